@@ -1,0 +1,29 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "RDBKit",
+    products: [
+        .library(name: "RDBKit", targets: ["RDBKit"]),
+        .executable(name: "rdbkit", targets: ["rdbkit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLZF", path: "Sources/CLZF", pkgConfig: "liblzf",
+            providers: [.apt(["liblzf-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "RDBKit", dependencies: ["CLZF", "CZlib"]),
+        .executableTarget(
+            name: "rdbkit",
+            dependencies: [
+                "RDBKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "RDBKitTests", dependencies: ["RDBKit"]),
+    ]
+)

@@ -1,0 +1,118 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where input bytes come from: a file, standard input, or a decompressor in front of either.
+public protocol ByteSource: AnyObject {
+    /// Reads up to `buffer.count` bytes; returns 0 only at the end of the input.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(RDBError) -> Int
+    /// How many bytes this source produces in all, when that is known without reading them
+    /// (a regular uncompressed file); lets lengths be checked before anything is allocated.
+    var knownSize: Int64? { get }
+}
+
+/// A file descriptor read with plain `read(2)`: a regular file, a pipe, or standard input.
+public final class FileSource: ByteSource {
+    private let fd: Int32
+    private let ownsDescriptor: Bool
+    public let knownSize: Int64?
+    private var bytesRead: Int64 = 0
+
+    /// Opens `path` for reading; `-` means standard input.
+    public init(path: String) throws(RDBError) {
+        if path == "-" {
+            fd = STDIN_FILENO
+            ownsDescriptor = false
+        } else {
+            fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                throw RDBError(.io("cannot open \(path): \(errnoText())"), offset: 0)
+            }
+            ownsDescriptor = true
+        }
+        var info = stat()
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+            knownSize = Int64(info.st_size)
+            #if os(Linux)
+            _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
+            #endif
+        } else {
+            knownSize = nil
+        }
+    }
+
+    deinit {
+        if ownsDescriptor { close(fd) }
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(RDBError) -> Int {
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n >= 0 {
+                bytesRead += Int64(n)
+                return n
+            }
+            if errno == EINTR { continue }
+            throw RDBError(.io("read failed: \(errnoText())"), offset: bytesRead)
+        }
+    }
+}
+
+/// Bytes already read (to sniff the format) put back in front of the rest of a source.
+public final class PrefixedSource: ByteSource {
+    private var prefix: [UInt8]
+    private var prefixPosition = 0
+    private let rest: ByteSource
+
+    public init(prefix: [UInt8], rest: ByteSource) {
+        self.prefix = prefix
+        self.rest = rest
+    }
+
+    public var knownSize: Int64? { rest.knownSize }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(RDBError) -> Int {
+        if prefixPosition < prefix.count {
+            let n = min(buffer.count, prefix.count - prefixPosition)
+            prefix.withUnsafeBytes { src in
+                buffer.baseAddress!.copyMemory(from: src.baseAddress! + prefixPosition, byteCount: n)
+            }
+            prefixPosition += n
+            if prefixPosition == prefix.count { prefix = [] ; prefixPosition = Int.max }
+            return n
+        }
+        return try rest.read(into: buffer)
+    }
+}
+
+/// Reads `count` bytes from the front of `source` (fewer at its end).
+func readPrefix(of source: ByteSource, count: Int) throws(RDBError) -> [UInt8] {
+    var bytes: [UInt8]
+    var filled = 0
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 1)
+    defer { buffer.deallocate() }
+    while filled < count {
+        let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+        if n == 0 { break }
+        filled += n
+    }
+    bytes = [UInt8](UnsafeRawBufferPointer(rebasing: buffer[..<filled]))
+    return bytes
+}
+
+/// Opens a path (or `-` for standard input), unwrapping gzip when the content starts with its magic.
+public func openInput(path: String) throws(RDBError) -> ByteSource {
+    let file = try FileSource(path: path)
+    let head = try readPrefix(of: file, count: 2)
+    let rewound = PrefixedSource(prefix: head, rest: file)
+    if head == [0x1F, 0x8B] {
+        return try GzipSource(compressed: rewound)
+    }
+    return rewound
+}
+
+func errnoText() -> String {
+    String(cString: strerror(errno))
+}

@@ -1,0 +1,19 @@
+import CLZF
+
+/// LZF as Redis uses it for strings (RDB_ENC_LZF), through the system liblzf.
+public enum LZF {
+    /// LZF cannot expand input by more than this: a 3-byte back-reference yields at most 264 bytes.
+    public static let maximumExpansion = 88
+
+    /// Decompresses `input` into `output` (replacing its content); true when exactly
+    /// `expectedLength` bytes came out, as Redis requires.
+    public static func decompress(_ input: UnsafeRawBufferPointer, expectedLength: Int, into output: ScratchBuffer) -> Bool {
+        output.removeAll()
+        guard expectedLength > 0 else { return input.count == 0 }
+        let destination = output.reserve(expectedLength)
+        let produced = lzf_decompress(input.baseAddress, UInt32(input.count), destination, UInt32(expectedLength))
+        guard produced == expectedLength else { return false }
+        output.commit(Int(produced))
+        return true
+    }
+}

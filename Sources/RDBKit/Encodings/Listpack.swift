@@ -1,0 +1,126 @@
+/// Reads a listpack (listpack.c) entry by entry, checking every entry against the header:
+///
+///     <total-bytes u32 LE> <num-elements u16 LE, 65535 = unknown> <entry>... <0xFF>
+///     entry = <encoding+data> <backlen: length of encoding+data, 1-5 bytes, read right to left>
+public struct ListpackReader {
+    static let LP_HDR_SIZE = 6
+    static let LP_EOF: UInt8 = 0xFF
+    static let LP_HDR_NUMELE_UNKNOWN = 65535
+
+    private let blob: UnsafeRawBufferPointer
+    private var position = ListpackReader.LP_HDR_SIZE
+    private let declaredCount: Int
+    public private(set) var entriesRead = 0
+
+    public init(_ blob: UnsafeRawBufferPointer) throws(ContainerError) {
+        guard blob.count >= ListpackReader.LP_HDR_SIZE + 1 else {
+            throw ContainerError("listpack of \(blob.count) bytes is shorter than its header", at: 0)
+        }
+        let total = Int(UInt32(littleEndian: blob.loadUnaligned(fromByteOffset: 0, as: UInt32.self)))
+        guard total == blob.count else {
+            throw ContainerError("listpack header says \(total) bytes, its string holds \(blob.count)", at: 0)
+        }
+        guard blob[blob.count - 1] == ListpackReader.LP_EOF else {
+            throw ContainerError("listpack does not end with 0xFF", at: blob.count - 1)
+        }
+        self.blob = blob
+        declaredCount = Int(UInt16(littleEndian: blob.loadUnaligned(fromByteOffset: 4, as: UInt16.self)))
+    }
+
+    /// The count from the header, unless it says "unknown" (65535).
+    public var headerCount: Int? {
+        declaredCount == ListpackReader.LP_HDR_NUMELE_UNKNOWN ? nil : declaredCount
+    }
+
+    /// The next entry, or nil after the last one (then the count has been checked).
+    @inline(__always)
+    public mutating func next() throws(ContainerError) -> RDBString? {
+        let p = position
+        let b = blob[p]
+        if b == ListpackReader.LP_EOF {
+            guard p == blob.count - 1 else { throw ContainerError("listpack end marker before its last byte", at: p) }
+            if declaredCount != ListpackReader.LP_HDR_NUMELE_UNKNOWN && declaredCount != entriesRead {
+                throw ContainerError("listpack header counts \(declaredCount) entries, found \(entriesRead)", at: p)
+            }
+            return nil
+        }
+        let limit = blob.count - 1  // entries end before the terminator
+        let value: RDBString
+        let size: Int
+        switch b {
+        case 0x00...0x7F:  // LP_ENCODING_7BIT_UINT
+            value = .int(Int64(b)); size = 1
+        case 0x80...0xBF:  // LP_ENCODING_6BIT_STR
+            let n = Int(b & 0x3F)
+            size = 1 + n
+            try need(p, size, limit)
+            value = .bytes(UnsafeRawBufferPointer(rebasing: blob[(p + 1)..<(p + 1 + n)]))
+        case 0xC0...0xDF:  // LP_ENCODING_13BIT_INT
+            size = 2
+            try need(p, size, limit)
+            var v = (Int64(b & 0x1F) << 8) | Int64(blob[p + 1])
+            if v >= 1 << 12 { v -= 1 << 13 }
+            value = .int(v)
+        case 0xE0...0xEF:  // LP_ENCODING_12BIT_STR
+            try need(p, 2, limit)
+            let n = (Int(b & 0x0F) << 8) | Int(blob[p + 1])
+            size = 2 + n
+            try need(p, size, limit)
+            value = .bytes(UnsafeRawBufferPointer(rebasing: blob[(p + 2)..<(p + 2 + n)]))
+        case 0xF0:  // LP_ENCODING_32BIT_STR
+            try need(p, 5, limit)
+            let n = Int(UInt32(littleEndian: blob.loadUnaligned(fromByteOffset: p + 1, as: UInt32.self)))
+            size = 5 + n
+            try need(p, size, limit)
+            value = .bytes(UnsafeRawBufferPointer(rebasing: blob[(p + 5)..<(p + 5 + n)]))
+        case 0xF1:  // LP_ENCODING_16BIT_INT
+            size = 3
+            try need(p, size, limit)
+            value = .int(Int64(Int16(littleEndian: blob.loadUnaligned(fromByteOffset: p + 1, as: Int16.self))))
+        case 0xF2:  // LP_ENCODING_24BIT_INT
+            size = 4
+            try need(p, size, limit)
+            let raw = UInt32(blob[p + 1]) | UInt32(blob[p + 2]) << 8 | UInt32(blob[p + 3]) << 16
+            value = .int(Int64(Int32(bitPattern: raw << 8) >> 8))
+        case 0xF3:  // LP_ENCODING_32BIT_INT
+            size = 5
+            try need(p, size, limit)
+            value = .int(Int64(Int32(littleEndian: blob.loadUnaligned(fromByteOffset: p + 1, as: Int32.self))))
+        case 0xF4:  // LP_ENCODING_64BIT_INT
+            size = 9
+            try need(p, size, limit)
+            value = .int(Int64(littleEndian: blob.loadUnaligned(fromByteOffset: p + 1, as: Int64.self)))
+        default:
+            throw ContainerError("listpack entry has the unused encoding byte \(b)", at: p)
+        }
+        let backlenSize = size <= 127 ? 1 : size < 16383 ? 2 : size < 2_097_151 ? 3 : size < 268_435_455 ? 4 : 5
+        try need(p, size + backlenSize, limit)
+        // lpDecodeBacklen: read right to left, 7 bits a byte, high bit set on all but the first byte.
+        var decoded = 0
+        var shift = 0
+        var q = p + size + backlenSize - 1
+        while true {
+            let byte = blob[q]
+            decoded |= Int(byte & 0x7F) << shift
+            if byte & 0x80 == 0 { break }
+            shift += 7
+            q -= 1
+            if q < p + size {
+                throw ContainerError("listpack entry back-length runs into its entry", at: p)
+            }
+        }
+        guard decoded == size, q == p + size else {
+            throw ContainerError("listpack entry back-length says \(decoded), entry is \(size) bytes", at: p + size)
+        }
+        position = p + size + backlenSize
+        entriesRead += 1
+        return value
+    }
+
+    @inline(__always)
+    private func need(_ p: Int, _ size: Int, _ limit: Int) throws(ContainerError) {
+        if size > limit - p {
+            throw ContainerError("listpack entry of \(size) bytes runs past the end of the listpack", at: p)
+        }
+    }
+}

@@ -1,0 +1,72 @@
+/// What the first bytes of the file say.
+public struct RDBHeader: Sendable, Equatable {
+    public var family: RDBFamily
+    public var version: Int
+    /// The magic as written, e.g. "REDIS0011" or "VALKEY080".
+    public var magic: String
+}
+
+/// A module type id unpacked: nine characters of name and a 10-bit encoding version.
+public struct ModuleTypeID: Sendable, Equatable {
+    public var raw: UInt64
+    public var name: String
+    public var encodingVersion: Int
+
+    static let charset = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    public init(raw: UInt64) {
+        self.raw = raw
+        encodingVersion = Int(raw & 1023)
+        var id = raw >> 10
+        var chars = [UInt8](repeating: 0, count: 9)
+        for i in stride(from: 8, through: 0, by: -1) {
+            chars[i] = ModuleTypeID.charset[Int(id & 63)]
+            id >>= 6
+        }
+        name = String(decoding: chars, as: UTF8.self)
+    }
+}
+
+/// A module value: opaque to anyone but the module, kept as the exact bytes that followed the
+/// module id (its opcodes through RDB_MODULE_OPCODE_EOF) so it can be written back unchanged.
+public struct ModuleValue: Sendable, Equatable {
+    public var typeID: ModuleTypeID
+    public var payload: [UInt8]
+}
+
+/// Module data saved outside any key (RDB_OPCODE_MODULE_AUX).
+public struct ModuleAux: Sendable, Equatable {
+    public var typeID: ModuleTypeID
+    /// 1: before the keyspace, 2: after it (REDISMODULE_AUX_BEFORE_RDB / AFTER_RDB).
+    public var when: UInt64
+    /// The bytes after the `when` field, through RDB_MODULE_OPCODE_EOF.
+    public var payload: [UInt8]
+}
+
+/// Cluster slot statistics written before the keys of a slot (RDB_OPCODE_SLOT_INFO).
+public struct SlotInfo: Sendable, Equatable {
+    public var slot: UInt64
+    public var size: UInt64
+    public var expiresSize: UInt64
+}
+
+/// What the end of the file says about its integrity.
+public enum ChecksumState: Sendable, Equatable {
+    /// The stored CRC64 matched.
+    case verified(UInt64)
+    /// Stored as zero: the server was told not to compute it (rdbchecksum no).
+    case disabled
+    /// Versions before 5 have no checksum.
+    case absent
+}
+
+public struct RDBTrailer: Sendable, Equatable {
+    public var checksum: ChecksumState
+    /// Bytes after the checksum that Redis ignores: where they start and how many there are.
+    public var trailingBytes: (offset: Int64, count: Int64)?
+
+    public static func == (a: RDBTrailer, b: RDBTrailer) -> Bool {
+        a.checksum == b.checksum && a.trailingBytes?.offset == b.trailingBytes?.offset
+            && a.trailingBytes?.count == b.trailingBytes?.count
+    }
+}

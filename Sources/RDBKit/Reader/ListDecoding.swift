@@ -1,0 +1,39 @@
+/// Lists: linked list (1), ziplist (10), quicklist of ziplists (14), quicklist 2 (18).
+extension RDBParser {
+    /// quicklist.h: QUICKLIST_NODE_CONTAINER_PLAIN / _PACKED.
+    static var QUICKLIST_NODE_CONTAINER_PLAIN: UInt64 { 1 }
+    static var QUICKLIST_NODE_CONTAINER_PACKED: UInt64 { 2 }
+
+    func readList(type: UInt8) throws(RDBError) {
+        switch type {
+        case RDBType.RDB_TYPE_LIST:
+            let count = try input.readLength()
+            for _ in 0..<count {
+                try visitor.listElement(try input.readString(lzfInto: valueScratch))
+            }
+        case RDBType.RDB_TYPE_LIST_ZIPLIST:
+            try forEachEntry(ZiplistReader.self) { (e) throws(RDBError) in try visitor.listElement(e) }
+        case RDBType.RDB_TYPE_LIST_QUICKLIST:
+            let nodes = try input.readLength()
+            for _ in 0..<nodes {
+                try forEachEntry(ZiplistReader.self) { (e) throws(RDBError) in try visitor.listElement(e) }
+            }
+        default:  // RDB_TYPE_LIST_QUICKLIST_2
+            let nodes = try input.readLength()
+            for _ in 0..<nodes {
+                let containerAt = input.offset
+                let container = try input.readLength()
+                switch container {
+                case Self.QUICKLIST_NODE_CONTAINER_PLAIN:
+                    // A PLAIN node holds one large element as it is, not a listpack.
+                    try visitor.listElement(try input.readString(lzfInto: blobScratch))
+                case Self.QUICKLIST_NODE_CONTAINER_PACKED:
+                    try forEachEntry(ListpackReader.self) { (e) throws(RDBError) in try visitor.listElement(e) }
+                default:
+                    throw RDBError(.badEncoding("quicklist node container \(container) is neither PLAIN (1) nor PACKED (2)"),
+                                   offset: containerAt)
+                }
+            }
+        }
+    }
+}

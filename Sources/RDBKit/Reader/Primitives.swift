@@ -1,0 +1,206 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The RDB primitives (rdb.c: rdbLoadLen, rdbGenericLoadStringObject, rdbLoadDoubleValue, ...)
+/// read from the input window. Lengths are big-endian; every other multi-byte value little-endian.
+extension InputWindow {
+    /// A length (rdbLoadLenByRef), or, for a first byte 11xxxxxx, the string encoding it announces.
+    @inline(__always)
+    func readLengthOrEncoding() throws(RDBError) -> (value: UInt64, isEncoding: Bool) {
+        let b = try readByte()
+        switch b >> 6 {
+        case 0:  // RDB_6BITLEN
+            return (UInt64(b & 0x3F), false)
+        case 1:  // RDB_14BITLEN
+            return ((UInt64(b & 0x3F) << 8) | UInt64(try readByte()), false)
+        case 2:
+            if b == 0x80 {  // RDB_32BITLEN
+                return (UInt64(UInt32(bigEndian: try take(4).loadUnaligned(as: UInt32.self))), false)
+            }
+            if b == 0x81 {  // RDB_64BITLEN
+                return (UInt64(bigEndian: try take(8).loadUnaligned(as: UInt64.self)), false)
+            }
+            throw RDBError(.badEncoding("unknown length encoding \(b)"), offset: offset - 1)
+        default:  // RDB_ENCVAL
+            return (UInt64(b & 0x3F), true)
+        }
+    }
+
+    @inline(__always)
+    func readLength() throws(RDBError) -> UInt64 {
+        let (value, isEncoding) = try readLengthOrEncoding()
+        if isEncoding {
+            throw RDBError(.badEncoding("a string encoding byte where a length was expected"), offset: offset - 1)
+        }
+        return value
+    }
+
+    /// A length that sizes bytes to come: checked against what the input can still hold.
+    @inline(__always)
+    func checkedByteCount(_ length: UInt64, at lengthOffset: Int64) throws(RDBError) -> Int {
+        let limit = UInt64(clamping: remainingKnown ?? Int64(Int32.max) * 1024)
+        if length > limit {
+            throw RDBError(.lyingLength(claimed: length, limit: limit), offset: lengthOffset)
+        }
+        return Int(length)
+    }
+
+    /// A length used as a count or an id: it must fit an Int.
+    func readLengthAsInt() throws(RDBError) -> Int {
+        let at = offset
+        let v = try readLength()
+        guard v <= UInt64(Int.max) else {
+            throw RDBError(.lyingLength(claimed: v, limit: UInt64(Int.max)), offset: at)
+        }
+        return Int(v)
+    }
+
+    /// A string in any of its encodings (plain, INT8/16/32, LZF). LZF output goes to `scratch`;
+    /// plain bytes are borrowed from the window until the next read.
+    @inline(__always)
+    func readString(lzfInto scratch: ScratchBuffer) throws(RDBError) -> RDBString {
+        let at = offset
+        let (value, isEncoding) = try readLengthOrEncoding()
+        if !isEncoding {
+            return .bytes(try take(try checkedByteCount(value, at: at)))
+        }
+        switch UInt8(value) {
+        case RDBStringEncoding.RDB_ENC_INT8:
+            return .int(Int64(Int8(bitPattern: try readByte())))
+        case RDBStringEncoding.RDB_ENC_INT16:
+            return .int(Int64(Int16(littleEndian: try take(2).loadUnaligned(as: Int16.self))))
+        case RDBStringEncoding.RDB_ENC_INT32:
+            return .int(Int64(Int32(littleEndian: try take(4).loadUnaligned(as: Int32.self))))
+        case RDBStringEncoding.RDB_ENC_LZF:
+            let compressedAt = offset
+            let compressedLength = try checkedByteCount(try readLength(), at: compressedAt)
+            let expandedAt = offset
+            let expandedLength = try readLength()
+            let expansionLimit = UInt64(compressedLength) * UInt64(LZF.maximumExpansion)
+            if expandedLength > expansionLimit {
+                throw RDBError(.lyingLength(claimed: expandedLength, limit: expansionLimit), offset: expandedAt,
+                               context: "LZF string claims to expand beyond what \(compressedLength) compressed bytes can hold")
+            }
+            let compressed = try take(compressedLength)
+            guard LZF.decompress(compressed, expectedLength: Int(expandedLength), into: scratch) else {
+                throw RDBError(.corrupt("invalid LZF compressed string (\(compressedLength) bytes do not expand to \(expandedLength))"),
+                               offset: at)
+            }
+            return .bytes(scratch.bytes)
+        default:
+            throw RDBError(.badEncoding("unknown RDB string encoding type \(value)"), offset: at)
+        }
+    }
+
+    /// A string that stays valid until `scratch` is used again (not only until the next read).
+    @inline(__always)
+    func readStableString(into scratch: ScratchBuffer) throws(RDBError) -> RDBString {
+        let s = try readString(lzfInto: scratch)
+        if case .bytes(let b) = s, b.baseAddress != UnsafeRawPointer(scratch.base) || b.count == 0 {
+            scratch.set(b)
+            return .bytes(scratch.bytes)
+        }
+        return s
+    }
+
+    /// Consumes a string without decompressing or copying it.
+    func skipString() throws(RDBError) {
+        let at = offset
+        let (value, isEncoding) = try readLengthOrEncoding()
+        if !isEncoding {
+            try skip(Int64(try checkedByteCount(value, at: at)))
+            return
+        }
+        switch UInt8(value) {
+        case RDBStringEncoding.RDB_ENC_INT8: _ = try take(1)
+        case RDBStringEncoding.RDB_ENC_INT16: _ = try take(2)
+        case RDBStringEncoding.RDB_ENC_INT32: _ = try take(4)
+        case RDBStringEncoding.RDB_ENC_LZF:
+            let compressedAt = offset
+            let compressedLength = try checkedByteCount(try readLength(), at: compressedAt)
+            _ = try readLength()
+            try skip(Int64(compressedLength))
+        default:
+            throw RDBError(.badEncoding("unknown RDB string encoding type \(value)"), offset: at)
+        }
+    }
+
+    /// A double in the old string form (rdbLoadDoubleValue): a length byte, then ASCII; 253, 254
+    /// and 255 stand for NaN, +inf and -inf.
+    func readStringDouble() throws(RDBError) -> Double {
+        let at = offset
+        let n = try readByte()
+        switch n {
+        case 253: return .nan
+        case 254: return .infinity
+        case 255: return -.infinity
+        default:
+            let text = try take(Int(n))
+            guard let v = parseDouble(text) else {
+                throw RDBError(.corrupt("score \"\(String(decoding: text, as: UTF8.self))\" is not a number"), offset: at)
+            }
+            return v
+        }
+    }
+
+    /// An 8-byte little-endian IEEE double (ZSET_2 scores, module doubles).
+    @inline(__always)
+    func readBinaryDouble() throws(RDBError) -> Double {
+        Double(bitPattern: try readUInt64LE())
+    }
+
+    /// An 8-byte little-endian millisecond time (rdbLoadMillisecondTime).
+    @inline(__always)
+    func readMillisecondTime() throws(RDBError) -> Int64 {
+        Int64(bitPattern: try readUInt64LE())
+    }
+}
+
+/// Parses a decimal or exponent-form number as strtod does; nil when not all of it is a number.
+func parseDouble(_ text: UnsafeRawBufferPointer) -> Double? {
+    guard text.count > 0, text.count < 256 else { return nil }
+    return withUnsafeTemporaryAllocation(byteCount: text.count + 1, alignment: 1) { buffer -> Double? in
+        let p = buffer.baseAddress!
+        p.copyMemory(from: text.baseAddress!, byteCount: text.count)
+        p.storeBytes(of: 0, toByteOffset: text.count, as: UInt8.self)
+        let cString = p.assumingMemoryBound(to: CChar.self)
+        var end: UnsafeMutablePointer<CChar>?
+        let v = strtod(cString, &end)
+        guard let end, end == cString + text.count else { return nil }
+        return v
+    }
+}
+
+extension RDBString {
+    /// The value as a score: integers as is, text through strtod (zzlStrtod).
+    func asDouble() -> Double? {
+        switch self {
+        case .int(let v): return Double(v)
+        case .bytes(let b): return parseDouble(b)
+        }
+    }
+
+    /// The value as an integer, for listpack fields Redis writes with lpAppendInteger.
+    func asInt64() -> Int64? {
+        switch self {
+        case .int(let v): return v
+        case .bytes(let b):
+            guard b.count > 0, b.count <= 20 else { return nil }
+            var negative = false
+            var magnitude: UInt64 = 0
+            for (i, c) in b.enumerated() {
+                if i == 0 && c == UInt8(ascii: "-") && b.count > 1 { negative = true; continue }
+                guard c >= 48 && c <= 57 else { return nil }
+                let (m, o1) = magnitude.multipliedReportingOverflow(by: 10)
+                let (s, o2) = m.addingReportingOverflow(UInt64(c - 48))
+                if o1 || o2 { return nil }
+                magnitude = s
+            }
+            if negative { return magnitude <= UInt64(Int64.max) + 1 ? Int64(truncatingIfNeeded: 0 &- magnitude) : nil }
+            return magnitude <= UInt64(Int64.max) ? Int64(magnitude) : nil
+        }
+    }
+}

@@ -1,0 +1,78 @@
+/// Every failure the reader reports: what went wrong, where in the file, and which key was being read.
+public struct RDBError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: Sendable, Equatable {
+        /// The input ended while `needed` more bytes were expected.
+        case truncated(needed: Int)
+        /// A length field claims more than the input can hold.
+        case lyingLength(claimed: UInt64, limit: UInt64)
+        /// A magic, type, opcode or encoding byte that this format does not define.
+        case badEncoding(String)
+        /// The stored CRC64 does not match the bytes read.
+        case badChecksum(stored: UInt64, computed: UInt64)
+        /// A version this reader does not know.
+        case unsupportedVersion(String)
+        /// A structure that is well framed but breaks a rule Redis enforces.
+        case corrupt(String)
+        /// Something in the file that exists but that no one can read (pre-release formats).
+        case unreadable(String)
+        /// The operating system refused a read or a write.
+        case io(String)
+    }
+
+    public var kind: Kind
+    /// Absolute byte offset in the (decompressed) input where the problem was found.
+    public var offset: Int64
+    /// The key being read, when the error happened inside a key.
+    public var key: [UInt8]?
+    /// What was being read, e.g. "listpack of hash".
+    public var context: String?
+
+    public init(_ kind: Kind, offset: Int64, key: [UInt8]? = nil, context: String? = nil) {
+        self.kind = kind
+        self.offset = offset
+        self.key = key
+        self.context = context
+    }
+
+    public var reason: String {
+        switch kind {
+        case .truncated(let needed): return "unexpected end of input (needed \(needed) more bytes)"
+        case .lyingLength(let claimed, let limit):
+            return "length \(claimed) is larger than the \(limit) bytes that can follow"
+        case .badEncoding(let s), .corrupt(let s), .unreadable(let s), .io(let s): return s
+        case .badChecksum(let stored, let computed):
+            return "checksum mismatch: file says \(hex(stored)), content gives \(hex(computed))"
+        case .unsupportedVersion(let s): return s
+        }
+    }
+
+    public var description: String {
+        var s = "at offset \(offset)"
+        if let key { s += " (key \(displayKey(key)))" }
+        s += ": "
+        if let context { s += "\(context): " }
+        return s + reason
+    }
+}
+
+func hex(_ v: UInt64) -> String {
+    let digits = String(v, radix: 16)
+    return "0x" + String(repeating: "0", count: max(0, 16 - digits.count)) + digits
+}
+
+/// A key shown to people: printable ASCII as is, everything else as \xNN, at most 80 bytes.
+public func displayKey(_ key: [UInt8]) -> String {
+    var s = "\""
+    for b in key.prefix(80) {
+        switch b {
+        case 0x22: s += "\\\""
+        case 0x5C: s += "\\\\"
+        case 0x20...0x7E: s.unicodeScalars.append(Unicode.Scalar(b))
+        default:
+            let h = String(b, radix: 16)
+            s += "\\x" + (h.count == 1 ? "0" + h : h)
+        }
+    }
+    s += key.count > 80 ? "\"…" : "\""
+    return s
+}

@@ -1,0 +1,248 @@
+/// Options that change what the reader accepts.
+public struct ReaderOptions: Sendable {
+    /// Try to read a file whose version is newer than any this reader knows.
+    public var acceptNewerVersions = false
+
+    public init(acceptNewerVersions: Bool = false) {
+        self.acceptNewerVersions = acceptNewerVersions
+    }
+}
+
+/// Walks an RDB file front to back and reports its content to a visitor (see `RDBVisitor`).
+/// Layers: `InputWindow` gives bytes, the primitives and container readers give structure, and the
+/// visitor decides what the data becomes (a validation report, JSON, records).
+public final class RDBParser<Visitor: RDBVisitor> {
+    let input: InputWindow
+    let visitor: Visitor
+    let options: ReaderOptions
+    var family: RDBFamily = .redis
+    var version = 0
+
+    /// Copy of the key being read, for the visitor and for error messages.
+    let keyBuffer = ScratchBuffer(capacity: 256)
+    var inKey = false
+    var keyInfo: KeyInfo?
+    /// Reused buffers: the first string of a pair, LZF output, a container blob, a module payload.
+    let pairScratch = ScratchBuffer()
+    let valueScratch = ScratchBuffer()
+    let blobScratch = ScratchBuffer(capacity: 64 * 1024)
+    let captureScratch = ScratchBuffer()
+    var streamFields: [RDBString] = []
+    var streamMasterFields: [RDBString] = []
+
+    public init(input: InputWindow, visitor: Visitor, options: ReaderOptions = ReaderOptions()) {
+        self.input = input
+        self.visitor = visitor
+        self.options = options
+    }
+
+    /// Reads the whole file; returns what its end says about integrity.
+    @discardableResult
+    public func run() throws(RDBError) -> RDBTrailer {
+        let header = try readHeader()
+        try visitor.header(header)
+        var expireAtMs: Int64?
+        var idleSeconds: UInt64?
+        var lfuFrequency: UInt8?
+        var db = 0
+        while true {
+            let opcodeOffset = input.offset
+            let opcode = try input.readByte()
+            switch opcode {
+            case RDBOpcode.RDB_OPCODE_EXPIRETIME_MS:
+                expireAtMs = try input.readMillisecondTime()
+            case RDBOpcode.RDB_OPCODE_EXPIRETIME:
+                // Seconds, 4 bytes, written in host order (little-endian in practice).
+                expireAtMs = Int64(Int32(bitPattern: try input.readUInt32LE())) * 1000
+            case RDBOpcode.RDB_OPCODE_IDLE:
+                idleSeconds = try input.readLength()
+            case RDBOpcode.RDB_OPCODE_FREQ:
+                lfuFrequency = try input.readByte()
+            case RDBOpcode.RDB_OPCODE_SELECTDB:
+                db = try input.readLengthAsInt()
+                try visitor.selectDB(db)
+            case RDBOpcode.RDB_OPCODE_RESIZEDB:
+                let keys = try input.readLength()
+                let expires = try input.readLength()
+                try visitor.resizeDB(keys: keys, expires: expires)
+            case RDBOpcode.RDB_OPCODE_AUX:
+                let name = try input.readStableString(into: pairScratch)
+                let value = try input.readString(lzfInto: valueScratch)
+                try visitor.aux(name: name, value: value)
+            case RDBOpcode.RDB_OPCODE_MODULE_AUX:
+                try visitor.moduleAux(try readModuleAux())
+            case RDBOpcode.RDB_OPCODE_FUNCTION2:
+                try visitor.function(code: try input.readString(lzfInto: valueScratch))
+            case RDBOpcode.RDB_OPCODE_FUNCTION_PRE_GA:
+                throw RDBError(.unreadable("pre-release function format (opcode 246, Redis 7.0 release candidates) is not supported, as in Redis"),
+                               offset: opcodeOffset)
+            case RDBOpcode.RDB_OPCODE_SLOT_INFO:
+                let slot = try input.readLength()
+                let size = try input.readLength()
+                let expiresSize = try input.readLength()
+                try visitor.slotInfo(SlotInfo(slot: slot, size: size, expiresSize: expiresSize))
+            case 243:
+                try readOpcode243(at: opcodeOffset)
+            case RDBOpcode.RDB_OPCODE_EOF:
+                return try readTrailer()
+            default:
+                try readKey(type: opcode, at: opcodeOffset, db: db,
+                            expireAtMs: expireAtMs, idleSeconds: idleSeconds, lfuFrequency: lfuFrequency)
+                expireAtMs = nil
+                idleSeconds = nil
+                lfuFrequency = nil
+            }
+        }
+    }
+
+    private func readHeader() throws(RDBError) -> RDBHeader {
+        let first = try input.take(5)
+        let redis = Array("REDIS".utf8)
+        if first.elementsEqual(redis) {
+            let digits = try input.take(4)
+            let magic = "REDIS" + String(decoding: digits, as: UTF8.self)
+            guard let v = Int(String(decoding: digits, as: UTF8.self)), v >= 1 else {
+                throw RDBError(.badEncoding("bad version digits in magic \"\(magic)\""), offset: 5)
+            }
+            if v > RDBKnownVersions.redis && !options.acceptNewerVersions {
+                throw RDBError(.unsupportedVersion("RDB version \(v) is newer than the newest known (\(RDBKnownVersions.redis)); --accept-newer tries anyway"),
+                               offset: 5)
+            }
+            family = .redis
+            version = v
+            return RDBHeader(family: .redis, version: v, magic: magic)
+        }
+        let valkey = Array("VALKE".utf8)
+        if first.elementsEqual(valkey) {
+            let rest = try input.take(4)
+            guard rest[0] == UInt8(ascii: "Y") else {
+                throw RDBError(.badEncoding("not an RDB file: wrong signature"), offset: 0)
+            }
+            let digits = UnsafeRawBufferPointer(rebasing: rest[1...])
+            let magic = "VALKEY" + String(decoding: digits, as: UTF8.self)
+            guard let v = Int(String(decoding: digits, as: UTF8.self)), v >= 1 else {
+                throw RDBError(.badEncoding("bad version digits in magic \"\(magic)\""), offset: 6)
+            }
+            if v > RDBKnownVersions.valkey && !options.acceptNewerVersions {
+                throw RDBError(.unsupportedVersion("Valkey RDB version \(v) is newer than the newest known (\(RDBKnownVersions.valkey)); --accept-newer tries anyway"),
+                               offset: 6)
+            }
+            family = .valkey
+            version = v
+            return RDBHeader(family: .valkey, version: v, magic: magic)
+        }
+        throw RDBError(.badEncoding("not an RDB file: wrong signature (expected REDIS or VALKEY)"), offset: 0)
+    }
+
+    private func readTrailer() throws(RDBError) -> RDBTrailer {
+        var checksum = ChecksumState.absent
+        if version >= 5 || family == .valkey {
+            let computed = input.checksumSoFar()
+            let at = input.offset
+            let stored = try input.readUInt64LE()
+            if stored == 0 {
+                checksum = .disabled
+            } else if stored != computed {
+                throw RDBError(.badChecksum(stored: stored, computed: computed), offset: at)
+            } else {
+                checksum = .verified(stored)
+            }
+        }
+        let trailingAt = input.offset
+        let trailing = try input.drain()
+        let trailer = RDBTrailer(checksum: checksum, trailingBytes: trailing > 0 ? (trailingAt, trailing) : nil)
+        try visitor.end(trailer)
+        return trailer
+    }
+
+    private func readKey(type: UInt8, at typeOffset: Int64, db: Int, expireAtMs: Int64?,
+                         idleSeconds: UInt64?, lfuFrequency: UInt8?) throws(RDBError) {
+        guard let redisType = RDBTypeInfo.redisType(of: type, family: family), isKnownType(type) else {
+            throw RDBError(.badEncoding("unknown value type \(type) in \(family == .valkey ? "a Valkey" : "an RDB") version \(version) file"),
+                           offset: typeOffset)
+        }
+        let key = try input.readString(lzfInto: valueScratch)
+        key.withBytes { keyBuffer.set($0) }
+        let info = KeyInfo(db: db, type: redisType, rdbType: type, family: family, expireAtMs: expireAtMs,
+                           idleSeconds: idleSeconds, lfuFrequency: lfuFrequency, offset: typeOffset)
+        do throws(RDBError) {
+            let action = try visitor.beginKey(info, key: .bytes(keyBuffer.bytes))
+            if action == .read {
+                try readValue(type: type)
+            } else {
+                try skipValue(type: type)
+            }
+            try visitor.endKey()
+        } catch var error {
+            if error.key == nil { error.key = [UInt8](keyBuffer.bytes) }
+            if error.context == nil { error.context = "reading \(RDBTypeInfo.name(of: type, family: family)) value" }
+            throw error
+        }
+    }
+
+    private func isKnownType(_ type: UInt8) -> Bool {
+        switch type {
+        case 0...7, 9...21: return true
+        case 22: return family == .valkey || version >= 12
+        case 23...25: return family == .redis && version >= 12
+        case 26: return family == .redis && version >= 13
+        case 27: return family == .redis && version >= 14
+        default: return false
+        }
+    }
+
+    private func readValue(type: UInt8) throws(RDBError) {
+        switch type {
+        case RDBType.RDB_TYPE_STRING:
+            try visitor.stringValue(try input.readString(lzfInto: valueScratch))
+        case RDBType.RDB_TYPE_LIST, RDBType.RDB_TYPE_LIST_ZIPLIST, RDBType.RDB_TYPE_LIST_QUICKLIST,
+             RDBType.RDB_TYPE_LIST_QUICKLIST_2:
+            try readList(type: type)
+        case RDBType.RDB_TYPE_SET, RDBType.RDB_TYPE_SET_INTSET, RDBType.RDB_TYPE_SET_LISTPACK:
+            try readSet(type: type)
+        case RDBType.RDB_TYPE_ZSET, RDBType.RDB_TYPE_ZSET_2, RDBType.RDB_TYPE_ZSET_ZIPLIST,
+             RDBType.RDB_TYPE_ZSET_LISTPACK:
+            try readSortedSet(type: type)
+        case RDBType.RDB_TYPE_STREAM_LISTPACKS, RDBType.RDB_TYPE_STREAM_LISTPACKS_2,
+             RDBType.RDB_TYPE_STREAM_LISTPACKS_3, RDBType.RDB_TYPE_STREAM_LISTPACKS_4,
+             RDBType.RDB_TYPE_STREAM_LISTPACKS_5:
+            try readStream(type: type, deliver: true)
+        case RDBType.RDB_TYPE_MODULE_2:
+            try visitor.moduleValue(try readModuleValue())
+        case RDBType.RDB_TYPE_MODULE_PRE_GA:
+            throw RDBError(.unreadable("pre-release module format (type 6, Redis 4.0 release candidates) cannot be read, as in Redis"),
+                           offset: input.offset)
+        default:
+            try readHash(type: type)
+        }
+    }
+
+    /// Reads a container string (listpack, ziplist, intset, zipmap), decompressing if needed.
+    /// Returns the bytes (valid until the next read) and where its string started.
+    @inline(__always)
+    func readBlob() throws(RDBError) -> (bytes: UnsafeRawBufferPointer, offset: Int64) {
+        let at = input.offset
+        switch try input.readString(lzfInto: blobScratch) {
+        case .bytes(let b): return (b, at)
+        case .int:
+            throw RDBError(.badEncoding("an integer where an encoded container was expected"), offset: at)
+        }
+    }
+
+    /// An error inside a container, placed at its byte in the file (or at its string when compressed).
+    func containerFailure(_ error: ContainerError, blob: UnsafeRawBufferPointer, at blobOffset: Int64) -> RDBError {
+        let compressed = blob.baseAddress == UnsafeRawPointer(blobScratch.base)
+        if compressed {
+            return RDBError(.corrupt(error.message), offset: blobOffset,
+                            context: "in LZF-compressed container, at byte \(error.position) of its expanded form")
+        }
+        // The blob sits at the end of the string just read, after its length prefix.
+        return RDBError(.corrupt(error.message), offset: input.offset - Int64(blob.count) + Int64(error.position))
+    }
+
+    private func readOpcode243(at opcodeOffset: Int64) throws(RDBError) {
+        throw RDBError(.unreadable(family == .valkey
+                ? "Valkey slot-import opcode 243 is not supported yet"
+                : "key-metadata opcode 243 (RDB 13+) is not supported yet"), offset: opcodeOffset)
+    }
+}

@@ -1,0 +1,74 @@
+/// Everything known about a key before its value is read.
+public struct KeyInfo: Sendable {
+    public var db: Int
+    public var type: RedisType
+    /// The type byte as stored; with `family` it names the encoding.
+    public var rdbType: UInt8
+    public var family: RDBFamily
+    public var expireAtMs: Int64?
+    /// LRU idle time in seconds (RDB_OPCODE_IDLE), present when the server ran an LRU policy.
+    public var idleSeconds: UInt64?
+    /// LFU counter (RDB_OPCODE_FREQ), present when the server ran an LFU policy.
+    public var lfuFrequency: UInt8?
+    /// Offset of the type byte.
+    public var offset: Int64
+
+    public var encodingName: String { RDBTypeInfo.name(of: rdbType, family: family) }
+}
+
+public enum KeyAction: Sendable {
+    /// Decode the value and deliver its elements.
+    case read
+    /// Consume the value without delivering it (checks framing, decodes as little as it can).
+    case skip
+}
+
+/// Receives a file's content in order, one event at a time. Borrowed strings (`RDBString`) are
+/// valid only during the call that receives them. Between `beginKey` and `endKey` come the
+/// value's elements: a key with millions of members is never held whole by the reader.
+/// Every method has a default that ignores the event, so a visitor implements what it needs.
+public protocol RDBVisitor: AnyObject {
+    func header(_ header: RDBHeader) throws(RDBError)
+    func aux(name: RDBString, value: RDBString) throws(RDBError)
+    func selectDB(_ db: Int) throws(RDBError)
+    func resizeDB(keys: UInt64, expires: UInt64) throws(RDBError)
+    func slotInfo(_ info: SlotInfo) throws(RDBError)
+    func function(code: RDBString) throws(RDBError)
+    func moduleAux(_ aux: ModuleAux) throws(RDBError)
+
+    func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction
+    func stringValue(_ value: RDBString) throws(RDBError)
+    func listElement(_ element: RDBString) throws(RDBError)
+    func setMember(_ member: RDBString) throws(RDBError)
+    func zsetMember(_ member: RDBString, score: Double) throws(RDBError)
+    func hashField(_ field: RDBString, value: RDBString, expireAtMs: Int64?) throws(RDBError)
+    func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError)
+    func streamMetadata(_ metadata: StreamMetadata) throws(RDBError)
+    func streamGroup(_ group: StreamGroup) throws(RDBError)
+    func moduleValue(_ value: ModuleValue) throws(RDBError)
+    func endKey() throws(RDBError)
+
+    func end(_ trailer: RDBTrailer) throws(RDBError)
+}
+
+extension RDBVisitor {
+    public func header(_ header: RDBHeader) throws(RDBError) {}
+    public func aux(name: RDBString, value: RDBString) throws(RDBError) {}
+    public func selectDB(_ db: Int) throws(RDBError) {}
+    public func resizeDB(keys: UInt64, expires: UInt64) throws(RDBError) {}
+    public func slotInfo(_ info: SlotInfo) throws(RDBError) {}
+    public func function(code: RDBString) throws(RDBError) {}
+    public func moduleAux(_ aux: ModuleAux) throws(RDBError) {}
+    public func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction { .read }
+    public func stringValue(_ value: RDBString) throws(RDBError) {}
+    public func listElement(_ element: RDBString) throws(RDBError) {}
+    public func setMember(_ member: RDBString) throws(RDBError) {}
+    public func zsetMember(_ member: RDBString, score: Double) throws(RDBError) {}
+    public func hashField(_ field: RDBString, value: RDBString, expireAtMs: Int64?) throws(RDBError) {}
+    public func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError) {}
+    public func streamMetadata(_ metadata: StreamMetadata) throws(RDBError) {}
+    public func streamGroup(_ group: StreamGroup) throws(RDBError) {}
+    public func moduleValue(_ value: ModuleValue) throws(RDBError) {}
+    public func endKey() throws(RDBError) {}
+    public func end(_ trailer: RDBTrailer) throws(RDBError) {}
+}

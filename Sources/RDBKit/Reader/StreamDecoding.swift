@@ -1,0 +1,160 @@
+/// Streams (t_stream.c, rdb.c): a radix tree of listpacks keyed by master id, then the stream's
+/// own counters, then consumer groups. v1 (15), v2 (19) adds first/max-deleted ids, entries-added
+/// and per-group entries-read; v3 (21) adds consumers' active time.
+extension RDBParser {
+    /// t_stream.c: STREAM_ITEM_FLAG_DELETED / _SAMEFIELDS.
+    static var STREAM_ITEM_FLAG_DELETED: Int64 { 1 }
+    static var STREAM_ITEM_FLAG_SAMEFIELDS: Int64 { 2 }
+
+    func readStream(type: UInt8, deliver: Bool) throws(RDBError) {
+        let listpacks = try input.readLength()
+        for _ in 0..<listpacks {
+            let masterAt = input.offset
+            let master = try input.readStableString(into: pairScratch)
+            guard case .bytes(let raw) = master, raw.count == 16 else {
+                throw RDBError(.corrupt("stream node key is not a 16-byte id"), offset: masterAt)
+            }
+            let masterID = StreamID(raw: raw)
+            try readStreamListpack(master: masterID, deliver: deliver)
+        }
+        let length = try input.readLength()
+        let lastID = StreamID(ms: try input.readLength(), seq: try input.readLength())
+        var metadata = StreamMetadata(length: length, lastID: lastID)
+        if type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_2 {
+            metadata.firstID = StreamID(ms: try input.readLength(), seq: try input.readLength())
+            metadata.maxDeletedID = StreamID(ms: try input.readLength(), seq: try input.readLength())
+            metadata.entriesAdded = try input.readLength()
+        }
+        if deliver { try visitor.streamMetadata(metadata) }
+        let groups = try input.readLength()
+        for _ in 0..<groups {
+            let group = try readStreamGroup(type: type)
+            if deliver { try visitor.streamGroup(group) }
+        }
+    }
+
+    /// One listpack: a master entry (count, deleted, fields, 0), then entries relative to it:
+    /// flags, ms-delta, seq-delta, [num-fields, field, value... | value...], lp-count.
+    private func readStreamListpack(master: StreamID, deliver: Bool) throws(RDBError) {
+        var cursor = try openContainer(ListpackReader.self)
+        guard let first = try next(&cursor) else {
+            throw RDBError(.corrupt("empty listpack inside a stream"), offset: cursor.offset)
+        }
+        guard let liveCount = first.asInt64() else {
+            throw RDBError(.corrupt("the master entry count is not an integer"), offset: cursor.offset)
+        }
+        let deletedCount = try streamInteger(&cursor, "the master deleted count")
+        let masterFieldCount = try streamInteger(&cursor, "the master field count")
+        guard masterFieldCount >= 0, masterFieldCount <= Int64(cursor.blob.count) else {
+            throw RDBError(.corrupt("stream master entry has \(masterFieldCount) fields"), offset: cursor.offset)
+        }
+        streamMasterFields.removeAll(keepingCapacity: true)
+        for _ in 0..<masterFieldCount {
+            streamMasterFields.append(try nextRequired(&cursor, "a master field"))
+        }
+        guard try streamInteger(&cursor, "the master entry terminator") == 0 else {
+            throw RDBError(.corrupt("stream master entry does not end with 0"), offset: cursor.offset)
+        }
+        var live: Int64 = 0
+        var deleted: Int64 = 0
+        while let flagsEntry = try next(&cursor) {
+            guard let flags = flagsEntry.asInt64() else {
+                throw RDBError(.corrupt("stream entry flags are not an integer"), offset: cursor.offset)
+            }
+            let msDelta = try streamInteger(&cursor, "an entry id")
+            let seqDelta = try streamInteger(&cursor, "an entry id")
+            let id = StreamID(ms: master.ms &+ UInt64(bitPattern: msDelta), seq: master.seq &+ UInt64(bitPattern: seqDelta))
+            streamFields.removeAll(keepingCapacity: true)
+            let fieldCount: Int64
+            if flags & Self.STREAM_ITEM_FLAG_SAMEFIELDS != 0 {
+                fieldCount = masterFieldCount
+                for i in 0..<Int(fieldCount) {
+                    streamFields.append(streamMasterFields[i])
+                    streamFields.append(try nextRequired(&cursor, "a stream value"))
+                }
+            } else {
+                fieldCount = try streamInteger(&cursor, "an entry field count")
+                guard fieldCount >= 0, fieldCount <= Int64(cursor.blob.count) else {
+                    throw RDBError(.corrupt("stream entry has \(fieldCount) fields"), offset: cursor.offset)
+                }
+                for _ in 0..<fieldCount {
+                    streamFields.append(try nextRequired(&cursor, "a stream field"))
+                    streamFields.append(try nextRequired(&cursor, "a stream value"))
+                }
+            }
+            let lpCount = try streamInteger(&cursor, "an entry's lp-count")
+            let expected = flags & Self.STREAM_ITEM_FLAG_SAMEFIELDS != 0 ? fieldCount + 3 : 2 * fieldCount + 4
+            guard lpCount == expected else {
+                throw RDBError(.corrupt("stream entry lp-count is \(lpCount), its entry has \(expected) items"),
+                               offset: cursor.offset)
+            }
+            if flags & Self.STREAM_ITEM_FLAG_DELETED != 0 {
+                deleted += 1
+                continue
+            }
+            live += 1
+            if deliver {
+                try streamFields.withUnsafeBufferPointer { (fields) throws(RDBError) in
+                    try visitor.streamEntry(id: id, fields: StreamEntryFields(storage: fields))
+                }
+            }
+        }
+        guard live == liveCount, deleted == deletedCount else {
+            throw RDBError(.corrupt("stream listpack counts \(liveCount) live and \(deletedCount) deleted entries, holds \(live) and \(deleted)"),
+                           offset: cursor.offset)
+        }
+    }
+
+    private func streamInteger(_ cursor: inout Cursor<ListpackReader>, _ what: String) throws(RDBError) -> Int64 {
+        guard let v = try nextRequired(&cursor, what).asInt64() else {
+            throw RDBError(.corrupt("\(what) is not an integer"), offset: cursor.offset)
+        }
+        return v
+    }
+
+    private func readStreamGroup(type: UInt8) throws(RDBError) -> StreamGroup {
+        let name = try input.readString(lzfInto: valueScratch).array
+        let lastDelivered = StreamID(ms: try input.readLength(), seq: try input.readLength())
+        let entriesRead: UInt64? = type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_2 ? try input.readLength() : nil
+        let pelSize = try input.readLength()
+        var pending: [StreamPendingEntry] = []
+        var pendingIndex: [StreamID: Int] = [:]
+        for _ in 0..<pelSize {
+            let at = input.offset
+            let id = StreamID(raw: try input.take(16))
+            let deliveryTime = try input.readMillisecondTime()
+            let deliveryCount = try input.readLength()
+            guard pendingIndex.updateValue(pending.count, forKey: id) == nil else {
+                throw RDBError(.corrupt("duplicated global PEL entry \(id) loading stream consumer group"), offset: at)
+            }
+            pending.append(StreamPendingEntry(id: id, consumer: nil, deliveryTimeMs: deliveryTime, deliveryCount: deliveryCount))
+        }
+        let consumerCount = try input.readLength()
+        var consumers: [StreamConsumer] = []
+        for _ in 0..<consumerCount {
+            let consumerName = try input.readString(lzfInto: valueScratch).array
+            let seen = try input.readMillisecondTime()
+            let active: Int64? = type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_3 ? try input.readMillisecondTime() : nil
+            let ownCount = try input.readLength()
+            var own: [StreamID] = []
+            for _ in 0..<ownCount {
+                let at = input.offset
+                let id = StreamID(raw: try input.take(16))
+                guard let index = pendingIndex[id] else {
+                    throw RDBError(.corrupt("consumer PEL entry \(id) is not in the group's PEL"), offset: at)
+                }
+                guard pending[index].consumer == nil else {
+                    throw RDBError(.corrupt("PEL entry \(id) is owned by two consumers"), offset: at)
+                }
+                pending[index].consumer = consumerName
+                own.append(id)
+            }
+            consumers.append(StreamConsumer(name: consumerName, seenTimeMs: seen, activeTimeMs: active, pending: own))
+        }
+        for entry in pending where entry.consumer == nil {
+            throw RDBError(.corrupt("stream CG PEL entry \(entry.id) without consumer"), offset: input.offset)
+        }
+        return StreamGroup(name: name, lastDeliveredID: lastDelivered, entriesRead: entriesRead,
+                           pending: pending, consumers: consumers)
+    }
+}
