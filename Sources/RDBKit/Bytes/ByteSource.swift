@@ -43,6 +43,13 @@ public final class FileSource: ByteSource {
         }
     }
 
+    /// Reads an already open descriptor from its current position; the caller keeps ownership.
+    public init(borrowing descriptor: Int32) {
+        fd = descriptor
+        ownsDescriptor = false
+        knownSize = nil
+    }
+
     deinit {
         if ownsDescriptor { close(fd) }
     }

@@ -1,0 +1,360 @@
+/// Export formats for key records.
+public enum ExportFormat: String, Sendable, CaseIterable {
+    /// One JSON object per line.
+    case jsonl
+    /// One JSON array of objects.
+    case json
+}
+
+/// Writes a file's keys as JSON while the parser reads them (the export schema of README.md):
+/// `{"db":0,"key":K,"type":T,"expire_at_ms":N?,"idle":N?,"freq":N?,"value":V}`; nothing is built
+/// in memory but the text of the current element (and a hash's fields, see `HashStaging`).
+public final class JSONExporter: RDBVisitor {
+    let out: JSONWriter
+    let format: ExportFormat
+    let withMeta: Bool
+    private var recordCount = 0
+    private var db = 0
+    private var currentType: RedisType = .string
+    private var firstElement = true
+    private let hash = HashStaging()
+    private var streamSection = StreamSection.entries
+
+    private enum StreamSection { case entries, groups }
+
+    public private(set) var keysWritten = 0
+
+    public init(writer: JSONWriter, format: ExportFormat, withMeta: Bool) {
+        out = writer
+        self.format = format
+        self.withMeta = withMeta
+    }
+
+    // MARK: records
+
+    private func beginRecord() {
+        switch format {
+        case .jsonl: break
+        case .json: recordCount == 0 ? out.raw("[\n") : out.raw(",\n")
+        }
+        recordCount += 1
+    }
+
+    private func endRecord() throws(RDBError) {
+        if format == .jsonl { out.byte(UInt8(ascii: "\n")) }
+        try out.flushIfFull()
+    }
+
+    public func end(_ trailer: RDBTrailer) throws(RDBError) {
+        if format == .json { out.raw(recordCount == 0 ? "[]\n" : "\n]\n") }
+        try out.flush()
+    }
+
+    // MARK: file-level records (--with-meta)
+
+    public func header(_ header: RDBHeader) throws(RDBError) {
+        guard withMeta else { return }
+        beginRecord()
+        out.raw("{\"meta\":\"header\",\"magic\":")
+        out.string(Array(header.magic.utf8))
+        out.raw(",\"family\":\"")
+        out.text(header.family.rawValue)
+        out.raw("\",\"version\":")
+        out.int(Int64(header.version))
+        out.byte(UInt8(ascii: "}"))
+        try endRecord()
+    }
+
+    public func aux(name: RDBString, value: RDBString) throws(RDBError) {
+        guard withMeta else { return }
+        beginRecord()
+        out.raw("{\"meta\":\"aux\",\"name\":")
+        out.string(name)
+        out.raw(",\"value\":")
+        out.string(value)
+        out.byte(UInt8(ascii: "}"))
+        try endRecord()
+    }
+
+    public func selectDB(_ db: Int) throws(RDBError) {
+        self.db = db
+    }
+
+    public func resizeDB(keys: UInt64, expires: UInt64) throws(RDBError) {
+        guard withMeta else { return }
+        beginRecord()
+        out.raw("{\"meta\":\"resizedb\",\"db\":")
+        out.int(Int64(db))
+        out.raw(",\"keys\":")
+        out.uint(keys)
+        out.raw(",\"expires\":")
+        out.uint(expires)
+        out.byte(UInt8(ascii: "}"))
+        try endRecord()
+    }
+
+    public func slotInfo(_ info: SlotInfo) throws(RDBError) {
+        guard withMeta else { return }
+        beginRecord()
+        out.raw("{\"meta\":\"slot_info\",\"slot\":")
+        out.uint(info.slot)
+        out.raw(",\"keys\":")
+        out.uint(info.size)
+        out.raw(",\"expires\":")
+        out.uint(info.expiresSize)
+        out.byte(UInt8(ascii: "}"))
+        try endRecord()
+    }
+
+    public func function(code: RDBString) throws(RDBError) {
+        guard withMeta else { return }
+        beginRecord()
+        out.raw("{\"meta\":\"function\",\"code\":")
+        out.string(code)
+        out.byte(UInt8(ascii: "}"))
+        try endRecord()
+    }
+
+    public func moduleAux(_ aux: ModuleAux) throws(RDBError) {
+        guard withMeta else { return }
+        beginRecord()
+        out.raw("{\"meta\":\"module_aux\",\"module\":")
+        out.string(Array(aux.typeID.name.utf8))
+        out.raw(",\"encver\":")
+        out.int(Int64(aux.typeID.encodingVersion))
+        out.raw(",\"when\":")
+        out.uint(aux.when)
+        out.raw(",\"payload\":{\"base64\":\"")
+        aux.payload.withUnsafeBytes { out.base64($0) }
+        out.raw("\"}}")
+        try endRecord()
+    }
+
+    // MARK: keys
+
+    public func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction {
+        beginRecord()
+        out.raw("{\"db\":")
+        out.int(Int64(info.db))
+        out.raw(",\"key\":")
+        out.string(key)
+        out.raw(",\"type\":\"")
+        out.text(info.type.rawValue)
+        out.byte(UInt8(ascii: "\""))
+        if let expire = info.expireAtMs {
+            out.raw(",\"expire_at_ms\":")
+            out.int(expire)
+        }
+        if let idle = info.idleSeconds {
+            out.raw(",\"idle\":")
+            out.uint(idle)
+        }
+        if let freq = info.lfuFrequency {
+            out.raw(",\"freq\":")
+            out.int(Int64(freq))
+        }
+        out.raw(",\"value\":")
+        currentType = info.type
+        firstElement = true
+        switch info.type {
+        case .list, .set, .zset: out.byte(UInt8(ascii: "["))
+        case .hash: hash.reset()
+        case .stream:
+            out.raw("{\"entries\":[")
+            streamSection = .entries
+        case .string, .module: break
+        }
+        keysWritten += 1
+        return .read
+    }
+
+    @inline(__always)
+    private func separator() {
+        if firstElement { firstElement = false } else { out.byte(UInt8(ascii: ",")) }
+    }
+
+    public func stringValue(_ value: RDBString) throws(RDBError) {
+        out.string(value)
+        try out.flushIfFull()
+    }
+
+    public func listElement(_ element: RDBString) throws(RDBError) {
+        separator()
+        out.string(element)
+        try out.flushIfFull()
+    }
+
+    public func setMember(_ member: RDBString) throws(RDBError) {
+        separator()
+        out.string(member)
+        try out.flushIfFull()
+    }
+
+    public func zsetMember(_ member: RDBString, score: Double) throws(RDBError) {
+        separator()
+        out.byte(UInt8(ascii: "["))
+        out.string(member)
+        out.byte(UInt8(ascii: ","))
+        out.double(score)
+        out.byte(UInt8(ascii: "]"))
+        try out.flushIfFull()
+    }
+
+    public func hashField(_ field: RDBString, value: RDBString, expireAtMs: Int64?) throws(RDBError) {
+        try hash.add(field: field, value: value, expireAtMs: expireAtMs)
+    }
+
+    public func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError) {
+        separator()
+        out.raw("{\"id\":")
+        out.streamID(id)
+        out.raw(",\"fields\":[")
+        for i in 0..<fields.count {
+            out.raw(i == 0 ? "[" : ",[")
+            out.string(fields.field(i))
+            out.byte(UInt8(ascii: ","))
+            out.string(fields.value(i))
+            out.byte(UInt8(ascii: "]"))
+        }
+        out.raw("]}")
+        try out.flushIfFull()
+    }
+
+    public func streamMetadata(_ m: StreamMetadata) throws(RDBError) {
+        out.raw("],\"length\":")
+        out.uint(m.length)
+        out.raw(",\"last_id\":")
+        out.streamID(m.lastID)
+        if let first = m.firstID {
+            out.raw(",\"first_id\":")
+            out.streamID(first)
+        }
+        if let maxDeleted = m.maxDeletedID {
+            out.raw(",\"max_deleted_id\":")
+            out.streamID(maxDeleted)
+        }
+        if let added = m.entriesAdded {
+            out.raw(",\"entries_added\":")
+            out.uint(added)
+        }
+        out.raw(",\"groups\":[")
+        streamSection = .groups
+        firstElement = true
+    }
+
+    public func streamGroup(_ g: StreamGroup) throws(RDBError) {
+        separator()
+        out.raw("{\"name\":")
+        out.string(g.name)
+        out.raw(",\"last_delivered_id\":")
+        out.streamID(g.lastDeliveredID)
+        if let read = g.entriesRead {
+            out.raw(",\"entries_read\":")
+            out.uint(read)
+        }
+        out.raw(",\"pending\":[")
+        for (i, p) in g.pending.enumerated() {
+            out.raw(i == 0 ? "{\"id\":" : ",{\"id\":")
+            out.streamID(p.id)
+            if let consumer = p.consumer {
+                out.raw(",\"consumer\":")
+                out.string(consumer)
+            }
+            out.raw(",\"delivery_time_ms\":")
+            out.int(p.deliveryTimeMs)
+            out.raw(",\"delivery_count\":")
+            out.uint(p.deliveryCount)
+            out.byte(UInt8(ascii: "}"))
+        }
+        out.raw("],\"consumers\":[")
+        for (i, c) in g.consumers.enumerated() {
+            out.raw(i == 0 ? "{\"name\":" : ",{\"name\":")
+            out.string(c.name)
+            out.raw(",\"seen_time_ms\":")
+            out.int(c.seenTimeMs)
+            if let active = c.activeTimeMs {
+                out.raw(",\"active_time_ms\":")
+                out.int(active)
+            }
+            out.raw(",\"pending\":[")
+            for (j, id) in c.pending.enumerated() {
+                if j > 0 { out.byte(UInt8(ascii: ",")) }
+                out.streamID(id)
+            }
+            out.raw("]}")
+        }
+        out.raw("]}")
+        try out.flushIfFull()
+    }
+
+    public func moduleValue(_ value: ModuleValue) throws(RDBError) {
+        out.raw("{\"module\":")
+        out.string(Array(value.typeID.name.utf8))
+        out.raw(",\"encver\":")
+        out.int(Int64(value.typeID.encodingVersion))
+        out.raw(",\"payload\":{\"base64\":\"")
+        value.payload.withUnsafeBytes { out.base64($0) }
+        out.raw("\"}}")
+    }
+
+    public func endKey() throws(RDBError) {
+        switch currentType {
+        case .list, .set, .zset: out.byte(UInt8(ascii: "]"))
+        case .hash: try writeStagedHash()
+        case .stream:
+            if streamSection == .entries {
+                throw RDBError(.corrupt("stream ended without its metadata"), offset: 0)
+            }
+            out.raw("]}")
+        case .string, .module: break
+        }
+        out.byte(UInt8(ascii: "}"))
+        try endRecord()
+    }
+
+    /// A hash is an object when every field name is UTF-8, else a list of pairs; field TTLs
+    /// follow the value as `field_expire_at_ms` in the same form.
+    private func writeStagedHash() throws(RDBError) {
+        let asObject = hash.allFieldsUTF8
+        out.byte(asObject ? UInt8(ascii: "{") : UInt8(ascii: "["))
+        var first = true
+        try hash.forEach { (field, value, _) throws(RDBError) in
+            if !first { out.byte(UInt8(ascii: ",")) }
+            first = false
+            if asObject {
+                out.quoted(field)
+                out.byte(UInt8(ascii: ":"))
+            } else {
+                out.byte(UInt8(ascii: "["))
+                out.string(field)
+                out.byte(UInt8(ascii: ","))
+            }
+            out.string(value)
+            if !asObject { out.byte(UInt8(ascii: "]")) }
+            try out.flushIfFull()
+        }
+        out.byte(asObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+        guard hash.anyExpiry else { return }
+        out.raw(",\"field_expire_at_ms\":")
+        out.byte(asObject ? UInt8(ascii: "{") : UInt8(ascii: "["))
+        first = true
+        try hash.forEach { (field, _, expiry) throws(RDBError) in
+            guard let expiry else { return }
+            if !first { out.byte(UInt8(ascii: ",")) }
+            first = false
+            if asObject {
+                out.quoted(field)
+                out.byte(UInt8(ascii: ":"))
+                out.int(expiry)
+            } else {
+                out.byte(UInt8(ascii: "["))
+                out.string(field)
+                out.byte(UInt8(ascii: ","))
+                out.int(expiry)
+                out.byte(UInt8(ascii: "]"))
+            }
+            try out.flushIfFull()
+        }
+        out.byte(asObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+    }
+}

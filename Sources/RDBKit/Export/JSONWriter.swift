@@ -1,0 +1,210 @@
+/// Builds JSON text in one reusable buffer and hands it to an `OutputFile` in large writes.
+/// Byte strings become JSON strings when they are valid UTF-8, otherwise `{"base64":"..."}`.
+public final class JSONWriter {
+    let buffer = ScratchBuffer(capacity: 1 << 20)
+    private let output: OutputFile?
+    private let flushThreshold = 1 << 20
+
+    public init(output: OutputFile?) {
+        self.output = output
+    }
+
+    /// The text written and not yet flushed (everything, when there is no output file).
+    public var pending: UnsafeRawBufferPointer { buffer.bytes }
+
+    public func flushIfFull() throws(RDBError) {
+        if buffer.count >= flushThreshold { try flush() }
+    }
+
+    public func flush() throws(RDBError) {
+        guard let output, buffer.count > 0 else { return }
+        try output.write(buffer.bytes)
+        buffer.removeAll()
+    }
+
+    @inline(__always)
+    public func raw(_ s: StaticString) {
+        buffer.append(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    @inline(__always)
+    public func byte(_ b: UInt8) { buffer.append(b) }
+
+    @inline(__always)
+    public func int(_ v: Int64) {
+        let n = writeDecimal(v, to: buffer.reserve(20))
+        buffer.commit(n)
+    }
+
+    @inline(__always)
+    public func uint(_ v: UInt64) {
+        if v <= UInt64(Int64.max) { int(Int64(v)) } else { text(String(v)) }
+    }
+
+    /// A score or other double; JSON has no infinities or NaN, so those are the strings
+    /// "inf", "-inf" and "nan".
+    public func double(_ d: Double) {
+        if d.isNaN { raw("\"nan\""); return }
+        if d.isInfinite { d > 0 ? raw("\"inf\"") : raw("\"-inf\""); return }
+        if d == d.rounded(.towardZero) && abs(d) < 1e15 && !(d == 0 && d.sign == .minus) {
+            int(Int64(d))
+            return
+        }
+        text(d.description)
+    }
+
+    /// ASCII text known not to need escaping (numbers, ids).
+    public func text(_ s: String) {
+        var s = s
+        s.withUTF8 { buffer.append(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// A stream id as `"ms-seq"`.
+    public func streamID(_ id: StreamID) {
+        byte(UInt8(ascii: "\""))
+        uint(id.ms)
+        byte(UInt8(ascii: "-"))
+        uint(id.seq)
+        byte(UInt8(ascii: "\""))
+    }
+
+    public func string(_ s: RDBString) {
+        switch s {
+        case .int(let v):
+            byte(UInt8(ascii: "\""))
+            int(v)
+            byte(UInt8(ascii: "\""))
+        case .bytes(let b):
+            string(b)
+        }
+    }
+
+    public func string(_ b: UnsafeRawBufferPointer) {
+        if isValidUTF8(b) {
+            quoted(b)
+        } else {
+            raw("{\"base64\":\"")
+            base64(b)
+            raw("\"}")
+        }
+    }
+
+    public func string(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { string($0) }
+    }
+
+    /// Writes valid UTF-8 as a quoted JSON string, escaping quotes, backslashes and controls.
+    @inline(__always)
+    func quoted(_ b: UnsafeRawBufferPointer) {
+        let out = buffer.reserve(b.count * 6 + 2)
+        var o = 0
+        out.storeBytes(of: UInt8(ascii: "\""), toByteOffset: o, as: UInt8.self)
+        o += 1
+        guard let src = b.baseAddress else {
+            out.storeBytes(of: UInt8(ascii: "\""), toByteOffset: o, as: UInt8.self)
+            buffer.commit(2)
+            return
+        }
+        var runStart = 0
+        for i in 0..<b.count {
+            let c = src.load(fromByteOffset: i, as: UInt8.self)
+            if c >= 0x20 && c != 0x22 && c != 0x5C { continue }
+            if i > runStart {
+                (out + o).copyMemory(from: src + runStart, byteCount: i - runStart)
+                o += i - runStart
+            }
+            runStart = i + 1
+            out.storeBytes(of: UInt8(ascii: "\\"), toByteOffset: o, as: UInt8.self)
+            o += 1
+            switch c {
+            case 0x22: out.storeBytes(of: UInt8(ascii: "\""), toByteOffset: o, as: UInt8.self); o += 1
+            case 0x5C: out.storeBytes(of: UInt8(ascii: "\\"), toByteOffset: o, as: UInt8.self); o += 1
+            case 0x0A: out.storeBytes(of: UInt8(ascii: "n"), toByteOffset: o, as: UInt8.self); o += 1
+            case 0x0D: out.storeBytes(of: UInt8(ascii: "r"), toByteOffset: o, as: UInt8.self); o += 1
+            case 0x09: out.storeBytes(of: UInt8(ascii: "t"), toByteOffset: o, as: UInt8.self); o += 1
+            default:
+                let hexDigits: StaticString = "0123456789abcdef"
+                out.storeBytes(of: UInt8(ascii: "u"), toByteOffset: o, as: UInt8.self)
+                out.storeBytes(of: UInt8(ascii: "0"), toByteOffset: o + 1, as: UInt8.self)
+                out.storeBytes(of: UInt8(ascii: "0"), toByteOffset: o + 2, as: UInt8.self)
+                out.storeBytes(of: hexDigits.utf8Start[Int(c >> 4)], toByteOffset: o + 3, as: UInt8.self)
+                out.storeBytes(of: hexDigits.utf8Start[Int(c & 15)], toByteOffset: o + 4, as: UInt8.self)
+                o += 5
+            }
+        }
+        if b.count > runStart {
+            (out + o).copyMemory(from: src + runStart, byteCount: b.count - runStart)
+            o += b.count - runStart
+        }
+        out.storeBytes(of: UInt8(ascii: "\""), toByteOffset: o, as: UInt8.self)
+        buffer.commit(o + 1)
+    }
+
+    /// Standard base64 with padding.
+    func base64(_ b: UnsafeRawBufferPointer) {
+        let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+        let a = alphabet.utf8Start
+        let out = buffer.reserve((b.count + 2) / 3 * 4)
+        var o = 0
+        var i = 0
+        while i + 3 <= b.count {
+            let v = UInt32(b[i]) << 16 | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2])
+            out.storeBytes(of: a[Int(v >> 18)], toByteOffset: o, as: UInt8.self)
+            out.storeBytes(of: a[Int((v >> 12) & 63)], toByteOffset: o + 1, as: UInt8.self)
+            out.storeBytes(of: a[Int((v >> 6) & 63)], toByteOffset: o + 2, as: UInt8.self)
+            out.storeBytes(of: a[Int(v & 63)], toByteOffset: o + 3, as: UInt8.self)
+            o += 4
+            i += 3
+        }
+        let rest = b.count - i
+        if rest > 0 {
+            let v = UInt32(b[i]) << 16 | (rest == 2 ? UInt32(b[i + 1]) << 8 : 0)
+            out.storeBytes(of: a[Int(v >> 18)], toByteOffset: o, as: UInt8.self)
+            out.storeBytes(of: a[Int((v >> 12) & 63)], toByteOffset: o + 1, as: UInt8.self)
+            out.storeBytes(of: rest == 2 ? a[Int((v >> 6) & 63)] : UInt8(ascii: "="), toByteOffset: o + 2, as: UInt8.self)
+            out.storeBytes(of: UInt8(ascii: "="), toByteOffset: o + 3, as: UInt8.self)
+            o += 4
+        }
+        buffer.commit(o)
+    }
+}
+
+/// UTF-8 validity as JSON needs it: no overlong forms, no surrogates, nothing above U+10FFFF.
+@inline(__always)
+public func isValidUTF8(_ b: UnsafeRawBufferPointer) -> Bool {
+    guard let p = b.baseAddress else { return true }
+    let n = b.count
+    var i = 0
+    // ASCII fast path, eight bytes at a time.
+    while i + 8 <= n {
+        if p.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
+        i += 8
+    }
+    while i < n {
+        let c = p.load(fromByteOffset: i, as: UInt8.self)
+        if c < 0x80 { i += 1; continue }
+        @inline(__always) func continuation(_ k: Int) -> Bool {
+            i + k < n && p.load(fromByteOffset: i + k, as: UInt8.self) & 0xC0 == 0x80
+        }
+        switch c {
+        case 0xC2...0xDF:
+            guard continuation(1) else { return false }
+            i += 2
+        case 0xE0...0xEF:
+            guard continuation(1), continuation(2) else { return false }
+            let c1 = p.load(fromByteOffset: i + 1, as: UInt8.self)
+            if c == 0xE0 && c1 < 0xA0 { return false }  // overlong
+            if c == 0xED && c1 > 0x9F { return false }  // surrogate
+            i += 3
+        case 0xF0...0xF4:
+            guard continuation(1), continuation(2), continuation(3) else { return false }
+            let c1 = p.load(fromByteOffset: i + 1, as: UInt8.self)
+            if c == 0xF0 && c1 < 0x90 { return false }  // overlong
+            if c == 0xF4 && c1 > 0x8F { return false }  // above U+10FFFF
+            i += 4
+        default:
+            return false
+        }
+    }
+    return true
+}

@@ -1,0 +1,30 @@
+/// Entry points: read a dump from a path (`-` for standard input; gzip is unwrapped by content).
+public enum RDBReader {
+    /// Streams the file at `path` through `visitor`.
+    @discardableResult
+    public static func read<V: RDBVisitor>(path: String, visitor: V,
+                                           options: ReaderOptions = ReaderOptions()) throws(RDBError) -> RDBTrailer {
+        let input = InputWindow(source: try openInput(path: path))
+        return try RDBParser(input: input, visitor: visitor, options: options).run()
+    }
+
+    /// Streams any byte source through `visitor`.
+    @discardableResult
+    public static func read<V: RDBVisitor>(source: ByteSource, visitor: V,
+                                           options: ReaderOptions = ReaderOptions()) throws(RDBError) -> RDBTrailer {
+        try RDBParser(input: InputWindow(source: source), visitor: visitor, options: options).run()
+    }
+
+    /// Calls `body` with each key, materialized, in file order.
+    public static func forEachRecord(path: String, options: ReaderOptions = ReaderOptions(),
+                                     _ body: @escaping (KeyRecord) throws(RDBError) -> Void) throws(RDBError) {
+        try read(path: path, visitor: RecordCollector(onRecord: body), options: options)
+    }
+
+    /// Every key of a (small) file, materialized.
+    public static func records(path: String, options: ReaderOptions = ReaderOptions()) throws(RDBError) -> [KeyRecord] {
+        var all: [KeyRecord] = []
+        try forEachRecord(path: path, options: options) { all.append($0) }
+        return all
+    }
+}

@@ -1,0 +1,67 @@
+/// The verdict on one file: parsed to the end and checksum checked, or where it broke.
+public struct ValidationReport: Sendable {
+    public var path: String
+    public var header: RDBHeader?
+    public var keys = 0
+    public var keysByType: [RedisType: Int] = [:]
+    public var databases: Set<Int> = []
+    public var writtenBy: String?
+    public var checksum: ChecksumState?
+    public var trailingBytes: (offset: Int64, count: Int64)?
+    public var bytesRead: Int64 = 0
+    public var error: RDBError?
+
+    public var isValid: Bool { error == nil }
+
+    /// Non-fatal findings, e.g. bytes after the checksum (Redis ignores them).
+    public var warnings: [String] {
+        guard let trailingBytes else { return [] }
+        return ["\(trailingBytes.count) bytes after the checksum at offset \(trailingBytes.offset) (ignored, as Redis does)"]
+    }
+}
+
+/// Reads a whole file without producing output: every structure decoded and checked.
+public final class Validator: RDBVisitor {
+    private(set) var report: ValidationReport
+
+    init(path: String) {
+        report = ValidationReport(path: path)
+    }
+
+    public func header(_ header: RDBHeader) throws(RDBError) { report.header = header }
+
+    public func aux(name: RDBString, value: RDBString) throws(RDBError) {
+        let n = name.array
+        if n == Array("redis-ver".utf8) { report.writtenBy = "Redis " + String(decoding: value.array, as: UTF8.self) }
+        if n == Array("valkey-ver".utf8) { report.writtenBy = "Valkey " + String(decoding: value.array, as: UTF8.self) }
+    }
+
+    public func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction {
+        report.keys += 1
+        report.keysByType[info.type, default: 0] += 1
+        report.databases.insert(info.db)
+        return .read
+    }
+
+    public func end(_ trailer: RDBTrailer) throws(RDBError) {
+        report.checksum = trailer.checksum
+        report.trailingBytes = trailer.trailingBytes
+    }
+
+    /// Validates the file at `path` (`-` for standard input, gzip unwrapped).
+    public static func validate(path: String, options: ReaderOptions = ReaderOptions()) -> ValidationReport {
+        let validator = Validator(path: path)
+        do {
+            let input = InputWindow(source: try openInput(path: path))
+            do {
+                try RDBParser(input: input, visitor: validator, options: options).run()
+            } catch {
+                validator.report.error = error
+            }
+            validator.report.bytesRead = input.offset
+        } catch {
+            validator.report.error = error
+        }
+        return validator.report
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import RDBKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct RDBKitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rdbkit",
+        abstract: "Read, check and convert Redis and Valkey persistence files without a server.",
+        discussion: """
+            Every verb reads RDB files of any version (1-14, Valkey 80), plain, gzip-compressed \
+            (detected by content) or from standard input when FILE is '-'. Input files are never \
+            modified; output files appear under their name only once complete.
+
+            Exit status: 0 on success, 1 when an input is damaged or unreadable, 2 on usage errors.
+            """,
+        subcommands: [ExportCommand.self, ValidateCommand.self])
+
+    /// Parses the command line; usage errors exit with status 2 (not ArgumentParser's 64).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || error is ExitCode {
+                exit(withError: error)
+            }
+            if error is CommandFailure {
+                exit(withError: ExitCode(1))
+            }
+            FileHandleStandardError.write(fullMessage(for: error) + "\n")
+            Glibc.exit(2)
+        }
+    }
+}
+
+/// A failure already reported on standard error.
+struct CommandFailure: Error {}
+
+enum FileHandleStandardError {
+    static func write(_ text: String) {
+        var text = text
+        text.withUTF8 { _ = Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    }
+}
+
+/// Options every reading verb shares.
+struct ReadingOptions: ParsableArguments {
+    @Flag(name: .customLong("accept-newer"),
+          help: "Try to read files whose RDB version is newer than the newest this tool knows.")
+    var acceptNewer = false
+
+    var readerOptions: ReaderOptions { ReaderOptions(acceptNewerVersions: acceptNewer) }
+}
