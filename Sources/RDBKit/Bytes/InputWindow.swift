@@ -12,33 +12,44 @@ import Darwin
 public final class InputWindow {
     public static let chunkSize = 1 << 20
 
+    /// Mutable state behind a pointer: stored `var`s of a class are checked for exclusive access
+    /// at run time on every use, which would cost more than the reads themselves.
+    private struct State {
+        var base: UnsafeMutableRawPointer
+        var capacity: Int
+        var start = 0
+        var end = 0
+        /// Absolute offset of `base[0]`.
+        var windowOffset: Int64 = 0
+        /// Bytes before this index of the window have been fed to the checksum (and capture).
+        var observedUpTo = 0
+        var sourceExhausted = false
+        var crc = CRC64()
+        var capture: ScratchBuffer?
+    }
+
     private let source: ByteSource
-    private var base: UnsafeMutableRawPointer
-    private var capacity: Int
-    private var start = 0
-    private var end = 0
-    /// Absolute offset of `base[0]`.
-    private var windowOffset: Int64 = 0
-    /// Bytes before this index of the window have been fed to the checksum (and capture).
-    private var observedUpTo = 0
-    private var sourceExhausted = false
-    private var crc = CRC64()
-    private var capture: ScratchBuffer?
+    private let s: UnsafeMutablePointer<State>
     /// Total size of the input when known; lengths are checked against what remains of it.
     public let knownSize: Int64?
 
     public init(source: ByteSource) {
         self.source = source
         knownSize = source.knownSize
-        capacity = InputWindow.chunkSize
-        base = .allocate(byteCount: capacity, alignment: 16)
+        s = .allocate(capacity: 1)
+        s.initialize(to: State(base: .allocate(byteCount: InputWindow.chunkSize, alignment: 16),
+                               capacity: InputWindow.chunkSize))
     }
 
-    deinit { base.deallocate() }
+    deinit {
+        s.pointee.base.deallocate()
+        s.deinitialize(count: 1)
+        s.deallocate()
+    }
 
     /// Absolute offset of the next byte to be read.
     @inline(__always)
-    public var offset: Int64 { windowOffset + Int64(start) }
+    public var offset: Int64 { s.pointee.windowOffset + Int64(s.pointee.start) }
 
     /// Bytes that can still follow, when the total is known.
     public var remainingKnown: Int64? { knownSize.map { $0 - offset } }
@@ -46,26 +57,26 @@ public final class InputWindow {
     /// Consumes `n` bytes and returns them; the view is valid until the next read.
     @inline(__always)
     public func take(_ n: Int) throws(RDBError) -> UnsafeRawBufferPointer {
-        if end - start < n { try fill(n) }
-        let view = UnsafeRawBufferPointer(start: base + start, count: n)
-        start += n
+        if s.pointee.end - s.pointee.start < n { try fill(n) }
+        let view = UnsafeRawBufferPointer(start: s.pointee.base + s.pointee.start, count: n)
+        s.pointee.start += n
         return view
     }
 
     @inline(__always)
     public func readByte() throws(RDBError) -> UInt8 {
-        if end == start { try fill(1) }
-        let b = base.load(fromByteOffset: start, as: UInt8.self)
-        start += 1
+        if s.pointee.end == s.pointee.start { try fill(1) }
+        let b = s.pointee.base.load(fromByteOffset: s.pointee.start, as: UInt8.self)
+        s.pointee.start += 1
         return b
     }
 
     /// The next byte without consuming it, or nil at the end of the input.
     public func peekByte() throws(RDBError) -> UInt8? {
-        if end == start {
+        if s.pointee.end == s.pointee.start {
             if !(try fillIfPossible(1)) { return nil }
         }
-        return base.load(fromByteOffset: start, as: UInt8.self)
+        return s.pointee.base.load(fromByteOffset: s.pointee.start, as: UInt8.self)
     }
 
     @inline(__always)
@@ -90,46 +101,46 @@ public final class InputWindow {
 
     /// The CRC64 of every byte consumed so far.
     public func checksumSoFar() -> UInt64 {
-        observe(upTo: start)
-        return crc.value
+        observe(upTo: s.pointee.start)
+        return s.pointee.crc.value
     }
 
     /// Starts copying consumed bytes into `buffer` (used to keep module payloads raw).
     public func beginCapture(into buffer: ScratchBuffer) {
-        observe(upTo: start)
+        observe(upTo: s.pointee.start)
         buffer.removeAll()
-        capture = buffer
+        s.pointee.capture = buffer
     }
 
     public func endCapture() {
-        observe(upTo: start)
-        capture = nil
+        observe(upTo: s.pointee.start)
+        s.pointee.capture = nil
     }
 
     /// Reads and discards whatever is left; returns how many bytes that was.
     public func drain() throws(RDBError) -> Int64 {
-        var total = Int64(end - start)
-        start = end
-        while !sourceExhausted {
-            let n = try source.read(into: UnsafeMutableRawBufferPointer(start: base, count: capacity))
-            if n == 0 { sourceExhausted = true }
+        var total = Int64(s.pointee.end - s.pointee.start)
+        s.pointee.start = s.pointee.end
+        while !s.pointee.sourceExhausted {
+            let n = try source.read(into: UnsafeMutableRawBufferPointer(start: s.pointee.base, count: s.pointee.capacity))
+            if n == 0 { s.pointee.sourceExhausted = true }
             total += Int64(n)
         }
         return total
     }
 
-    @inline(__always)
     private func observe(upTo index: Int) {
-        guard index > observedUpTo else { return }
-        let region = UnsafeRawBufferPointer(start: base + observedUpTo, count: index - observedUpTo)
-        crc.update(region)
-        capture?.append(region)
-        observedUpTo = index
+        guard index > s.pointee.observedUpTo else { return }
+        let region = UnsafeRawBufferPointer(start: s.pointee.base + s.pointee.observedUpTo,
+                                            count: index - s.pointee.observedUpTo)
+        s.pointee.crc.update(region)
+        s.pointee.capture?.append(region)
+        s.pointee.observedUpTo = index
     }
 
     private func fill(_ n: Int) throws(RDBError) {
         if !(try fillIfPossible(n)) {
-            throw RDBError(.truncated(needed: n - (end - start)), offset: offset)
+            throw RDBError(.truncated(needed: n - (s.pointee.end - s.pointee.start)), offset: offset)
         }
     }
 
@@ -139,42 +150,38 @@ public final class InputWindow {
             // A regular file cannot hold what was asked for: fail before allocating anything.
             return false
         }
-        observe(upTo: start)
-        let available = end - start
-        if start > 0 {
-            if available > 0 { base.copyMemory(from: base + start, byteCount: available) }
-            windowOffset += Int64(start)
-            start = 0
-            end = available
-            observedUpTo = 0
+        observe(upTo: s.pointee.start)
+        let available = s.pointee.end - s.pointee.start
+        if s.pointee.start > 0 {
+            if available > 0 { s.pointee.base.copyMemory(from: s.pointee.base + s.pointee.start, byteCount: available) }
+            s.pointee.windowOffset += Int64(s.pointee.start)
+            s.pointee.start = 0
+            s.pointee.end = available
+            s.pointee.observedUpTo = 0
         }
-        while end < n {
-            if sourceExhausted { return false }
-            if end == capacity {
+        while s.pointee.end < n {
+            if s.pointee.sourceExhausted { return false }
+            if s.pointee.end == s.pointee.capacity {
                 // Grow only once the window is full of real data: memory tracks what arrived.
-                var newCapacity = capacity * 2
+                var newCapacity = s.pointee.capacity * 2
                 if let remaining = remainingKnown { newCapacity = Int(min(Int64(newCapacity), max(Int64(n), remaining))) }
-                newCapacity = max(newCapacity, n)
-                let newBase = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
-                newBase.copyMemory(from: base, byteCount: end)
-                base.deallocate()
-                base = newBase
-                capacity = newCapacity
+                resize(to: max(newCapacity, n))
             }
-            let got = try source.read(into: UnsafeMutableRawBufferPointer(start: base + end, count: capacity - end))
-            if got == 0 { sourceExhausted = true } else { end += got }
+            let got = try source.read(into: UnsafeMutableRawBufferPointer(start: s.pointee.base + s.pointee.end,
+                                                                         count: s.pointee.capacity - s.pointee.end))
+            if got == 0 { s.pointee.sourceExhausted = true } else { s.pointee.end += got }
         }
-        if capacity > 4 * InputWindow.chunkSize && n <= InputWindow.chunkSize && end <= InputWindow.chunkSize {
-            shrinkToChunk()
+        if s.pointee.capacity > 4 * InputWindow.chunkSize && n <= InputWindow.chunkSize && s.pointee.end <= InputWindow.chunkSize {
+            resize(to: InputWindow.chunkSize)
         }
         return true
     }
 
-    private func shrinkToChunk() {
-        let newBase = UnsafeMutableRawPointer.allocate(byteCount: InputWindow.chunkSize, alignment: 16)
-        newBase.copyMemory(from: base, byteCount: end)
-        base.deallocate()
-        base = newBase
-        capacity = InputWindow.chunkSize
+    private func resize(to newCapacity: Int) {
+        let newBase = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
+        newBase.copyMemory(from: s.pointee.base, byteCount: s.pointee.end)
+        s.pointee.base.deallocate()
+        s.pointee.base = newBase
+        s.pointee.capacity = newCapacity
     }
 }

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what building and testing RDBKit needs on Debian/Ubuntu, skipping what is present:
+# liblzf-dev and zlib1g-dev (build), redis-server and redis-tools (tests against a real server),
+# and the Python client redis-py (the server-content oracle Scripts/server_to_jsonl.py).
+set -euo pipefail
+
+apt_packages=(liblzf-dev zlib1g-dev redis-server redis-tools)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "setup: installing ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# A redis-server package may start a system service; the tests start their own servers.
+if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import redis' >/dev/null 2>&1; then
+  echo "setup: installing redis-py" >&2
+  python3 -m pip install -q redis >/dev/null 2>&1 || python3 -m pip install -q --break-system-packages redis >/dev/null 2>&1 || \
+    echo "setup: could not install redis-py; tests that need it will skip" >&2
+fi
