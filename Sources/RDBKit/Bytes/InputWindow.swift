@@ -32,19 +32,30 @@ public final class InputWindow {
     private let s: UnsafeMutablePointer<State>
     /// Total size of the input when known; lengths are checked against what remains of it.
     public let knownSize: Int64?
+    private let checksummed: Bool
+    /// Once the input proves large, the CRC64 runs on a second core (see `BackgroundWorker`).
+    private var checksumWorker: BackgroundWorker?
+    private let workerCRC = UnsafeMutablePointer<CRC64>.allocate(capacity: 1)
+    /// Regions at least this large move the checksum to the worker thread.
+    private static let backgroundThreshold = 256 * 1024
 
-    public init(source: ByteSource) {
+    /// `checksummed: false` skips the CRC64 (for re-reading the tool's own temporary files).
+    public init(source: ByteSource, checksummed: Bool = true) {
         self.source = source
+        self.checksummed = checksummed
         knownSize = source.knownSize
         s = .allocate(capacity: 1)
         s.initialize(to: State(base: .allocate(byteCount: InputWindow.chunkSize, alignment: 16),
                                capacity: InputWindow.chunkSize))
+        workerCRC.initialize(to: CRC64())
     }
 
     deinit {
+        checksumWorker?.stop()
         s.pointee.base.deallocate()
         s.deinitialize(count: 1)
         s.deallocate()
+        workerCRC.deallocate()
     }
 
     /// Absolute offset of the next byte to be read.
@@ -102,7 +113,9 @@ public final class InputWindow {
     /// The CRC64 of every byte consumed so far.
     public func checksumSoFar() -> UInt64 {
         observe(upTo: s.pointee.start)
-        return s.pointee.crc.value
+        guard let checksumWorker else { return s.pointee.crc.value }
+        checksumWorker.drain()
+        return workerCRC.pointee.value
     }
 
     /// Starts copying consumed bytes into `buffer` (used to keep module payloads raw).
@@ -133,9 +146,29 @@ public final class InputWindow {
         guard index > s.pointee.observedUpTo else { return }
         let region = UnsafeRawBufferPointer(start: s.pointee.base + s.pointee.observedUpTo,
                                             count: index - s.pointee.observedUpTo)
-        s.pointee.crc.update(region)
+        if checksummed { checksum(region) }
         s.pointee.capture?.append(region)
         s.pointee.observedUpTo = index
+    }
+
+    private func checksum(_ region: UnsafeRawBufferPointer) {
+        if checksumWorker == nil {
+            guard region.count >= InputWindow.backgroundThreshold else {
+                s.pointee.crc.update(region)
+                return
+            }
+            workerCRC.pointee = s.pointee.crc
+            let crc = workerCRC
+            checksumWorker = BackgroundWorker { job in
+                crc.pointee.update(UnsafeRawBufferPointer(start: job.buffer, count: job.count))
+            }
+        }
+        var at = 0
+        while at < region.count {
+            let n = min(BackgroundWorker.bufferSize, region.count - at)
+            checksumWorker!.submit(kind: 0, bytes: UnsafeRawBufferPointer(rebasing: region[at..<(at + n)]))
+            at += n
+        }
     }
 
     private func fill(_ n: Int) throws(RDBError) {

@@ -90,7 +90,7 @@ final class HashStaging {
         if spillFD >= 0 {
             try spill()
             lseek(spillFD, 0, SEEK_SET)
-            let window = InputWindow(source: FileSource(borrowing: spillFD))
+            let window = InputWindow(source: FileSource(borrowing: spillFD), checksummed: false)
             for _ in 0..<count {
                 let flags = try window.readByte()
                 let fieldLength = Int(try window.readUInt32LE())
