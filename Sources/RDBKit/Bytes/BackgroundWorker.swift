@@ -14,9 +14,9 @@ final class BackgroundWorker: @unchecked Sendable {
     static let bufferCount = 4
 
     struct Job {
-        var kind: UInt8
         var buffer: UnsafeMutableRawPointer
         var count: Int
+        /// Free for the submitter's use (a length, a split point, an offset).
         var argument: Int
         var tag: Int64
     }
@@ -63,14 +63,17 @@ final class BackgroundWorker: @unchecked Sendable {
     }
 
     /// Queues a copy of `bytes` (at most `bufferSize`) for `perform`; waits while all buffers are in use.
-    func submit(kind: UInt8, bytes: UnsafeRawBufferPointer, argument: Int = 0, tag: Int64 = 0) {
+    /// `trailer` is copied right after `bytes` (both together at most `bufferSize`).
+    func submit(bytes: UnsafeRawBufferPointer, trailer: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
+                argument: Int = 0, tag: Int64 = 0) {
         pthread_mutex_lock(mutex)
         while state.pointee.free.isEmpty { pthread_cond_wait(wake, mutex) }
         let buffer = state.pointee.free.removeLast()
         pthread_mutex_unlock(mutex)
         if bytes.count > 0 { buffer.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        if trailer.count > 0 { (buffer + bytes.count).copyMemory(from: trailer.baseAddress!, byteCount: trailer.count) }
         pthread_mutex_lock(mutex)
-        state.pointee.queue.append(Job(kind: kind, buffer: buffer, count: bytes.count, argument: argument, tag: tag))
+        state.pointee.queue.append(Job(buffer: buffer, count: bytes.count + trailer.count, argument: argument, tag: tag))
         pthread_cond_broadcast(wake)
         pthread_mutex_unlock(mutex)
     }

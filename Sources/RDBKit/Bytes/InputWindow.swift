@@ -166,7 +166,7 @@ public final class InputWindow {
         var at = 0
         while at < region.count {
             let n = min(BackgroundWorker.bufferSize, region.count - at)
-            checksumWorker!.submit(kind: 0, bytes: UnsafeRawBufferPointer(rebasing: region[at..<(at + n)]))
+            checksumWorker!.submit(bytes: UnsafeRawBufferPointer(rebasing: region[at..<(at + n)]))
             at += n
         }
     }

@@ -75,17 +75,9 @@ extension InputWindow {
         case RDBStringEncoding.RDB_ENC_INT32:
             return .int(Int64(Int32(littleEndian: try take(4).loadUnaligned(as: Int32.self))))
         case RDBStringEncoding.RDB_ENC_LZF:
-            let compressedAt = offset
-            let compressedLength = try checkedByteCount(try readLength(), at: compressedAt)
-            let expandedAt = offset
-            let expandedLength = try readLength()
-            let expansionLimit = UInt64(compressedLength) * UInt64(LZF.maximumExpansion)
-            if expandedLength > expansionLimit {
-                throw RDBError(.lyingLength(claimed: expandedLength, limit: expansionLimit), offset: expandedAt,
-                               context: "LZF string claims to expand beyond what \(compressedLength) compressed bytes can hold")
-            }
+            let (compressedLength, expandedLength) = try readLZFLengths()
             let compressed = try take(compressedLength)
-            guard LZF.decompress(compressed, expectedLength: Int(expandedLength), into: scratch) else {
+            guard LZF.decompress(compressed, expectedLength: expandedLength, into: scratch) else {
                 throw RDBError(.corrupt("invalid LZF compressed string (\(compressedLength) bytes do not expand to \(expandedLength))"),
                                offset: at)
             }
@@ -93,6 +85,21 @@ extension InputWindow {
         default:
             throw RDBError(.badEncoding("unknown RDB string encoding type \(value)"), offset: at)
         }
+    }
+
+    /// The two lengths after RDB_ENC_LZF: compressed (checked against the input) and expanded
+    /// (checked against the most that many compressed bytes can expand to).
+    func readLZFLengths() throws(RDBError) -> (compressed: Int, expanded: Int) {
+        let compressedAt = offset
+        let compressedLength = try checkedByteCount(try readLength(), at: compressedAt)
+        let expandedAt = offset
+        let expandedLength = try readLength()
+        let expansionLimit = UInt64(compressedLength) * UInt64(LZF.maximumExpansion)
+        if expandedLength > expansionLimit {
+            throw RDBError(.lyingLength(claimed: expandedLength, limit: expansionLimit), offset: expandedAt,
+                           context: "LZF string claims to expand beyond what \(compressedLength) compressed bytes can hold")
+        }
+        return (compressedLength, Int(expandedLength))
     }
 
     /// A string that stays valid until `scratch` is used again (not only until the next read).
@@ -110,21 +117,21 @@ extension InputWindow {
     func skipString() throws(RDBError) {
         let at = offset
         let (value, isEncoding) = try readLengthOrEncoding()
-        if !isEncoding {
+        if isEncoding {
+            try skipEncoded(UInt8(truncatingIfNeeded: value), at: at)
+        } else {
             try skip(Int64(try checkedByteCount(value, at: at)))
-            return
         }
-        switch UInt8(value) {
+    }
+
+    /// Consumes the body of a string whose length byte announced encoding `encoding`.
+    func skipEncoded(_ encoding: UInt8, at: Int64) throws(RDBError) {
+        switch encoding {
         case RDBStringEncoding.RDB_ENC_INT8: _ = try take(1)
         case RDBStringEncoding.RDB_ENC_INT16: _ = try take(2)
         case RDBStringEncoding.RDB_ENC_INT32: _ = try take(4)
-        case RDBStringEncoding.RDB_ENC_LZF:
-            let compressedAt = offset
-            let compressedLength = try checkedByteCount(try readLength(), at: compressedAt)
-            _ = try readLength()
-            try skip(Int64(compressedLength))
-        default:
-            throw RDBError(.badEncoding("unknown RDB string encoding type \(value)"), offset: at)
+        case RDBStringEncoding.RDB_ENC_LZF: try skip(Int64(try readLZFLengths().compressed))
+        default: throw RDBError(.badEncoding("unknown RDB string encoding type \(encoding)"), offset: at)
         }
     }
 

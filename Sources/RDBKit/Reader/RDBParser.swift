@@ -29,16 +29,29 @@ public final class RDBParser<Visitor: RDBVisitor> {
     let captureScratch = ScratchBuffer()
     var streamFields: [RDBString] = []
     var streamMasterFields: [RDBString] = []
+    let deferredChecks = DeferredStringChecks()
+    let wantsStringValues: Bool
 
     public init(input: InputWindow, visitor: Visitor, options: ReaderOptions = ReaderOptions()) {
         self.input = input
         self.visitor = visitor
         self.options = options
+        wantsStringValues = visitor.wantsStringValues
     }
 
     /// Reads the whole file; returns what its end says about integrity.
     @discardableResult
     public func run() throws(RDBError) -> RDBTrailer {
+        do {
+            return try readFile()
+        } catch {
+            // A check still running in the background may have found an earlier fault.
+            if let earlier = deferredChecks.firstFailure(), earlier.offset < error.offset { throw earlier }
+            throw error
+        }
+    }
+
+    private func readFile() throws(RDBError) -> RDBTrailer {
         let header = try readHeader()
         try visitor.header(header)
         var expireAtMs: Int64?
@@ -148,6 +161,7 @@ public final class RDBParser<Visitor: RDBVisitor> {
                 checksum = .verified(stored)
             }
         }
+        if let failure = deferredChecks.firstFailure() { throw failure }
         let trailingAt = input.offset
         let trailing = try input.drain()
         let trailer = RDBTrailer(checksum: checksum, trailingBytes: trailing > 0 ? (trailingAt, trailing) : nil)
@@ -194,7 +208,11 @@ public final class RDBParser<Visitor: RDBVisitor> {
     private func readValue(type: UInt8) throws(RDBError) {
         switch type {
         case RDBType.RDB_TYPE_STRING:
-            try visitor.stringValue(try input.readString(lzfInto: valueScratch))
+            if wantsStringValues {
+                try visitor.stringValue(try input.readString(lzfInto: valueScratch))
+            } else {
+                try checkStringValue()
+            }
         case RDBType.RDB_TYPE_LIST, RDBType.RDB_TYPE_LIST_ZIPLIST, RDBType.RDB_TYPE_LIST_QUICKLIST,
              RDBType.RDB_TYPE_LIST_QUICKLIST_2:
             try readList(type: type)

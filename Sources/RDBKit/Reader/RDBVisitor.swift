@@ -28,6 +28,10 @@ public enum KeyAction: Sendable {
 /// value's elements: a key with millions of members is never held whole by the reader.
 /// Every method has a default that ignores the event, so a visitor implements what it needs.
 public protocol RDBVisitor: AnyObject {
+    /// False when the visitor ignores string values (validation): they are then only checked,
+    /// LZF data in the background, and `stringValue` is not called.
+    var wantsStringValues: Bool { get }
+
     func header(_ header: RDBHeader) throws(RDBError)
     func aux(name: RDBString, value: RDBString) throws(RDBError)
     func selectDB(_ db: Int) throws(RDBError)
@@ -52,6 +56,7 @@ public protocol RDBVisitor: AnyObject {
 }
 
 extension RDBVisitor {
+    public var wantsStringValues: Bool { true }
     public func header(_ header: RDBHeader) throws(RDBError) {}
     public func aux(name: RDBString, value: RDBString) throws(RDBError) {}
     public func selectDB(_ db: Int) throws(RDBError) {}

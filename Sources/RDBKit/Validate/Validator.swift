@@ -28,6 +28,8 @@ public final class Validator: RDBVisitor {
         report = ValidationReport(path: path)
     }
 
+    public var wantsStringValues: Bool { false }
+
     public func header(_ header: RDBHeader) throws(RDBError) { report.header = header }
 
     public func aux(name: RDBString, value: RDBString) throws(RDBError) {

@@ -1,0 +1,112 @@
+/// For visitors that do not look at string values (validation), LZF-compressed values are checked
+/// on a second core while the parse goes on: the check (does it expand to exactly the stated
+/// length?) is as strict as decompressing in line; only its report comes later. The first failure,
+/// by file offset, is raised at the end of the file or with any later error.
+final class DeferredStringChecks {
+    private var worker: BackgroundWorker?
+    private let failure = UnsafeMutablePointer<Failure?>.allocate(capacity: 1)
+    /// Checks are handed over in batches (one buffer of many strings): a hand-over per string
+    /// would cost more in locking than the check itself.
+    private let batch = ScratchBuffer(capacity: BackgroundWorker.bufferSize)
+    /// Record: offset i64 | compressed u32 | expanded u32 | key length u32 | compressed bytes | key.
+    private static let recordHeader = 20
+
+    private struct Failure {
+        var offset: Int64
+        var key: [UInt8]
+        var compressedLength: Int
+        var expandedLength: Int
+    }
+
+    init() {
+        failure.initialize(to: nil)
+    }
+
+    deinit {
+        worker?.stop()
+        failure.deinitialize(count: 1)
+        failure.deallocate()
+    }
+
+    /// Whether a compressed string of this size can be checked in the background.
+    func accepts(compressedLength: Int, keyLength: Int) -> Bool {
+        DeferredStringChecks.recordHeader + compressedLength + keyLength <= BackgroundWorker.bufferSize
+    }
+
+    /// Queues the check of one LZF string found at `offset`, read for `key`.
+    func check(compressed: UnsafeRawBufferPointer, expandedLength: Int, key: UnsafeRawBufferPointer, offset: Int64) {
+        let size = DeferredStringChecks.recordHeader + compressed.count + key.count
+        if batch.count + size > BackgroundWorker.bufferSize { submitBatch() }
+        let record = batch.reserve(size)
+        record.storeBytes(of: offset, toByteOffset: 0, as: Int64.self)
+        record.storeBytes(of: UInt32(compressed.count), toByteOffset: 8, as: UInt32.self)
+        record.storeBytes(of: UInt32(expandedLength), toByteOffset: 12, as: UInt32.self)
+        record.storeBytes(of: UInt32(key.count), toByteOffset: 16, as: UInt32.self)
+        if compressed.count > 0 { (record + 20).copyMemory(from: compressed.baseAddress!, byteCount: compressed.count) }
+        if key.count > 0 { (record + 20 + compressed.count).copyMemory(from: key.baseAddress!, byteCount: key.count) }
+        batch.commit(size)
+    }
+
+    private func submitBatch() {
+        guard batch.count > 0 else { return }
+        if worker == nil {
+            let failure = self.failure
+            let output = ScratchBuffer(capacity: 64 * 1024)
+            worker = BackgroundWorker { job in
+                var at = 0
+                while at < job.count, failure.pointee == nil {
+                    let record = job.buffer + at
+                    let offset = record.loadUnaligned(fromByteOffset: 0, as: Int64.self)
+                    let compressedLength = Int(record.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+                    let expandedLength = Int(record.loadUnaligned(fromByteOffset: 12, as: UInt32.self))
+                    let keyLength = Int(record.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+                    let input = UnsafeRawBufferPointer(start: record + 20, count: compressedLength)
+                    if !LZF.decompress(input, expectedLength: expandedLength, into: output) {
+                        let key = UnsafeRawBufferPointer(start: record + 20 + compressedLength, count: keyLength)
+                        failure.pointee = Failure(offset: offset, key: [UInt8](key),
+                                                  compressedLength: compressedLength, expandedLength: expandedLength)
+                    }
+                    at += 20 + compressedLength + keyLength
+                }
+                output.shrink(to: 1 << 20)
+            }
+        }
+        worker!.submit(bytes: batch.bytes)
+        batch.removeAll()
+    }
+
+    /// Runs the queued checks to the end; returns the first failure as an error.
+    func firstFailure() -> RDBError? {
+        submitBatch()
+        guard let worker else { return nil }
+        worker.drain()
+        guard let f = failure.pointee else { return nil }
+        return RDBError(.corrupt("invalid LZF compressed string (\(f.compressedLength) bytes do not expand to \(f.expandedLength))"),
+                        offset: f.offset, key: f.key, context: "reading string value")
+    }
+}
+
+extension RDBParser {
+    /// A string value the visitor does not look at: plain bytes are skipped, LZF data is checked
+    /// in the background (or here, when too large to hand over).
+    func checkStringValue() throws(RDBError) {
+        let at = input.offset
+        let (value, isEncoding) = try input.readLengthOrEncoding()
+        guard isEncoding, UInt8(value) == RDBStringEncoding.RDB_ENC_LZF else {
+            if !isEncoding {
+                try input.skip(Int64(try input.checkedByteCount(value, at: at)))
+            } else {
+                try input.skipEncoded(UInt8(value), at: at)
+            }
+            return
+        }
+        let (compressedLength, expandedLength) = try input.readLZFLengths()
+        let compressed = try input.take(compressedLength)
+        if deferredChecks.accepts(compressedLength: compressedLength, keyLength: keyBuffer.count) {
+            deferredChecks.check(compressed: compressed, expandedLength: expandedLength, key: keyBuffer.bytes, offset: at)
+        } else if !LZF.decompress(compressed, expectedLength: expandedLength, into: valueScratch) {
+            throw RDBError(.corrupt("invalid LZF compressed string (\(compressedLength) bytes do not expand to \(expandedLength))"),
+                           offset: at)
+        }
+    }
+}
