@@ -13,21 +13,35 @@ public final class JSONExporter: RDBVisitor {
     let out: JSONWriter
     let format: ExportFormat
     let withMeta: Bool
-    private var recordCount = 0
-    private var db = 0
-    private var currentType: RedisType = .string
-    private var firstElement = true
     private let hash = HashStaging()
-    private var streamSection = StreamSection.entries
 
     private enum StreamSection { case entries, groups }
 
-    public private(set) var keysWritten = 0
+    /// Per-element state behind a pointer, not in stored `var`s that would be checked for
+    /// exclusive access at run time on every element.
+    private struct State {
+        var recordCount = 0
+        var db = 0
+        var currentType = RedisType.string
+        var firstElement = true
+        var streamSection = StreamSection.entries
+        var keysWritten = 0
+    }
+
+    private let state = UnsafeMutablePointer<State>.allocate(capacity: 1)
+
+    public var keysWritten: Int { state.pointee.keysWritten }
 
     public init(writer: JSONWriter, format: ExportFormat, withMeta: Bool) {
         out = writer
         self.format = format
         self.withMeta = withMeta
+        state.initialize(to: State())
+    }
+
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
     }
 
     // MARK: records
@@ -35,9 +49,9 @@ public final class JSONExporter: RDBVisitor {
     private func beginRecord() {
         switch format {
         case .jsonl: break
-        case .json: recordCount == 0 ? out.raw("[\n") : out.raw(",\n")
+        case .json: state.pointee.recordCount == 0 ? out.raw("[\n") : out.raw(",\n")
         }
-        recordCount += 1
+        state.pointee.recordCount += 1
     }
 
     private func endRecord() throws(RDBError) {
@@ -46,7 +60,7 @@ public final class JSONExporter: RDBVisitor {
     }
 
     public func end(_ trailer: RDBTrailer) throws(RDBError) {
-        if format == .json { out.raw(recordCount == 0 ? "[]\n" : "\n]\n") }
+        if format == .json { out.raw(state.pointee.recordCount == 0 ? "[]\n" : "\n]\n") }
         try out.flush()
     }
 
@@ -77,14 +91,14 @@ public final class JSONExporter: RDBVisitor {
     }
 
     public func selectDB(_ db: Int) throws(RDBError) {
-        self.db = db
+        state.pointee.db = db
     }
 
     public func resizeDB(keys: UInt64, expires: UInt64) throws(RDBError) {
         guard withMeta else { return }
         beginRecord()
         out.raw("{\"meta\":\"resizedb\",\"db\":")
-        out.int(Int64(db))
+        out.int(Int64(state.pointee.db))
         out.raw(",\"keys\":")
         out.uint(keys)
         out.raw(",\"expires\":")
@@ -154,23 +168,23 @@ public final class JSONExporter: RDBVisitor {
             out.int(Int64(freq))
         }
         out.raw(",\"value\":")
-        currentType = info.type
-        firstElement = true
+        state.pointee.currentType = info.type
+        state.pointee.firstElement = true
         switch info.type {
         case .list, .set, .zset: out.byte(UInt8(ascii: "["))
         case .hash: hash.reset()
         case .stream:
             out.raw("{\"entries\":[")
-            streamSection = .entries
+            state.pointee.streamSection = .entries
         case .string, .module: break
         }
-        keysWritten += 1
+        state.pointee.keysWritten += 1
         return .read
     }
 
     @inline(__always)
     private func separator() {
-        if firstElement { firstElement = false } else { out.byte(UInt8(ascii: ",")) }
+        if state.pointee.firstElement { state.pointee.firstElement = false } else { out.byte(UInt8(ascii: ",")) }
     }
 
     public func stringValue(_ value: RDBString) throws(RDBError) {
@@ -238,8 +252,8 @@ public final class JSONExporter: RDBVisitor {
             out.uint(added)
         }
         out.raw(",\"groups\":[")
-        streamSection = .groups
-        firstElement = true
+        state.pointee.streamSection = .groups
+        state.pointee.firstElement = true
     }
 
     public func streamGroup(_ g: StreamGroup) throws(RDBError) {
@@ -298,11 +312,11 @@ public final class JSONExporter: RDBVisitor {
     }
 
     public func endKey() throws(RDBError) {
-        switch currentType {
+        switch state.pointee.currentType {
         case .list, .set, .zset: out.byte(UInt8(ascii: "]"))
         case .hash: try writeStagedHash()
         case .stream:
-            if streamSection == .entries {
+            if state.pointee.streamSection == .entries {
                 throw RDBError(.corrupt("stream ended without its metadata"), offset: 0)
             }
             out.raw("]}")

@@ -20,15 +20,14 @@ public final class RDBParser<Visitor: RDBVisitor> {
 
     /// Copy of the key being read, for the visitor and for error messages.
     let keyBuffer = ScratchBuffer(capacity: 256)
-    var inKey = false
-    var keyInfo: KeyInfo?
     /// Reused buffers: the first string of a pair, LZF output, a container blob, a module payload.
     let pairScratch = ScratchBuffer()
     let valueScratch = ScratchBuffer()
     let blobScratch = ScratchBuffer(capacity: 64 * 1024)
     let captureScratch = ScratchBuffer()
-    var streamFields: [RDBString] = []
-    var streamMasterFields: [RDBString] = []
+    /// Kept between stream listpacks so their capacity is reused (see `readStreamListpack`).
+    var streamFieldStorage: [RDBString] = []
+    var streamMasterFieldStorage: [RDBString] = []
     let deferredChecks = DeferredStringChecks()
     let wantsStringValues: Bool
 

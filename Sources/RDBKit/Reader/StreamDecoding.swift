@@ -36,6 +36,16 @@ extension RDBParser {
     /// One listpack: a master entry (count, deleted, fields, 0), then entries relative to it:
     /// flags, ms-delta, seq-delta, [num-fields, field, value... | value...], lp-count.
     private func readStreamListpack(master: StreamID, deliver: Bool) throws(RDBError) {
+        // Local arrays: mutating a class's stored arrays per entry would be checked for exclusive
+        // access each time. The storage goes back to the parser to be reused by the next listpack.
+        var streamFields = streamFieldStorage
+        var streamMasterFields = streamMasterFieldStorage
+        streamFieldStorage = []
+        streamMasterFieldStorage = []
+        defer {
+            streamFieldStorage = streamFields
+            streamMasterFieldStorage = streamMasterFields
+        }
         var cursor = try openContainer(ListpackReader.self)
         guard let first = try next(&cursor) else {
             throw RDBError(.corrupt("empty listpack inside a stream"), offset: cursor.offset)
