@@ -1,0 +1,46 @@
+import Foundation
+import XCTest
+@testable import RDBKit
+
+final class JSONWriterTests: XCTestCase {
+    private func written(_ body: (JSONWriter) -> Void) -> String {
+        let w = JSONWriter(output: nil)
+        body(w)
+        return String(decoding: w.pending, as: UTF8.self)
+    }
+
+    func testStringsAreEscapedOrBase64() {
+        XCTAssertEqual(written { $0.string(Array("a\"b\\c\n\t\u{1}é".utf8)) }, "\"a\\\"b\\\\c\\n\\t\\u0001é\"")
+        XCTAssertEqual(written { $0.string([0xFF, 0x00, 0x41]) }, "{\"base64\":\"/wBB\"}")
+        XCTAssertEqual(written { $0.string([]) }, "\"\"")
+        XCTAssertEqual(written { $0.string(.int(-42)) }, "\"-42\"")
+        // Base64 padding for 1 and 2 trailing bytes.
+        XCTAssertEqual(written { $0.base64(UnsafeRawBufferPointer(start: [UInt8]([0xFB]), count: 1)) }, "+w==")
+        XCTAssertEqual(written { w in [UInt8]([0xFB, 0xFF]).withUnsafeBytes { w.base64($0) } }, "+/8=")
+    }
+
+    func testUTF8ValidityFollowsTheStandard() {
+        func valid(_ b: [UInt8]) -> Bool { b.withUnsafeBytes { isValidUTF8($0) } }
+        XCTAssertTrue(valid(Array("plain ascii text, longer than eight bytes".utf8)))
+        XCTAssertTrue(valid(Array("日本語 and 🎉".utf8)))
+        XCTAssertFalse(valid([0xC0, 0x80]))  // overlong NUL
+        XCTAssertFalse(valid([0xE0, 0x80, 0x80]))  // overlong
+        XCTAssertFalse(valid([0xED, 0xA0, 0x80]))  // surrogate
+        XCTAssertFalse(valid([0xF4, 0x90, 0x80, 0x80]))  // above U+10FFFF
+        XCTAssertFalse(valid([0xE6, 0x97]))  // cut short
+        XCTAssertFalse(valid(Array("12345678".utf8) + [0x80]))  // stray continuation after the fast path
+    }
+
+    func testNumbers() {
+        XCTAssertEqual(written { $0.double(3) }, "3")
+        XCTAssertEqual(written { $0.double(-2.5) }, "-2.5")
+        XCTAssertEqual(written { $0.double(0.1) }, "0.1")
+        XCTAssertEqual(written { $0.double(.infinity) }, "\"inf\"")
+        XCTAssertEqual(written { $0.double(-.infinity) }, "\"-inf\"")
+        XCTAssertEqual(written { $0.double(-0.0) }, "-0.0")
+        XCTAssertEqual(Double(written { $0.double(1e300) }), 1e300)
+        XCTAssertEqual(written { $0.int(Int64.min) }, "-9223372036854775808")
+        XCTAssertEqual(written { $0.uint(UInt64.max) }, "18446744073709551615")
+        XCTAssertEqual(written { $0.streamID(StreamID(ms: 5, seq: 0)) }, "\"5-0\"")
+    }
+}
