@@ -144,6 +144,23 @@ public final class JSONExporter: RDBVisitor {
         try endRecord()
     }
 
+    public func slotImport(_ job: SlotImport) throws(RDBError) {
+        guard withMeta else { return }
+        beginRecord()
+        out.raw("{\"meta\":\"slot_import\",\"job\":")
+        out.string(job.jobName)
+        out.raw(",\"ranges\":[")
+        for (i, r) in job.slotRanges.enumerated() {
+            out.raw(i == 0 ? "[" : ",[")
+            out.uint(r.from)
+            out.byte(UInt8(ascii: ","))
+            out.uint(r.to)
+            out.byte(UInt8(ascii: "]"))
+        }
+        out.raw("]}")
+        try endRecord()
+    }
+
     // MARK: keys
 
     public func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction {
@@ -166,6 +183,21 @@ public final class JSONExporter: RDBVisitor {
         if let freq = info.lfuFrequency {
             out.raw(",\"freq\":")
             out.int(Int64(freq))
+        }
+        if !info.metadata.isEmpty {
+            out.raw(",\"metadata\":[")
+            for (i, m) in info.metadata.enumerated() {
+                out.raw(i == 0 ? "{\"class\":" : ",{\"class\":")
+                out.string(Array(m.className.utf8))
+                out.raw(",\"version\":")
+                out.int(Int64(m.version))
+                out.raw(",\"flags\":")
+                out.int(Int64(m.flags))
+                out.raw(",\"payload\":{\"base64\":\"")
+                m.payload.withUnsafeBytes { out.base64($0) }
+                out.raw("\"}}")
+            }
+            out.byte(UInt8(ascii: "]"))
         }
         out.raw(",\"value\":")
         state.pointee.currentType = info.type

@@ -70,3 +70,41 @@ public struct RDBTrailer: Sendable, Equatable {
             && a.trailingBytes?.count == b.trailingBytes?.count
     }
 }
+
+/// Module metadata attached to one key (Redis 8.6+, RDB_OPCODE_KEY_META before the key's type):
+/// a class named by four characters, its version and flags, and the class's data kept raw.
+public struct KeyMetadata: Sendable, Equatable {
+    public var className: String
+    public var version: Int
+    /// Bit 0 of these: the class may be ignored by a server that lacks it (ALLOW_IGNORE).
+    public var flags: UInt8
+    /// The class's data as module opcodes through RDB_MODULE_OPCODE_EOF.
+    public var payload: [UInt8]
+
+    /// keymeta.c: the name's charset ends "_-", unlike the module type charset ("-_").
+    static let charset = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-".utf8)
+
+    /// Unpacks the 32-bit class spec: 24 bits of name (6 per character), 5 of version, 3 of flags.
+    public init(classSpec: UInt32, payload: [UInt8]) {
+        flags = UInt8(classSpec & 0x7)
+        version = Int((classSpec >> 3) & 0x1F)
+        var nameBits = classSpec >> 8
+        var chars = [UInt8](repeating: 0, count: 4)
+        for i in stride(from: 3, through: 0, by: -1) {
+            chars[i] = KeyMetadata.charset[Int(nameBits & 0x3F)]
+            nameBits >>= 6
+        }
+        className = String(decoding: chars, as: UTF8.self)
+        self.payload = payload
+    }
+}
+
+/// A Valkey 9 slot-import job in progress when the file was written (VALKEY_RDB_OPCODE_SLOT_IMPORT).
+public struct SlotImport: Sendable, Equatable {
+    public var jobName: [UInt8]
+    public var slotRanges: [(from: UInt64, to: UInt64)]
+
+    public static func == (a: SlotImport, b: SlotImport) -> Bool {
+        a.jobName == b.jobName && a.slotRanges.elementsEqual(b.slotRanges) { $0.from == $1.from && $0.to == $1.to }
+    }
+}

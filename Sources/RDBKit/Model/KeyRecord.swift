@@ -58,9 +58,12 @@ public struct KeyRecord: Sendable, Equatable {
     public var lfuFrequency: UInt8?
     /// The RDB type byte the value was stored with (see `RDBTypeInfo.name`).
     public var rdbType: UInt8?
+    /// Module metadata classes attached to the key (Redis 8.6+).
+    public var metadata: [KeyMetadata]
 
     public init(db: Int, key: Bytes, value: RedisValue, expireAtMs: Int64? = nil,
-                idleSeconds: UInt64? = nil, lfuFrequency: UInt8? = nil, rdbType: UInt8? = nil) {
+                idleSeconds: UInt64? = nil, lfuFrequency: UInt8? = nil, rdbType: UInt8? = nil,
+                metadata: [KeyMetadata] = []) {
         self.db = db
         self.key = key
         self.value = value
@@ -68,5 +71,6 @@ public struct KeyRecord: Sendable, Equatable {
         self.idleSeconds = idleSeconds
         self.lfuFrequency = lfuFrequency
         self.rdbType = rdbType
+        self.metadata = metadata
     }
 }

@@ -21,7 +21,40 @@ extension RDBParser {
         return ModuleAux(typeID: typeID, when: when, payload: payload)
     }
 
+    /// RDB_OPCODE_KEY_META (keymeta.c, Redis 8.6+): a count of classes, then per class a 32-bit
+    /// class spec (raw, little-endian) and the class's data as module opcodes through EOF. It comes
+    /// right before the type byte of the key it belongs to.
+    func readKeyMetadata(at opcodeOffset: Int64) throws(RDBError) -> [KeyMetadata] {
+        let count = try input.readLength()
+        // keymeta.h: KEY_META_MAX_NUM_MODULES; anything near 2^64 is a damaged count.
+        guard count <= 64 else {
+            throw RDBError(.corrupt("key metadata claims \(count) classes"), offset: opcodeOffset)
+        }
+        var classes: [KeyMetadata] = []
+        for _ in 0..<count {
+            let spec = try input.readUInt32LE()
+            let payload = try captureModulePayload(what: "key metadata")
+            classes.append(KeyMetadata(classSpec: spec, payload: payload))
+        }
+        return classes
+    }
+
+    /// VALKEY_RDB_OPCODE_SLOT_IMPORT (Valkey 9): a job name, then slot ranges as pairs of lengths.
+    func readSlotImport() throws(RDBError) -> SlotImport {
+        let name = try input.readString(lzfInto: valueScratch).array
+        let count = try input.readLength()
+        var ranges: [(from: UInt64, to: UInt64)] = []
+        for _ in 0..<count {
+            ranges.append((try input.readLength(), try input.readLength()))
+        }
+        return SlotImport(jobName: name, slotRanges: ranges)
+    }
+
     private func captureModulePayload(_ typeID: ModuleTypeID) throws(RDBError) -> [UInt8] {
+        try captureModulePayload(what: "data of module \(typeID.name)")
+    }
+
+    private func captureModulePayload(what: String) throws(RDBError) -> [UInt8] {
         input.beginCapture(into: captureScratch)
         defer { input.endCapture() }
         while true {
@@ -40,7 +73,7 @@ extension RDBParser {
             case RDBModuleOpcode.RDB_MODULE_OPCODE_STRING:
                 try input.skipString()
             default:
-                throw RDBError(.corrupt("unknown module opcode \(opcode) in data of module \(typeID.name)"), offset: at)
+                throw RDBError(.corrupt("unknown module opcode \(opcode) in \(what)"), offset: at)
             }
         }
     }

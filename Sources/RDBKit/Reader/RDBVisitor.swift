@@ -12,6 +12,8 @@ public struct KeyInfo: Sendable {
     public var lfuFrequency: UInt8?
     /// Offset of the type byte.
     public var offset: Int64
+    /// Module metadata classes attached to the key (RDB 13+); empty for most keys.
+    public var metadata: [KeyMetadata] = []
 
     public var encodingName: String { RDBTypeInfo.name(of: rdbType, family: family) }
 }
@@ -39,6 +41,7 @@ public protocol RDBVisitor: AnyObject {
     func slotInfo(_ info: SlotInfo) throws(RDBError)
     func function(code: RDBString) throws(RDBError)
     func moduleAux(_ aux: ModuleAux) throws(RDBError)
+    func slotImport(_ job: SlotImport) throws(RDBError)
 
     func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction
     func stringValue(_ value: RDBString) throws(RDBError)
@@ -64,6 +67,7 @@ extension RDBVisitor {
     public func slotInfo(_ info: SlotInfo) throws(RDBError) {}
     public func function(code: RDBString) throws(RDBError) {}
     public func moduleAux(_ aux: ModuleAux) throws(RDBError) {}
+    public func slotImport(_ job: SlotImport) throws(RDBError) {}
     public func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction { .read }
     public func stringValue(_ value: RDBString) throws(RDBError) {}
     public func listElement(_ element: RDBString) throws(RDBError) {}

@@ -14,6 +14,7 @@ public final class RecordCollector: RDBVisitor {
     public private(set) var auxFields: [(name: Bytes, value: Bytes)] = []
     public private(set) var functions: [Bytes] = []
     public private(set) var moduleAuxData: [ModuleAux] = []
+    public private(set) var slotImports: [SlotImport] = []
     public private(set) var trailer: RDBTrailer?
 
     public init(onRecord: @escaping (KeyRecord) throws(RDBError) -> Void) {
@@ -24,6 +25,7 @@ public final class RecordCollector: RDBVisitor {
     public func aux(name: RDBString, value: RDBString) throws(RDBError) { auxFields.append((name.array, value.array)) }
     public func function(code: RDBString) throws(RDBError) { functions.append(code.array) }
     public func moduleAux(_ aux: ModuleAux) throws(RDBError) { moduleAuxData.append(aux) }
+    public func slotImport(_ job: SlotImport) throws(RDBError) { slotImports.append(job) }
     public func end(_ trailer: RDBTrailer) throws(RDBError) { self.trailer = trailer }
 
     public func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction {
@@ -68,7 +70,8 @@ public final class RecordCollector: RDBVisitor {
         case .stream: value = .stream(stream)
         }
         try onRecord(KeyRecord(db: info.db, key: key, value: value, expireAtMs: info.expireAtMs,
-                               idleSeconds: info.idleSeconds, lfuFrequency: info.lfuFrequency, rdbType: info.rdbType))
+                               idleSeconds: info.idleSeconds, lfuFrequency: info.lfuFrequency, rdbType: info.rdbType,
+                               metadata: info.metadata))
         self.info = nil
     }
 }
