@@ -81,6 +81,26 @@ final class DamagedInputTests: XCTestCase {
         }
     }
 
+    /// Random bytes after a valid magic: every outcome is an error or a clean end, quickly.
+    func testRandomBodiesNeverCrash() throws {
+        var generator = SplitMix64(seed: 99)
+        for round in 0..<3000 {
+            let magic = round % 3 == 0 ? "VALKEY080" : round % 3 == 1 ? "REDIS0012" : "REDIS0009"
+            let size = Int(generator.next() % 300)
+            let body = (0..<size).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            _ = read(Array(magic.utf8) + body)
+        }
+    }
+
+    func testNewerVersionIsTriedOnRequest() throws {
+        let bytes = Array("REDIS0015".utf8) + [RDBType.RDB_TYPE_STRING, 1, 0x6B, 1, 0x76, RDBOpcode.RDB_OPCODE_EOF] + [UInt8](repeating: 0, count: 8)
+        let source = PrefixedSource(prefix: bytes, rest: try FileSource(path: "/dev/null"))
+        var keys = 0
+        try RDBReader.read(source: source, visitor: RecordCollector { _ in keys += 1 },
+                           options: ReaderOptions(acceptNewerVersions: true))
+        XCTAssertEqual(keys, 1)
+    }
+
     func testLyingLengthFailsBeforeAllocating() throws {
         // A 16-byte file whose only key claims a 2^60-byte string.
         var bytes = Array("REDIS0011".utf8)
