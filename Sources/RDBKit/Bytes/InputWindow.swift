@@ -82,14 +82,6 @@ public final class InputWindow {
         return b
     }
 
-    /// The next byte without consuming it, or nil at the end of the input.
-    public func peekByte() throws(RDBError) -> UInt8? {
-        if s.pointee.end == s.pointee.start {
-            if !(try fillIfPossible(1)) { return nil }
-        }
-        return s.pointee.base.load(fromByteOffset: s.pointee.start, as: UInt8.self)
-    }
-
     @inline(__always)
     public func readUInt64LE() throws(RDBError) -> UInt64 {
         UInt64(littleEndian: try take(8).loadUnaligned(as: UInt64.self))
