@@ -96,15 +96,22 @@ public final class JSONWriter {
     /// Writes valid UTF-8 as a quoted JSON string, escaping quotes, backslashes and controls.
     @inline(__always)
     func quoted(_ b: UnsafeRawBufferPointer) {
-        let out = buffer.reserve(b.count * 6 + 2)
-        var o = 0
-        out.storeBytes(of: UInt8(ascii: "\""), toByteOffset: o, as: UInt8.self)
-        o += 1
-        guard let src = b.baseAddress else {
-            out.storeBytes(of: UInt8(ascii: "\""), toByteOffset: o, as: UInt8.self)
-            buffer.commit(2)
-            return
+        byte(UInt8(ascii: "\""))
+        // In pieces, so a huge value reserves room for its worst case piece by piece, not at once.
+        var at = 0
+        while at < b.count {
+            let n = min(64 * 1024, b.count - at)
+            escaped(UnsafeRawBufferPointer(rebasing: b[at..<(at + n)]))
+            at += n
         }
+        byte(UInt8(ascii: "\""))
+    }
+
+    @inline(__always)
+    private func escaped(_ b: UnsafeRawBufferPointer) {
+        let src = b.baseAddress!
+        let out = buffer.reserve(b.count * 6)
+        var o = 0
         var runStart = 0
         for i in 0..<b.count {
             let c = src.load(fromByteOffset: i, as: UInt8.self)
@@ -136,8 +143,7 @@ public final class JSONWriter {
             (out + o).copyMemory(from: src + runStart, byteCount: b.count - runStart)
             o += b.count - runStart
         }
-        out.storeBytes(of: UInt8(ascii: "\""), toByteOffset: o, as: UInt8.self)
-        buffer.commit(o + 1)
+        buffer.commit(o)
     }
 
     /// Standard base64 with padding.
