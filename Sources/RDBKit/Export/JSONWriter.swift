@@ -96,22 +96,31 @@ public final class JSONWriter {
     /// Writes valid UTF-8 as a quoted JSON string, escaping quotes, backslashes and controls.
     @inline(__always)
     func quoted(_ b: UnsafeRawBufferPointer) {
-        byte(UInt8(ascii: "\""))
+        guard b.count > 64 * 1024 else { return escaped(b, quotes: true) }
         // In pieces, so a huge value reserves room for its worst case piece by piece, not at once.
+        byte(UInt8(ascii: "\""))
         var at = 0
         while at < b.count {
             let n = min(64 * 1024, b.count - at)
-            escaped(UnsafeRawBufferPointer(rebasing: b[at..<(at + n)]))
+            escaped(UnsafeRawBufferPointer(rebasing: b[at..<(at + n)]), quotes: false)
             at += n
         }
         byte(UInt8(ascii: "\""))
     }
 
     @inline(__always)
-    private func escaped(_ b: UnsafeRawBufferPointer) {
-        let src = b.baseAddress!
-        let out = buffer.reserve(b.count * 6)
+    private func escaped(_ b: UnsafeRawBufferPointer, quotes: Bool) {
+        let out = buffer.reserve(b.count * 6 + 2)
         var o = 0
+        if quotes {
+            out.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+            o = 1
+        }
+        guard let src = b.baseAddress else {
+            if quotes { out.storeBytes(of: UInt8(ascii: "\""), toByteOffset: o, as: UInt8.self) }
+            buffer.commit(quotes ? 2 : 0)
+            return
+        }
         var runStart = 0
         for i in 0..<b.count {
             let c = src.load(fromByteOffset: i, as: UInt8.self)
@@ -142,6 +151,10 @@ public final class JSONWriter {
         if b.count > runStart {
             (out + o).copyMemory(from: src + runStart, byteCount: b.count - runStart)
             o += b.count - runStart
+        }
+        if quotes {
+            out.storeBytes(of: UInt8(ascii: "\""), toByteOffset: o, as: UInt8.self)
+            o += 1
         }
         buffer.commit(o)
     }
