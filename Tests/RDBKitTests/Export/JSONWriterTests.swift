@@ -19,6 +19,15 @@ final class JSONWriterTests: XCTestCase {
         XCTAssertEqual(written { w in [UInt8]([0xFB, 0xFF]).withUnsafeBytes { w.base64($0) } }, "+/8=")
     }
 
+    func testLargeStringsAreEscapedInPieces() throws {
+        var text = [UInt8](repeating: UInt8(ascii: "x"), count: 200_000)
+        for i in stride(from: 0, to: text.count, by: 9_999) { text[i] = UInt8(ascii: "\"") }
+        text[65_535] = 0x0A
+        let json = written { $0.string(text) }
+        let decoded = try JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed]) as? String
+        XCTAssertEqual(decoded.map { Array($0.utf8) }, text)
+    }
+
     func testUTF8ValidityFollowsTheStandard() {
         func valid(_ b: [UInt8]) -> Bool { b.withUnsafeBytes { isValidUTF8($0) } }
         XCTAssertTrue(valid(Array("plain ascii text, longer than eight bytes".utf8)))
