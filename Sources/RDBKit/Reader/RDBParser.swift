@@ -174,7 +174,7 @@ public final class RDBParser<Visitor: RDBVisitor> {
 
     private func readKey(type: UInt8, at typeOffset: Int64, db: Int, expireAtMs: Int64?,
                          idleSeconds: UInt64?, lfuFrequency: UInt8?, metadata: [KeyMetadata]) throws(RDBError) {
-        if family == .redis, let name = Self.unsupportedTypes[type] {
+        if family == .redis, let name = Self.unsupportedTypeName(type) {
             throw RDBError(.unreadable("\(name) (type \(type)) is not supported yet: its layout is not confirmed from the Redis source"),
                            offset: typeOffset)
         }
@@ -202,10 +202,14 @@ public final class RDBParser<Visitor: RDBVisitor> {
     }
 
     /// Redis 8.6/8.8 types whose byte layout this reader has not been able to confirm.
-    static var unsupportedTypes: [UInt8: String] {
-        [RDBType.RDB_TYPE_STREAM_LISTPACKS_4: "RDB_TYPE_STREAM_LISTPACKS_4 (Redis 8.6 stream with IDMP)",
-         RDBType.RDB_TYPE_STREAM_LISTPACKS_5: "RDB_TYPE_STREAM_LISTPACKS_5 (Redis 8.8 stream with NACK zone)",
-         RDBType.RDB_TYPE_ARRAY: "RDB_TYPE_ARRAY (Redis 8.8)"]
+    @inline(__always)
+    static func unsupportedTypeName(_ type: UInt8) -> String? {
+        switch type {
+        case RDBType.RDB_TYPE_STREAM_LISTPACKS_4: return "RDB_TYPE_STREAM_LISTPACKS_4 (Redis 8.6 stream with IDMP)"
+        case RDBType.RDB_TYPE_STREAM_LISTPACKS_5: return "RDB_TYPE_STREAM_LISTPACKS_5 (Redis 8.8 stream with NACK zone)"
+        case RDBType.RDB_TYPE_ARRAY: return "RDB_TYPE_ARRAY (Redis 8.8)"
+        default: return nil
+        }
     }
 
     private func isKnownType(_ type: UInt8) -> Bool {
