@@ -41,3 +41,30 @@ public struct IntsetReader {
         return v
     }
 }
+
+/// Builds an intset (intset.c): the values sorted and distinct, in the narrowest width that holds them.
+public enum IntsetBuilder {
+    public static func build(_ values: [Int64]) -> [UInt8] {
+        let sorted = Array(Set(values)).sorted()
+        let width: Int
+        if sorted.allSatisfy({ $0 >= Int64(Int16.min) && $0 <= Int64(Int16.max) }) {
+            width = 2
+        } else if sorted.allSatisfy({ $0 >= Int64(Int32.min) && $0 <= Int64(Int32.max) }) {
+            width = 4
+        } else {
+            width = 8
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(8 + width * sorted.count)
+        withUnsafeBytes(of: UInt32(width).littleEndian) { out.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt32(sorted.count).littleEndian) { out.append(contentsOf: $0) }
+        for v in sorted {
+            switch width {
+            case 2: withUnsafeBytes(of: Int16(v).littleEndian) { out.append(contentsOf: $0) }
+            case 4: withUnsafeBytes(of: Int32(v).littleEndian) { out.append(contentsOf: $0) }
+            default: withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) }
+            }
+        }
+        return out
+    }
+}

@@ -17,3 +17,18 @@ public enum LZF {
         return true
     }
 }
+
+extension LZF {
+    /// Compresses `input` as rdbSaveLzfStringObject does: only worth it when the output is at
+    /// least four bytes smaller; nil otherwise.
+    public static func compressIfWorthIt(_ input: UnsafeRawBufferPointer, into output: ScratchBuffer) -> Bool {
+        output.removeAll()
+        guard input.count > 4 else { return false }
+        let limit = input.count - 4
+        let destination = output.reserve(limit + 1)
+        let produced = lzf_compress(input.baseAddress, UInt32(input.count), destination, UInt32(limit))
+        guard produced > 0 else { return false }
+        output.commit(Int(produced))
+        return true
+    }
+}

@@ -124,3 +124,105 @@ public struct ListpackReader {
         }
     }
 }
+
+/// Builds a listpack the way listpack.c writes one: integer-looking strings in the smallest
+/// integer encoding, strings with the smallest length prefix, each entry followed by its backlen.
+public struct ListpackBuilder {
+    public private(set) var bytes: [UInt8] = [0, 0, 0, 0, 0, 0]
+    public private(set) var count = 0
+
+    public init() {}
+
+    /// Bytes the listpack would have with the terminator.
+    public var totalBytes: Int { bytes.count + 1 }
+
+    public mutating func append(_ s: UnsafeRawBufferPointer) {
+        if let v = canonicalInt64(s) { return append(v) }
+        let start = bytes.count
+        let n = s.count
+        if n < 64 {  // LP_ENCODING_6BIT_STR
+            bytes.append(0x80 | UInt8(n))
+        } else if n < 4096 {  // LP_ENCODING_12BIT_STR
+            bytes.append(0xE0 | UInt8(n >> 8))
+            bytes.append(UInt8(n & 0xFF))
+        } else {  // LP_ENCODING_32BIT_STR
+            bytes.append(0xF0)
+            withUnsafeBytes(of: UInt32(n).littleEndian) { bytes.append(contentsOf: $0) }
+        }
+        bytes.append(contentsOf: s)
+        appendBacklen(bytes.count - start)
+    }
+
+    public mutating func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { append($0) }
+    }
+
+    public mutating func append(_ v: Int64) {
+        let start = bytes.count
+        switch v {
+        case 0...127:  // LP_ENCODING_7BIT_UINT
+            bytes.append(UInt8(v))
+        case -4096...4095:  // LP_ENCODING_13BIT_INT
+            let u = UInt16(bitPattern: Int16(v)) & 0x1FFF
+            bytes.append(0xC0 | UInt8(u >> 8))
+            bytes.append(UInt8(u & 0xFF))
+        case Int64(Int16.min)...Int64(Int16.max):
+            bytes.append(0xF1)
+            withUnsafeBytes(of: Int16(v).littleEndian) { bytes.append(contentsOf: $0) }
+        case -(1 << 23)...((1 << 23) - 1):
+            bytes.append(0xF2)
+            let u = UInt32(bitPattern: Int32(v))
+            bytes.append(contentsOf: [UInt8(u & 0xFF), UInt8((u >> 8) & 0xFF), UInt8((u >> 16) & 0xFF)])
+        case Int64(Int32.min)...Int64(Int32.max):
+            bytes.append(0xF3)
+            withUnsafeBytes(of: Int32(v).littleEndian) { bytes.append(contentsOf: $0) }
+        default:
+            bytes.append(0xF4)
+            withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
+        }
+        appendBacklen(bytes.count - start)
+    }
+
+    /// lpEncodeBacklen: the entry length, 7 bits a byte, most significant group first.
+    private mutating func appendBacklen(_ l: Int) {
+        if l <= 127 {
+            bytes.append(UInt8(l))
+        } else if l < 16383 {
+            bytes.append(UInt8(l >> 7))
+            bytes.append(UInt8(l & 127) | 128)
+        } else if l < 2_097_151 {
+            bytes.append(UInt8(l >> 14))
+            bytes.append(UInt8((l >> 7) & 127) | 128)
+            bytes.append(UInt8(l & 127) | 128)
+        } else if l < 268_435_455 {
+            bytes.append(UInt8(l >> 21))
+            bytes.append(UInt8((l >> 14) & 127) | 128)
+            bytes.append(UInt8((l >> 7) & 127) | 128)
+            bytes.append(UInt8(l & 127) | 128)
+        } else {
+            bytes.append(UInt8(l >> 28))
+            bytes.append(UInt8((l >> 21) & 127) | 128)
+            bytes.append(UInt8((l >> 14) & 127) | 128)
+            bytes.append(UInt8((l >> 7) & 127) | 128)
+            bytes.append(UInt8(l & 127) | 128)
+        }
+        count += 1
+    }
+
+    /// Appends every entry of `other` (stream nodes build their entries before the master entry,
+    /// whose counts are known only at the end).
+    public mutating func append(entriesOf other: ListpackBuilder) {
+        bytes.append(contentsOf: other.bytes[ListpackReader.LP_HDR_SIZE...])
+        count += other.count
+    }
+
+    /// The finished listpack: header filled in, terminator appended.
+    public func finished() -> [UInt8] {
+        var out = bytes
+        out.append(ListpackReader.LP_EOF)
+        withUnsafeBytes(of: UInt32(out.count).littleEndian) { out.replaceSubrange(0..<4, with: $0) }
+        let declared = UInt16(min(count, ListpackReader.LP_HDR_NUMELE_UNKNOWN))
+        withUnsafeBytes(of: declared.littleEndian) { out.replaceSubrange(4..<6, with: $0) }
+        return out
+    }
+}

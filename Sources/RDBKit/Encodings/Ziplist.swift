@@ -130,3 +130,96 @@ public struct ZiplistReader {
         }
     }
 }
+
+/// Builds a ziplist as ziplist.c writes one (for targets before RDB 10): integer-looking strings
+/// in the smallest integer encoding, each entry prefixed by the previous entry's length.
+public struct ZiplistBuilder {
+    private var bytes = [UInt8](repeating: 0, count: ZiplistReader.ZIPLIST_HEADER_SIZE)
+    private var previousSize = 0
+    private var lastEntryStart = ZiplistReader.ZIPLIST_HEADER_SIZE
+    public private(set) var count = 0
+
+    public init() {}
+
+    public var totalBytes: Int { bytes.count + 1 }
+
+    public mutating func append(_ s: UnsafeRawBufferPointer) {
+        let start = beginEntry()
+        if s.count <= 31, let v = canonicalInt64(s) {  // zipTryEncoding
+            appendInteger(v)
+        } else {
+            let n = s.count
+            if n <= 63 {  // ZIP_STR_06B
+                bytes.append(UInt8(n))
+            } else if n <= 16383 {  // ZIP_STR_14B, big-endian
+                bytes.append(0x40 | UInt8(n >> 8))
+                bytes.append(UInt8(n & 0xFF))
+            } else {  // ZIP_STR_32B, big-endian
+                bytes.append(0x80)
+                withUnsafeBytes(of: UInt32(n).bigEndian) { bytes.append(contentsOf: $0) }
+            }
+            bytes.append(contentsOf: s)
+        }
+        endEntry(start)
+    }
+
+    public mutating func append(_ b: [UInt8]) {
+        b.withUnsafeBytes { append($0) }
+    }
+
+    public mutating func append(_ v: Int64) {
+        let start = beginEntry()
+        appendInteger(v)
+        endEntry(start)
+    }
+
+    private mutating func beginEntry() -> Int {
+        let start = bytes.count
+        if previousSize < Int(ZiplistReader.ZIP_BIG_PREVLEN) {
+            bytes.append(UInt8(previousSize))
+        } else {
+            bytes.append(ZiplistReader.ZIP_BIG_PREVLEN)
+            withUnsafeBytes(of: UInt32(previousSize).littleEndian) { bytes.append(contentsOf: $0) }
+        }
+        return start
+    }
+
+    private mutating func endEntry(_ start: Int) {
+        lastEntryStart = start
+        previousSize = bytes.count - start
+        count += 1
+    }
+
+    private mutating func appendInteger(_ v: Int64) {
+        switch v {
+        case 0...12:  // ZIP_INT_IMM
+            bytes.append(0xF1 + UInt8(v))
+        case Int64(Int8.min)...Int64(Int8.max):  // ZIP_INT_8B
+            bytes.append(0xFE)
+            bytes.append(UInt8(bitPattern: Int8(v)))
+        case Int64(Int16.min)...Int64(Int16.max):  // ZIP_INT_16B
+            bytes.append(0xC0)
+            withUnsafeBytes(of: Int16(v).littleEndian) { bytes.append(contentsOf: $0) }
+        case -(1 << 23)...((1 << 23) - 1):  // ZIP_INT_24B
+            bytes.append(0xF0)
+            let u = UInt32(bitPattern: Int32(v))
+            bytes.append(contentsOf: [UInt8(u & 0xFF), UInt8((u >> 8) & 0xFF), UInt8((u >> 16) & 0xFF)])
+        case Int64(Int32.min)...Int64(Int32.max):  // ZIP_INT_32B
+            bytes.append(0xD0)
+            withUnsafeBytes(of: Int32(v).littleEndian) { bytes.append(contentsOf: $0) }
+        default:  // ZIP_INT_64B
+            bytes.append(0xE0)
+            withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
+        }
+    }
+
+    public func finished() -> [UInt8] {
+        var out = bytes
+        out.append(ZiplistReader.ZIP_END)
+        withUnsafeBytes(of: UInt32(out.count).littleEndian) { out.replaceSubrange(0..<4, with: $0) }
+        let tail = count == 0 ? ZiplistReader.ZIPLIST_HEADER_SIZE : lastEntryStart
+        withUnsafeBytes(of: UInt32(tail).littleEndian) { out.replaceSubrange(4..<8, with: $0) }
+        withUnsafeBytes(of: UInt16(min(count, 65535)).littleEndian) { out.replaceSubrange(8..<10, with: $0) }
+        return out
+    }
+}

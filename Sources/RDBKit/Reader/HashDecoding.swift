@@ -1,11 +1,6 @@
 /// Hashes: hashtable (4), zipmap (9), ziplist (13), listpack (16), and with field TTLs: Redis's
 /// metadata forms (22/23 pre-GA, 24/25) and Valkey's HASH_2 (22 under the VALKEY magic).
 extension RDBParser {
-    /// t_hash.c: HASH_LP_NO_TTL, the TTL entry of a field without one.
-    static var HASH_LP_NO_TTL: Int64 { 0 }
-    /// ebuckets.h: EB_EXPIRE_TIME_MAX, the largest field expiry Redis accepts.
-    static var EB_EXPIRE_TIME_MAX: UInt64 { (1 << 48) - 1 }
-
     func readHash(type: UInt8) throws(RDBError) {
         if family == .valkey && type == RDBType.VALKEY_RDB_TYPE_HASH_2 {
             return try readValkeyHash2()
@@ -56,7 +51,7 @@ extension RDBParser {
             var expireAt: Int64? = nil
             if ttl != 0 {
                 let absolute = preGA ? ttl : ttl &+ UInt64(bitPattern: minExpire) &- 1
-                guard absolute <= Self.EB_EXPIRE_TIME_MAX else {
+                guard absolute <= RDBEncodingConstants.EB_EXPIRE_TIME_MAX else {
                     throw RDBError(.corrupt("hash field expiry \(absolute) is beyond the largest Redis accepts"), offset: ttlAt)
                 }
                 expireAt = Int64(absolute)
@@ -76,7 +71,7 @@ extension RDBParser {
             guard let expireAt = ttl.asInt64(), expireAt >= 0 else {
                 throw RDBError(.corrupt("hash field TTL entry is not a non-negative integer"), offset: cursor.offset)
             }
-            try visitor.hashField(field, value: value, expireAtMs: expireAt == Self.HASH_LP_NO_TTL ? nil : expireAt)
+            try visitor.hashField(field, value: value, expireAtMs: expireAt == RDBEncodingConstants.HASH_LP_NO_TTL ? nil : expireAt)
         }
     }
 

@@ -1,9 +1,5 @@
 /// Lists: linked list (1), ziplist (10), quicklist of ziplists (14), quicklist 2 (18).
 extension RDBParser {
-    /// quicklist.h: QUICKLIST_NODE_CONTAINER_PLAIN / _PACKED.
-    static var QUICKLIST_NODE_CONTAINER_PLAIN: UInt64 { 1 }
-    static var QUICKLIST_NODE_CONTAINER_PACKED: UInt64 { 2 }
-
     func readList(type: UInt8) throws(RDBError) {
         switch type {
         case RDBType.RDB_TYPE_LIST:
@@ -24,10 +20,10 @@ extension RDBParser {
                 let containerAt = input.offset
                 let container = try input.readLength()
                 switch container {
-                case Self.QUICKLIST_NODE_CONTAINER_PLAIN:
+                case RDBEncodingConstants.QUICKLIST_NODE_CONTAINER_PLAIN:
                     // A PLAIN node holds one large element as it is, not a listpack.
                     try visitor.listElement(try input.readString(lzfInto: blobScratch))
-                case Self.QUICKLIST_NODE_CONTAINER_PACKED:
+                case RDBEncodingConstants.QUICKLIST_NODE_CONTAINER_PACKED:
                     try forEachEntry(ListpackReader.self) { (e) throws(RDBError) in try visitor.listElement(e) }
                 default:
                     throw RDBError(.badEncoding("quicklist node container \(container) is neither PLAIN (1) nor PACKED (2)"),

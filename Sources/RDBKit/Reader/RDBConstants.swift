@@ -61,6 +61,21 @@ public enum RDBModuleOpcode {
     public static let RDB_MODULE_OPCODE_STRING: UInt64 = 5
 }
 
+/// Values inside encoded structures that the reader and writer share.
+public enum RDBEncodingConstants {
+    /// quicklist.h: how a quicklist 2 node holds its elements.
+    public static let QUICKLIST_NODE_CONTAINER_PLAIN: UInt64 = 1
+    public static let QUICKLIST_NODE_CONTAINER_PACKED: UInt64 = 2
+    /// t_hash.c: the TTL entry of a listpack hash field without one.
+    public static let HASH_LP_NO_TTL: Int64 = 0
+    /// ebuckets.h: the largest hash-field expiry Redis accepts.
+    public static let EB_EXPIRE_TIME_MAX: UInt64 = (1 << 48) - 1
+    /// t_stream.c: entry flags in a stream listpack.
+    public static let STREAM_ITEM_FLAG_NONE: Int64 = 0
+    public static let STREAM_ITEM_FLAG_DELETED: Int64 = 1
+    public static let STREAM_ITEM_FLAG_SAMEFIELDS: Int64 = 2
+}
+
 /// String encodings signalled by a length byte of the form 11xxxxxx (RDB_ENC_*).
 public enum RDBStringEncoding {
     public static let RDB_ENC_INT8: UInt8 = 0

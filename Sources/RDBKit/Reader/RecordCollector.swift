@@ -17,14 +17,24 @@ public final class RecordCollector: RDBVisitor {
     public private(set) var slotImports: [SlotImport] = []
     public private(set) var trailer: RDBTrailer?
 
+    /// Called with each function library / module aux record as it is read (in file order).
+    public var onFunction: ((Bytes) throws(RDBError) -> Void)?
+    public var onModuleAux: ((ModuleAux) throws(RDBError) -> Void)?
+
     public init(onRecord: @escaping (KeyRecord) throws(RDBError) -> Void) {
         self.onRecord = onRecord
     }
 
     public func header(_ header: RDBHeader) throws(RDBError) { self.header = header }
     public func aux(name: RDBString, value: RDBString) throws(RDBError) { auxFields.append((name.array, value.array)) }
-    public func function(code: RDBString) throws(RDBError) { functions.append(code.array) }
-    public func moduleAux(_ aux: ModuleAux) throws(RDBError) { moduleAuxData.append(aux) }
+    public func function(code: RDBString) throws(RDBError) {
+        functions.append(code.array)
+        try onFunction?(code.array)
+    }
+    public func moduleAux(_ aux: ModuleAux) throws(RDBError) {
+        moduleAuxData.append(aux)
+        try onModuleAux?(aux)
+    }
     public func slotImport(_ job: SlotImport) throws(RDBError) { slotImports.append(job) }
     public func end(_ trailer: RDBTrailer) throws(RDBError) { self.trailer = trailer }
 

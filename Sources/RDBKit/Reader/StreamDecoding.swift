@@ -2,10 +2,6 @@
 /// own counters, then consumer groups. v1 (15), v2 (19) adds first/max-deleted ids, entries-added
 /// and per-group entries-read; v3 (21) adds consumers' active time.
 extension RDBParser {
-    /// t_stream.c: STREAM_ITEM_FLAG_DELETED / _SAMEFIELDS.
-    static var STREAM_ITEM_FLAG_DELETED: Int64 { 1 }
-    static var STREAM_ITEM_FLAG_SAMEFIELDS: Int64 { 2 }
-
     func readStream(type: UInt8, deliver: Bool) throws(RDBError) {
         let listpacks = try input.readLength()
         for _ in 0..<listpacks {
@@ -76,7 +72,7 @@ extension RDBParser {
             let id = StreamID(ms: master.ms &+ UInt64(bitPattern: msDelta), seq: master.seq &+ UInt64(bitPattern: seqDelta))
             streamFields.removeAll(keepingCapacity: true)
             let fieldCount: Int64
-            if flags & Self.STREAM_ITEM_FLAG_SAMEFIELDS != 0 {
+            if flags & RDBEncodingConstants.STREAM_ITEM_FLAG_SAMEFIELDS != 0 {
                 fieldCount = masterFieldCount
                 for i in 0..<Int(fieldCount) {
                     streamFields.append(streamMasterFields[i])
@@ -93,12 +89,12 @@ extension RDBParser {
                 }
             }
             let lpCount = try streamInteger(&cursor, "an entry's lp-count")
-            let expected = flags & Self.STREAM_ITEM_FLAG_SAMEFIELDS != 0 ? fieldCount + 3 : 2 * fieldCount + 4
+            let expected = flags & RDBEncodingConstants.STREAM_ITEM_FLAG_SAMEFIELDS != 0 ? fieldCount + 3 : 2 * fieldCount + 4
             guard lpCount == expected else {
                 throw RDBError(.corrupt("stream entry lp-count is \(lpCount), its entry has \(expected) items"),
                                offset: cursor.offset)
             }
-            if flags & Self.STREAM_ITEM_FLAG_DELETED != 0 {
+            if flags & RDBEncodingConstants.STREAM_ITEM_FLAG_DELETED != 0 {
                 deleted += 1
                 continue
             }

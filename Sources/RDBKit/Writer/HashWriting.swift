@@ -1,0 +1,82 @@
+/// Hashes: a listpack (RDB 10+) or ziplist under hash-max-listpack-entries/-value, else a
+/// hashtable. With field TTLs: Redis 7.4+ uses HASH_LISTPACK_EX / HASH_METADATA (with the minimum
+/// expiry first), Valkey 9 its HASH_2; older targets cannot keep field TTLs.
+extension RDBWriter {
+    func writeHash(_ record: KeyRecord, _ fields: [HashField]) {
+        var fields = fields
+        if fields.contains(where: { $0.expireAtMs != nil }) {
+            if target.hasFieldTTLs {
+                return target.family == .valkey ? writeValkeyHash2(record.key, fields) : writeHashWithTTLs(record.key, fields)
+            }
+            lose("field TTLs dropped: \(target.magic) has no hash-field expiry (Redis 7.4+, Valkey 9+)",
+                 db: record.db, key: record.key)
+            fields = fields.map { HashField(field: $0.field, value: $0.value) }
+        }
+        if fitsListpack(fields) {
+            out.byte(target.hasListpacks ? RDBType.RDB_TYPE_HASH_LISTPACK : RDBType.RDB_TYPE_HASH_ZIPLIST)
+            out.string(record.key)
+            if target.hasListpacks {
+                var builder = ListpackBuilder()
+                for f in fields { builder.append(f.field); builder.append(f.value) }
+                out.string(builder.finished())
+            } else {
+                var builder = ZiplistBuilder()
+                for f in fields { builder.append(f.field); builder.append(f.value) }
+                out.string(builder.finished())
+            }
+            return
+        }
+        out.byte(RDBType.RDB_TYPE_HASH)
+        out.string(record.key)
+        out.length(fields.count)
+        for f in fields {
+            out.string(f.field)
+            out.string(f.value)
+        }
+    }
+
+    private func fitsListpack(_ fields: [HashField]) -> Bool {
+        fields.count <= target.maxListpackEntries
+            && fields.allSatisfy { $0.field.count <= target.maxListpackValue && $0.value.count <= target.maxListpackValue }
+    }
+
+    /// HASH_LISTPACK_EX (field, value, absolute TTL or 0) or HASH_METADATA (TTL relative to the
+    /// minimum, +1, before each field), both led by the minimum expiry.
+    private func writeHashWithTTLs(_ key: Bytes, _ fields: [HashField]) {
+        let minExpire = fields.compactMap(\.expireAtMs).min() ?? 0
+        if fitsListpack(fields) {
+            out.byte(RDBType.RDB_TYPE_HASH_LISTPACK_EX)
+            out.string(key)
+            out.millisecondTime(minExpire)
+            var builder = ListpackBuilder()
+            for f in fields {
+                builder.append(f.field)
+                builder.append(f.value)
+                builder.append(f.expireAtMs ?? RDBEncodingConstants.HASH_LP_NO_TTL)
+            }
+            out.string(builder.finished())
+            return
+        }
+        out.byte(RDBType.RDB_TYPE_HASH_METADATA)
+        out.string(key)
+        out.millisecondTime(minExpire)
+        out.length(fields.count)
+        for f in fields {
+            out.length(f.expireAtMs.map { UInt64($0 - minExpire + 1) } ?? 0)
+            out.string(f.field)
+            out.string(f.value)
+        }
+    }
+
+    /// Valkey's HASH_2: field, value, then the expiry as 8 bytes (-1 for none).
+    private func writeValkeyHash2(_ key: Bytes, _ fields: [HashField]) {
+        out.byte(RDBType.VALKEY_RDB_TYPE_HASH_2)
+        out.string(key)
+        out.length(fields.count)
+        for f in fields {
+            out.string(f.field)
+            out.string(f.value)
+            out.millisecondTime(f.expireAtMs ?? -1)
+        }
+    }
+}

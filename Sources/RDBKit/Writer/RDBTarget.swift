@@ -1,0 +1,90 @@
+/// The server a converted file is for: its RDB version, the encodings it can load, and the ones
+/// it would choose itself (its default `*-max-listpack-*` thresholds), so the file looks like one
+/// that server wrote.
+public struct RDBTarget: Sendable, Equatable {
+    public var family: RDBFamily
+    public var version: Int
+    /// The version string written in the `redis-ver` / `valkey-ver` aux field.
+    public var serverVersion: String
+    /// Valkey 8 writes Redis's magic and version 11, but names itself in a `valkey-ver` aux field.
+    public var writtenByValkey: Bool
+
+    /// Defaults of redis.conf: hash-, zset-max-listpack-entries / -value, set-max-intset-entries,
+    /// set-max-listpack-entries / -value (7.2+), list-max-listpack-size -2 (8 KB nodes),
+    /// stream-node-max-bytes / -entries.
+    public var maxListpackEntries = 128
+    public var maxListpackValue = 64
+    public var maxIntsetEntries = 512
+    public var maxSetListpackEntries = 128
+    public var maxSetListpackValue = 64
+    public var listNodeBytes = 8192
+    public var streamNodeMaxBytes = 4096
+    public var streamNodeMaxEntries = 100
+
+    public init(family: RDBFamily, version: Int, serverVersion: String, writtenByValkey: Bool? = nil) {
+        self.family = family
+        self.version = version
+        self.serverVersion = serverVersion
+        self.writtenByValkey = writtenByValkey ?? (family == .valkey)
+    }
+
+    /// Named servers, and bare RDB versions (as the newest Redis release that writes them).
+    public static func named(_ name: String) -> RDBTarget? {
+        switch name.lowercased() {
+        case "redis-2.6", "redis-2.8", "redis-3.0": return RDBTarget(family: .redis, version: 6, serverVersion: "3.0.7")
+        case "redis-3.2": return RDBTarget(family: .redis, version: 7, serverVersion: "3.2.13")
+        case "redis-4.0": return RDBTarget(family: .redis, version: 8, serverVersion: "4.0.14")
+        case "redis-5.0", "redis-6.0", "redis-6.2": return RDBTarget(family: .redis, version: 9, serverVersion: "6.2.14")
+        case "redis-7.0": return RDBTarget(family: .redis, version: 10, serverVersion: "7.0.15")
+        case "redis-7.2", "valkey-7.2": return RDBTarget(family: .redis, version: 11, serverVersion: "7.2.4")
+        case "valkey-8", "valkey-8.0", "valkey-8.1":
+            return RDBTarget(family: .redis, version: 11, serverVersion: "8.1.1", writtenByValkey: true)
+        case "redis-7.4", "redis-8.0", "redis-8.2", "redis-8.4": return RDBTarget(family: .redis, version: 12, serverVersion: "8.2.3")
+        case "valkey-9", "valkey-9.0", "valkey-9.1": return RDBTarget(family: .valkey, version: 80, serverVersion: "9.1.2")
+        default:
+            guard let v = Int(name) else { return nil }
+            switch v {
+            case 6: return named("redis-3.0")
+            case 7: return named("redis-3.2")
+            case 8: return named("redis-4.0")
+            case 9: return named("redis-6.2")
+            case 10: return named("redis-7.0")
+            case 11: return named("redis-7.2")
+            case 12: return named("redis-8.2")
+            case 80: return named("valkey-9")
+            default: return nil
+            }
+        }
+    }
+
+    public static let supportedNames = ["redis-3.0", "redis-3.2", "redis-4.0", "redis-6.2", "redis-7.0",
+                                        "redis-7.2", "redis-7.4", "redis-8.2", "valkey-8", "valkey-9"]
+
+    /// The magic the file starts with.
+    public var magic: String {
+        family == .valkey ? "VALKEY" + pad(version, 3) : "REDIS" + pad(version, 4)
+    }
+
+    private func pad(_ v: Int, _ width: Int) -> String {
+        let s = String(v)
+        return String(repeating: "0", count: max(0, width - s.count)) + s
+    }
+
+    // What the target can load (and would write).
+    var hasAuxFields: Bool { version >= 7 }
+    var hasListpacks: Bool { family == .valkey || version >= 10 }
+    var hasQuicklist: Bool { family == .valkey || version >= 7 }
+    var hasSetListpack: Bool { family == .valkey || version >= 11 }
+    var hasBinaryScores: Bool { family == .valkey || version >= 8 }
+    var hasModules: Bool { family == .valkey || version >= 8 }
+    var hasStreams: Bool { family == .valkey || version >= 9 }
+    var hasLRUAndLFU: Bool { family == .valkey || version >= 9 }
+    var hasFunctions: Bool { family == .valkey || version >= 10 }
+    var hasFieldTTLs: Bool { family == .valkey || version >= 12 }
+    var hasChecksum: Bool { family == .valkey || version >= 5 }
+    var hasMillisecondExpiry: Bool { family == .valkey || version >= 3 }
+    var streamType: UInt8 {
+        family == .valkey || version >= 11 ? RDBType.RDB_TYPE_STREAM_LISTPACKS_3
+            : version == 10 ? RDBType.RDB_TYPE_STREAM_LISTPACKS_2 : RDBType.RDB_TYPE_STREAM_LISTPACKS
+    }
+}

@@ -1,0 +1,176 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes key records as an RDB file for a target version, one key at a time (memory: one key),
+/// choosing the encodings the target server itself would choose. The CRC64 is computed as the
+/// bytes go out; the file appears under its name only when `finish()` commits it.
+public final class RDBWriter {
+    public let target: RDBTarget
+    let out: RDBOutput
+    private let outputFile: OutputFile?
+    private var headerWritten = false
+    private var currentDB: Int?
+    public private(set) var losses: [ConversionLoss] = []
+    public private(set) var keysWritten = 0
+    /// Leave out module values and module aux data (for a server that lacks the module: it
+    /// refuses to load a file with data of a module it does not have).
+    public var dropModules = false
+
+    /// `path` nil writes to memory (see `RDBOutput.pending`).
+    public init(path: String?, target: RDBTarget, compress: Bool = true) throws(RDBError) {
+        self.target = target
+        outputFile = try path.map { (p) throws(RDBError) in try OutputFile(path: p) }
+        out = RDBOutput(file: outputFile, compress: compress)
+    }
+
+    func lose(_ what: String, db: Int? = nil, key: Bytes? = nil) {
+        losses.append(ConversionLoss(db: db, key: key, what: what))
+    }
+
+    /// Magic and aux fields, as the target's server writes them (rdbSaveInfoAuxFields).
+    private func writeHeaderIfNeeded() {
+        guard !headerWritten else { return }
+        headerWritten = true
+        out.raw(Array(target.magic.utf8))
+        guard target.hasAuxFields else { return }
+        aux(target.writtenByValkey ? "valkey-ver" : "redis-ver", target.serverVersion)
+        aux("redis-bits", "64")
+        aux("ctime", String(Int(currentUnixTime())))
+        aux("used-mem", "0")
+        if target.version >= 10 || target.family == .valkey {
+            aux("aof-base", "0")
+        } else if target.version >= 8 {
+            aux("aof-preamble", "0")
+        }
+    }
+
+    private func aux(_ name: String, _ value: String) {
+        out.byte(RDBOpcode.RDB_OPCODE_AUX)
+        out.string(Array(name.utf8))
+        out.string(Array(value.utf8))
+    }
+
+    /// A function library (FUNCTION2); targets before RDB 10 have no functions.
+    public func writeFunction(_ code: Bytes) throws(RDBError) {
+        writeHeaderIfNeeded()
+        guard target.hasFunctions else {
+            return lose("function library dropped: \(target.magic) has no functions (Redis 7.0+)")
+        }
+        out.byte(RDBOpcode.RDB_OPCODE_FUNCTION2)
+        out.string(code)
+        try out.flushIfFull()
+    }
+
+    /// Module aux data, kept as the module wrote it.
+    public func writeModuleAux(_ aux: ModuleAux) throws(RDBError) {
+        writeHeaderIfNeeded()
+        if dropModules { return lose("module aux data of \(aux.typeID.name) dropped (--without-modules)") }
+        guard target.hasStreams else {  // MODULE_AUX arrived with RDB 9, as streams did
+            return lose("module aux data of \(aux.typeID.name) dropped: needs RDB 9+")
+        }
+        out.byte(RDBOpcode.RDB_OPCODE_MODULE_AUX)
+        out.length(aux.typeID.raw)
+        out.length(RDBModuleOpcode.RDB_MODULE_OPCODE_UINT)
+        out.length(aux.when)
+        out.raw(aux.payload)
+        try out.flushIfFull()
+    }
+
+    public func write(_ record: KeyRecord) throws(RDBError) {
+        writeHeaderIfNeeded()
+        if case .stream = record.value, !target.hasStreams {
+            return lose("stream dropped: \(target.magic) has no streams", db: record.db, key: record.key)
+        }
+        if case .module(let m) = record.value {
+            if dropModules { return lose("\(m.typeID.name) module value dropped (--without-modules)", db: record.db, key: record.key) }
+            if !target.hasModules {
+                return lose("module value dropped: \(target.magic) has no module values", db: record.db, key: record.key)
+            }
+        }
+        if record.db != currentDB {
+            out.byte(RDBOpcode.RDB_OPCODE_SELECTDB)
+            out.length(record.db)
+            currentDB = record.db
+        }
+        if let expire = record.expireAtMs {
+            if target.hasMillisecondExpiry {
+                out.byte(RDBOpcode.RDB_OPCODE_EXPIRETIME_MS)
+                out.millisecondTime(expire)
+            } else {
+                if expire % 1000 != 0 { lose("expiry rounded down to whole seconds", db: record.db, key: record.key) }
+                out.byte(RDBOpcode.RDB_OPCODE_EXPIRETIME)
+                out.uint32LE(UInt32(truncatingIfNeeded: expire / 1000))
+            }
+        }
+        if target.hasLRUAndLFU {
+            if let idle = record.idleSeconds {
+                out.byte(RDBOpcode.RDB_OPCODE_IDLE)
+                out.length(idle)
+            }
+            if let freq = record.lfuFrequency {
+                out.byte(RDBOpcode.RDB_OPCODE_FREQ)
+                out.byte(freq)
+            }
+        }
+        if !record.metadata.isEmpty {
+            lose("key metadata (\(record.metadata.map(\.className).joined(separator: ", "))) dropped: the writer targets RDB 12 at most",
+                 db: record.db, key: record.key)
+        }
+        try writeValue(record)
+        keysWritten += 1
+        try out.flushIfFull()
+    }
+
+    private func writeValue(_ record: KeyRecord) throws(RDBError) {
+        switch record.value {
+        case .string(let s):
+            out.byte(RDBType.RDB_TYPE_STRING)
+            out.string(record.key)
+            out.string(s)
+        case .list(let elements):
+            writeList(key: record.key, elements)
+        case .set(let members):
+            writeSet(key: record.key, members)
+        case .sortedSet(let members):
+            writeSortedSet(key: record.key, members)
+        case .hash(let fields):
+            writeHash(record, fields)
+        case .stream(let stream):
+            writeStream(record, stream)
+        case .module(let module):
+            out.byte(RDBType.RDB_TYPE_MODULE_2)
+            out.string(record.key)
+            out.length(module.typeID.raw)
+            out.raw(module.payload)
+        }
+    }
+
+    /// EOF and checksum; makes the file visible. Returns the CRC64 written.
+    @discardableResult
+    public func finish() throws(RDBError) -> UInt64 {
+        writeHeaderIfNeeded()
+        out.byte(RDBOpcode.RDB_OPCODE_EOF)
+        let crc = out.checksum
+        if target.hasChecksum { out.uint64LE(crc) }
+        try out.flush()
+        try outputFile?.commit()
+        return crc
+    }
+
+    /// Drops a partial output.
+    public func abandon() {
+        outputFile?.abandon()
+    }
+
+    /// The file's bytes, when writing to memory.
+    public var bytes: [UInt8] { out.pending }
+}
+
+func currentUnixTime() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}

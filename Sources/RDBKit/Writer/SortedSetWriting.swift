@@ -1,0 +1,48 @@
+/// Sorted sets: a listpack (RDB 10+) or ziplist of member, score pairs in score order under
+/// zset-max-listpack-entries/-value; else a skiplist saved from the highest score down (ZSET_2,
+/// binary scores; string scores before RDB 8).
+extension RDBWriter {
+    func writeSortedSet(key: Bytes, _ members: [SortedSetMember]) {
+        var sorted = members
+        sorted.sort { $0.score != $1.score ? $0.score < $1.score : $0.member.lexicographicallyPrecedes($1.member) }
+        if sorted.count <= target.maxListpackEntries && sorted.allSatisfy({ $0.member.count <= target.maxListpackValue }) {
+            if target.hasListpacks {
+                out.byte(RDBType.RDB_TYPE_ZSET_LISTPACK)
+                out.string(key)
+                var builder = ListpackBuilder()
+                for m in sorted {
+                    builder.append(m.member)
+                    builder.append(Array(scoreText(m.score).utf8))
+                }
+                out.string(builder.finished())
+            } else {
+                out.byte(RDBType.RDB_TYPE_ZSET_ZIPLIST)
+                out.string(key)
+                var builder = ZiplistBuilder()
+                for m in sorted {
+                    builder.append(m.member)
+                    builder.append(Array(scoreText(m.score).utf8))
+                }
+                out.string(builder.finished())
+            }
+            return
+        }
+        out.byte(target.hasBinaryScores ? RDBType.RDB_TYPE_ZSET_2 : RDBType.RDB_TYPE_ZSET)
+        out.string(key)
+        out.length(sorted.count)
+        for m in sorted.reversed() {
+            out.string(m.member)
+            if target.hasBinaryScores { out.binaryDouble(m.score) } else { out.stringDouble(m.score) }
+        }
+    }
+
+    /// d2string: integral scores as integers, infinities as "inf"/"-inf", else the shortest text
+    /// that reads back as the same double.
+    func scoreText(_ d: Double) -> String {
+        if d.isInfinite { return d > 0 ? "inf" : "-inf" }
+        if d == d.rounded() && abs(d) < 9.007_199_254_740_992e15 && !(d == 0 && d.sign == .minus) {
+            return String(Int64(d))
+        }
+        return "\(d)"
+    }
+}

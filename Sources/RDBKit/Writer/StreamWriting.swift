@@ -1,0 +1,124 @@
+/// Streams as t_stream.c lays them out: listpack nodes of at most stream-node-max-bytes /
+/// -entries, each led by a master entry whose fields later entries reuse (SAMEFIELDS), ids stored
+/// as deltas from the node's master id; then the stream's counters and its consumer groups.
+extension RDBWriter {
+    func writeStream(_ record: KeyRecord, _ stream: StreamValue) {
+        let type = target.streamType
+        out.byte(type)
+        out.string(record.key)
+        let nodes = streamNodes(stream.entries)
+        out.length(nodes.count)
+        for node in nodes {
+            var id = [UInt8]()
+            withUnsafeBytes(of: node.master.ms.bigEndian) { id += $0 }
+            withUnsafeBytes(of: node.master.seq.bigEndian) { id += $0 }
+            out.string(id)
+            out.string(node.listpack)
+        }
+        let m = stream.metadata
+        out.length(m.length)
+        out.length(m.lastID.ms)
+        out.length(m.lastID.seq)
+        if type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_2 {
+            let first = m.firstID ?? stream.entries.first?.id ?? .zero
+            out.length(first.ms)
+            out.length(first.seq)
+            let maxDeleted = m.maxDeletedID ?? .zero
+            out.length(maxDeleted.ms)
+            out.length(maxDeleted.seq)
+            out.length(m.entriesAdded ?? m.length)
+        } else if (m.maxDeletedID ?? .zero) != .zero || (m.entriesAdded ?? m.length) != m.length {
+            lose("stream counters entries-added and max-deleted-id dropped: \(target.magic) predates them (RDB 10)",
+                 db: record.db, key: record.key)
+        }
+        out.length(stream.groups.count)
+        for group in stream.groups {
+            writeGroup(group, type: type, record: record)
+        }
+    }
+
+    private func writeGroup(_ group: StreamGroup, type: UInt8, record: KeyRecord) {
+        out.string(group.name)
+        out.length(group.lastDeliveredID.ms)
+        out.length(group.lastDeliveredID.seq)
+        if type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_2 {
+            // SCG_INVALID_ENTRIES_READ (-1) when the source did not know it.
+            out.length(group.entriesRead ?? UInt64.max)
+        } else if group.entriesRead != nil {
+            lose("consumer group entries-read dropped: \(target.magic) predates it (RDB 10)", db: record.db, key: record.key)
+        }
+        out.length(group.pending.count)
+        for p in group.pending {
+            rawID(p.id)
+            out.millisecondTime(p.deliveryTimeMs)
+            out.length(p.deliveryCount)
+        }
+        out.length(group.consumers.count)
+        for c in group.consumers {
+            out.string(c.name)
+            out.millisecondTime(c.seenTimeMs)
+            if type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_3 {
+                out.millisecondTime(c.activeTimeMs ?? c.seenTimeMs)
+            } else if let active = c.activeTimeMs, active != c.seenTimeMs {
+                lose("consumer active time dropped: \(target.magic) predates it (RDB 11)", db: record.db, key: record.key)
+            }
+            out.length(c.pending.count)
+            for id in c.pending { rawID(id) }
+        }
+    }
+
+    private func rawID(_ id: StreamID) {
+        out.uint64BE(id.ms)
+        out.uint64BE(id.seq)
+    }
+
+    private func streamNodes(_ entries: [StreamValue.Entry]) -> [(master: StreamID, listpack: [UInt8])] {
+        var nodes: [(master: StreamID, listpack: [UInt8])] = []
+        var master = StreamID.zero
+        var masterFields: [Bytes] = []
+        var body = ListpackBuilder()
+        var inNode = 0
+
+        func close() {
+            guard inNode > 0 else { return }
+            var lp = ListpackBuilder()
+            lp.append(Int64(inNode))  // count
+            lp.append(Int64(0))  // deleted
+            lp.append(Int64(masterFields.count))
+            for f in masterFields { lp.append(f) }
+            lp.append(Int64(0))  // master entry terminator
+            lp.append(entriesOf: body)
+            nodes.append((master, lp.finished()))
+            body = ListpackBuilder()
+            inNode = 0
+        }
+
+        for entry in entries {
+            if inNode > 0 && (body.totalBytes >= target.streamNodeMaxBytes || inNode >= target.streamNodeMaxEntries) {
+                close()
+            }
+            if inNode == 0 {
+                master = entry.id
+                masterFields = entry.fields.map(\.field)
+            }
+            let same = entry.fields.count == masterFields.count
+                && zip(entry.fields, masterFields).allSatisfy { $0.field == $1 }
+            body.append(same ? RDBEncodingConstants.STREAM_ITEM_FLAG_SAMEFIELDS : RDBEncodingConstants.STREAM_ITEM_FLAG_NONE)
+            body.append(Int64(bitPattern: entry.id.ms &- master.ms))
+            body.append(Int64(bitPattern: entry.id.seq &- master.seq))
+            if same {
+                for f in entry.fields { body.append(f.value) }
+            } else {
+                body.append(Int64(entry.fields.count))
+                for f in entry.fields {
+                    body.append(f.field)
+                    body.append(f.value)
+                }
+            }
+            body.append(Int64(same ? entry.fields.count + 3 : 2 * entry.fields.count + 4))  // lp-count
+            inNode += 1
+        }
+        close()
+        return nodes
+    }
+}
