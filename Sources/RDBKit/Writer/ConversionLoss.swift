@@ -4,6 +4,8 @@ public struct ConversionLoss: Sendable, Equatable, CustomStringConvertible {
     public var db: Int?
     public var key: Bytes?
     public var what: String
+    /// Dropped because the user asked (e.g. --without-modules): reported, never a failure.
+    public var requested = false
 
     public var description: String {
         guard let key else { return what }

@@ -19,8 +19,9 @@ public enum Convert {
         collector.onModuleAux = { (aux) throws(RDBError) in try writer.writeModuleAux(aux) }
         do throws(RDBError) {
             try RDBReader.read(path: inputPath, visitor: collector, options: options)
-            if !lossy && !writer.losses.isEmpty {
-                throw lossError(writer.losses, target: target)
+            let unwanted = writer.losses.filter { !$0.requested }
+            if !lossy && !unwanted.isEmpty {
+                throw lossError(unwanted, target: target)
             }
             let checksum = try writer.finish()
             return Summary(keys: writer.keysWritten, losses: writer.losses, checksum: checksum)

@@ -26,8 +26,8 @@ public final class RDBWriter {
         out = RDBOutput(file: outputFile, compress: compress)
     }
 
-    func lose(_ what: String, db: Int? = nil, key: Bytes? = nil) {
-        losses.append(ConversionLoss(db: db, key: key, what: what))
+    func lose(_ what: String, db: Int? = nil, key: Bytes? = nil, requested: Bool = false) {
+        losses.append(ConversionLoss(db: db, key: key, what: what, requested: requested))
     }
 
     /// Magic and aux fields, as the target's server writes them (rdbSaveInfoAuxFields).
@@ -67,7 +67,7 @@ public final class RDBWriter {
     /// Module aux data, kept as the module wrote it.
     public func writeModuleAux(_ aux: ModuleAux) throws(RDBError) {
         writeHeaderIfNeeded()
-        if dropModules { return lose("module aux data of \(aux.typeID.name) dropped (--without-modules)") }
+        if dropModules { return lose("module aux data of \(aux.typeID.name) dropped (--without-modules)", requested: true) }
         guard target.hasStreams else {  // MODULE_AUX arrived with RDB 9, as streams did
             return lose("module aux data of \(aux.typeID.name) dropped: needs RDB 9+")
         }
@@ -85,7 +85,7 @@ public final class RDBWriter {
             return lose("stream dropped: \(target.magic) has no streams", db: record.db, key: record.key)
         }
         if case .module(let m) = record.value {
-            if dropModules { return lose("\(m.typeID.name) module value dropped (--without-modules)", db: record.db, key: record.key) }
+            if dropModules { return lose("\(m.typeID.name) module value dropped (--without-modules)", db: record.db, key: record.key, requested: true) }
             if !target.hasModules {
                 return lose("module value dropped: \(target.magic) has no module values", db: record.db, key: record.key)
             }

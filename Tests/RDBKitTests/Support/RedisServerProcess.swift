@@ -16,39 +16,91 @@ final class RedisServerProcess {
         return nil
     }
 
-    /// Starts a server; nil when redis-server or redis-cli is not installed.
-    init?(extraArguments: [String] = []) throws {
-        guard let server = RedisServerProcess.executable("redis-server"),
-              let cli = RedisServerProcess.executable("redis-cli") else { return nil }
+    /// Starts the apt redis-server; nil when redis-server or redis-cli is not installed.
+    convenience init?(extraArguments: [String] = []) throws {
+        guard let server = RedisServerProcess.executable("redis-server") else { return nil }
+        try self.init(command: [server], extraArguments: extraArguments)
+    }
+
+    /// Starts `command` (a server binary and its own arguments, e.g. --loadmodule), optionally on
+    /// a copy of `dump`; nil when redis-cli is not installed.
+    init?(command: [String], extraArguments: [String] = [], dump: String? = nil) throws {
+        guard let cli = RedisServerProcess.executable("redis-cli") else { return nil }
         self.cli = cli
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("rdbkit-redis-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        if let dump {
+            try FileManager.default.copyItem(atPath: dump, toPath: directory.appendingPathComponent("dump.rdb").path)
+        }
+        let version = String(decoding: try RedisServerProcess.run(command[0], ["--version"]).stdout, as: UTF8.self)
+        // `enable-debug-command` exists from 7.0 on; 6.2 refuses to start with it.
+        let debug = version.contains(" v=6.") ? [] : ["--enable-debug-command", "local"]
         var started: (Process, Int)?
         for _ in 0..<20 {
-            let candidate = Int.random(in: 20_000..<60_000)
+            let candidate = RedisServerProcess.freePort()
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: server)
-            process.arguments = ["--port", "\(candidate)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                                 "--dir", directory.path, "--dbfilename", "dump.rdb", "--daemonize", "no",
-                                 "--logfile", directory.appendingPathComponent("redis.log").path,
-                                 "--enable-debug-command", "local"] + extraArguments
+            process.executableURL = URL(fileURLWithPath: command[0])
+            process.arguments = Array(command.dropFirst()) + [
+                "--port", "\(candidate)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--dir", directory.path, "--dbfilename", "dump.rdb", "--daemonize", "no",
+                "--logfile", directory.appendingPathComponent("redis.log").path] + debug + extraArguments
+            let console = directory.appendingPathComponent("console.log")
+            FileManager.default.createFile(atPath: console.path, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: console)
+            process.standardError = process.standardOutput
             try process.run()
-            if RedisServerProcess.waitForPing(cli: cli, port: candidate) {
+            if RedisServerProcess.waitForPing(cli: cli, port: candidate, process: process) {
                 started = (process, candidate)
                 break
             }
             process.terminate()
             process.waitUntilExit()
+            // Only a port taken between our check and the server's bind is worth another try.
+            let said = (try? String(contentsOf: console, encoding: .utf8)) ?? ""
+            if !said.contains("Address already in use") { break }
         }
         guard let (process, port) = started else {
-            throw NSError(domain: "redis", code: 1, userInfo: [NSLocalizedDescriptionKey: "redis-server did not start"])
+            let log = ((try? String(contentsOf: directory.appendingPathComponent("redis.log"), encoding: .utf8)) ?? "")
+                + ((try? String(contentsOf: directory.appendingPathComponent("console.log"), encoding: .utf8)) ?? "")
+            try? FileManager.default.removeItem(at: directory)
+            throw NSError(domain: "redis", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(command[0]) did not start:\n" + log.suffix(1500)])
         }
         self.process = process
         self.port = port
     }
 
-    private static func waitForPing(cli: String, port: Int) -> Bool {
+    /// Servers other than the apt one (Scripts/setup.sh writes `.servers/servers.json`).
+    static func installedServers() -> [String: [String]] {
+        let file = FixturePaths.repositoryRoot.appendingPathComponent(".servers/servers.json")
+        guard let data = try? Data(contentsOf: file),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: [String]] else { return [:] }
+        return object.filter { FileManager.default.isExecutableFile(atPath: $0.value[0]) }
+    }
+
+    /// A port the kernel just handed out (below 55536: cluster nodes also use port + 10000).
+    static func freePort() -> Int {
+        for _ in 0..<50 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p -> Bool in
+                    bind(fd, p, length) == 0 && getsockname(fd, p, &length) == 0
+                }
+            }
+            let port = Int(UInt16(bigEndian: address.sin_port))
+            if bound && port < 55_536 { return port }
+        }
+        return Int.random(in: 20_000..<55_000)
+    }
+
+    private static func waitForPing(cli: String, port: Int, process: Process) -> Bool {
         for _ in 0..<100 {
+            if !process.isRunning { return false }
             if let out = try? run(cli, ["-p", "\(port)", "PING"]), out.status == 0,
                String(decoding: out.stdout, as: UTF8.self).contains("PONG") {
                 return true
