@@ -1,0 +1,57 @@
+import Foundation
+import XCTest
+@testable import RDBKit
+
+final class ConvertTests: XCTestCase {
+    private var scratch: URL!
+
+    override func setUpWithError() throws {
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rdbkit-convert-unit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(at: scratch)
+    }
+
+    /// Re-encoding a dump for its own version changes no content (every fixture, no server needed).
+    func testSameVersionRoundTripKeepsEveryKey() throws {
+        for (dump, _) in FixturePaths.dumpsWithExpectedContent() {
+            guard let header = Validator.validate(path: dump.path).header,
+                  let target = RDBTarget.named(header.family == .valkey ? "valkey-9" : String(max(header.version, 6))) else { continue }
+            let output = scratch.appendingPathComponent("out.rdb").path
+            _ = try Convert.rdbToRDB(inputPath: dump.path, outputPath: output, target: target, lossy: true)
+            let original = try parseJSONLines(try exportToMemory(dump.path))
+            let converted = try parseJSONLines(try exportToMemory(output))
+            let problems = ExpectedContent(fileVersion: header.version).differences(ours: converted, expected: original, now: 0)
+            XCTAssertTrue(problems.isEmpty, "\(dump.lastPathComponent): " + problems.prefix(5).joined(separator: "\n"))
+        }
+    }
+
+    func testWhatTheTargetCannotHoldFailsAndIsListed() throws {
+        let dump = FixturePaths.fixtures.appendingPathComponent("redis-8.2/hfe.rdb").path
+        guard FileManager.default.fileExists(atPath: dump) else { throw XCTSkip("no Redis 8.2 fixture") }
+        let output = scratch.appendingPathComponent("out.rdb").path
+        XCTAssertThrowsError(try Convert.rdbToRDB(inputPath: dump, outputPath: output,
+                                                  target: RDBTarget.named("redis-7.0")!, lossy: false)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("hfe:small") && text.contains("hfe:big"), text)
+            XCTAssertTrue(text.contains("--lossy"), text)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output), "a failed conversion left its output")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path), [])
+
+        let summary = try Convert.rdbToRDB(inputPath: dump, outputPath: output, target: RDBTarget.named("redis-7.0")!, lossy: true)
+        XCTAssertEqual(summary.losses.count, 2)
+        XCTAssertTrue(Validator.validate(path: output).isValid)
+    }
+
+    func testTargetNames() {
+        XCTAssertEqual(RDBTarget.named("redis-6.2")?.magic, "REDIS0009")
+        XCTAssertEqual(RDBTarget.named("redis-7.4")?.magic, "REDIS0012")
+        XCTAssertEqual(RDBTarget.named("valkey-9")?.magic, "VALKEY080")
+        XCTAssertEqual(RDBTarget.named("valkey-8")?.writtenByValkey, true)
+        XCTAssertEqual(RDBTarget.named("10")?.serverVersion, "7.0.15")
+        XCTAssertNil(RDBTarget.named("redis-1.0"))
+    }
+}
