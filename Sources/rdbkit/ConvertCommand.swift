@@ -6,7 +6,7 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Re-encode a dump for another Redis or Valkey version, or to JSON.",
         discussion: """
-            Formats are chosen by extension (.rdb, .json, .jsonl) or by --from/--to.
+            Formats are chosen by extension (.rdb, .json, .jsonl, .resp) or by --from/--to.
 
             rdb -> rdb writes the encodings the target server would choose itself (listpacks, \
             intsets, quicklists under its default thresholds, LZF for compressible strings), so a \
@@ -16,6 +16,8 @@ struct ConvertCommand: ParsableCommand {
             and reports each drop. Memory: one key at a time.
 
             rdb -> json/jsonl is the export verb.
+
+            rdb -> resp writes one RESTORE command per key (payloads for the target version,             ABSTTL expiries, IDLETIME/FREQ), SELECT between databases and FUNCTION LOAD for             libraries, as RESP: load it with `redis-cli --pipe < dump.resp`.
 
             Targets: an RDB version (6-12, 80) or \(RDBTarget.supportedNames.joined(separator: ", ")).
 
@@ -31,7 +33,7 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Input format (rdb), when the extension does not say.")
     var from: String?
 
-    @Option(help: "Output format: rdb, json or jsonl, when the extension does not say.")
+    @Option(help: "Output format: rdb, json, jsonl or resp, when the extension does not say.")
     var to: String?
 
     @Option(name: .customLong("target-version"), help: "The server or RDB version to write for (default: redis-7.4).")
@@ -52,13 +54,13 @@ struct ConvertCommand: ParsableCommand {
         }
         if let from, from != "rdb" { throw ValidationError("unknown input format '\(from)' (rdb)") }
         if outputFormat == nil {
-            throw ValidationError("cannot tell the output format of '\(output)'; give --to rdb, json or jsonl")
+            throw ValidationError("cannot tell the output format of '\(output)'; give --to rdb, json, jsonl or resp")
         }
     }
 
     private var outputFormat: String? {
-        if let to { return ["rdb", "json", "jsonl"].contains(to) ? to : nil }
-        for ext in ["rdb", "jsonl", "json"] where output.hasSuffix(".\(ext)") { return ext }
+        if let to { return ["rdb", "json", "jsonl", "resp"].contains(to) ? to : nil }
+        for ext in ["rdb", "jsonl", "json", "resp"] where output.hasSuffix(".\(ext)") { return ext }
         return nil
     }
 
@@ -68,17 +70,24 @@ struct ConvertCommand: ParsableCommand {
             case "json", "jsonl":
                 _ = try Export.run(path: input, outputPath: output, format: outputFormat == "json" ? .json : .jsonl,
                                    withMeta: false, options: reading.readerOptions)
+            case "resp":
+                report(try Convert.rdbToRESP(inputPath: input, outputPath: output,
+                                             target: RDBTarget.named(targetVersion)!, lossy: lossy,
+                                             withoutModules: withoutModules, options: reading.readerOptions))
             default:
-                let summary = try Convert.rdbToRDB(inputPath: input, outputPath: output,
-                                                   target: RDBTarget.named(targetVersion)!, lossy: lossy,
-                                                   withoutModules: withoutModules, options: reading.readerOptions)
-                for loss in summary.losses {
-                    FileHandleStandardError.write("rdbkit: dropped: \(loss)\n")
-                }
+                report(try Convert.rdbToRDB(inputPath: input, outputPath: output,
+                                            target: RDBTarget.named(targetVersion)!, lossy: lossy,
+                                            withoutModules: withoutModules, options: reading.readerOptions))
             }
         } catch {
             FileHandleStandardError.write("rdbkit: \(input): \(error)\n")
             throw CommandFailure()
         }
+    }
+}
+
+private func report(_ summary: Convert.Summary) {
+    for loss in summary.losses {
+        FileHandleStandardError.write("rdbkit: dropped: \(loss)\n")
     }
 }

@@ -31,6 +31,71 @@ public enum Convert {
         }
     }
 
+    /// Converts `inputPath` into RESP `RESTORE` commands (see `RESPRestoreStream`).
+    public static func rdbToRESP(inputPath: String, outputPath: String, target: RDBTarget, lossy: Bool,
+                                 withoutModules: Bool = false,
+                                 options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
+        let stream = try RESPRestoreStream(path: outputPath, target: target, dropModules: withoutModules)
+        let collector = RecordCollector { (record) throws(RDBError) in try stream.restore(record) }
+        collector.onFunction = { (code) throws(RDBError) in try stream.function(code) }
+        collector.onModuleAux = { (aux) throws(RDBError) in
+            stream.losesModuleAux(aux)
+        }
+        do throws(RDBError) {
+            try RDBReader.read(path: inputPath, visitor: collector, options: options)
+            let unwanted = stream.losses.filter { !$0.requested }
+            if !lossy && !unwanted.isEmpty { throw lossError(unwanted, target: target) }
+            try stream.finish()
+            return Summary(keys: stream.keysRestored, losses: stream.losses, checksum: 0)
+        } catch {
+            stream.abandon()
+            throw error
+        }
+    }
+
+    /// Per key, the RESTORE payload as JSON Lines:
+    /// `{"db":0,"key":K,"expire_at_ms":N?,"idle":N?,"freq":N?,"payload":{"base64":"..."}}`.
+    public static func restorePayloads(inputPath: String, outputPath: String?, target: RDBTarget,
+                                       options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
+        let file = try OutputFile(path: outputPath)
+        let json = JSONWriter(output: file)
+        let writer = try RDBWriter(path: nil, target: target)
+        var keys = 0
+        let collector = RecordCollector { (record) throws(RDBError) in
+            let payload = try writer.dumpPayload(for: record)
+            json.raw("{\"db\":")
+            json.int(Int64(record.db))
+            json.raw(",\"key\":")
+            json.string(record.key)
+            if let expire = record.expireAtMs {
+                json.raw(",\"expire_at_ms\":")
+                json.int(expire)
+            }
+            if let idle = record.idleSeconds {
+                json.raw(",\"idle\":")
+                json.uint(idle)
+            }
+            if let freq = record.lfuFrequency {
+                json.raw(",\"freq\":")
+                json.int(Int64(freq))
+            }
+            json.raw(",\"payload\":{\"base64\":\"")
+            payload.withUnsafeBytes { json.base64($0) }
+            json.raw("\"}}\n")
+            try json.flushIfFull()
+            keys += 1
+        }
+        do throws(RDBError) {
+            try RDBReader.read(path: inputPath, visitor: collector, options: options)
+            try json.flush()
+            try file.commit()
+            return Summary(keys: keys, losses: writer.losses, checksum: 0)
+        } catch {
+            file.abandon()
+            throw error
+        }
+    }
+
     static func lossError(_ losses: [ConversionLoss], target: RDBTarget) -> RDBError {
         var lines = losses.prefix(50).map { "  - \($0)" }
         if losses.count > 50 { lines.append("  ... and \(losses.count - 50) more") }

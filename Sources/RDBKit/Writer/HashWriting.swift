@@ -13,8 +13,7 @@ extension RDBWriter {
             fields = fields.map { HashField(field: $0.field, value: $0.value) }
         }
         if fitsListpack(fields) {
-            out.byte(target.hasListpacks ? RDBType.RDB_TYPE_HASH_LISTPACK : RDBType.RDB_TYPE_HASH_ZIPLIST)
-            out.string(record.key)
+            begin(target.hasListpacks ? RDBType.RDB_TYPE_HASH_LISTPACK : RDBType.RDB_TYPE_HASH_ZIPLIST, key: record.key)
             if target.hasListpacks {
                 var builder = ListpackBuilder()
                 for f in fields { builder.append(f.field); builder.append(f.value) }
@@ -26,8 +25,7 @@ extension RDBWriter {
             }
             return
         }
-        out.byte(RDBType.RDB_TYPE_HASH)
-        out.string(record.key)
+        begin(RDBType.RDB_TYPE_HASH, key: record.key)
         out.length(fields.count)
         for f in fields {
             out.string(f.field)
@@ -45,8 +43,7 @@ extension RDBWriter {
     private func writeHashWithTTLs(_ key: Bytes, _ fields: [HashField]) {
         let minExpire = fields.compactMap(\.expireAtMs).min() ?? 0
         if fitsListpack(fields) {
-            out.byte(RDBType.RDB_TYPE_HASH_LISTPACK_EX)
-            out.string(key)
+            begin(RDBType.RDB_TYPE_HASH_LISTPACK_EX, key: key)
             out.millisecondTime(minExpire)
             var builder = ListpackBuilder()
             for f in fields {
@@ -57,8 +54,7 @@ extension RDBWriter {
             out.string(builder.finished())
             return
         }
-        out.byte(RDBType.RDB_TYPE_HASH_METADATA)
-        out.string(key)
+        begin(RDBType.RDB_TYPE_HASH_METADATA, key: key)
         out.millisecondTime(minExpire)
         out.length(fields.count)
         for f in fields {
@@ -70,8 +66,7 @@ extension RDBWriter {
 
     /// Valkey's HASH_2: field, value, then the expiry as 8 bytes (-1 for none).
     private func writeValkeyHash2(_ key: Bytes, _ fields: [HashField]) {
-        out.byte(RDBType.VALKEY_RDB_TYPE_HASH_2)
-        out.string(key)
+        begin(RDBType.VALKEY_RDB_TYPE_HASH_2, key: key)
         out.length(fields.count)
         for f in fields {
             out.string(f.field)

@@ -3,8 +3,7 @@
 extension RDBWriter {
     func writeList(key: Bytes, _ elements: [Bytes]) {
         if target.hasListpacks {
-            out.byte(RDBType.RDB_TYPE_LIST_QUICKLIST_2)
-            out.string(key)
+            begin(RDBType.RDB_TYPE_LIST_QUICKLIST_2, key: key)
             let nodes = packNodes(elements, limit: target.listNodeBytes) { (b: inout ListpackBuilder, e) in b.append(e) }
             out.length(nodes.count)
             for node in nodes {
@@ -12,21 +11,18 @@ extension RDBWriter {
                 out.string(node)
             }
         } else if target.hasQuicklist {
-            out.byte(RDBType.RDB_TYPE_LIST_QUICKLIST)
-            out.string(key)
+            begin(RDBType.RDB_TYPE_LIST_QUICKLIST, key: key)
             let nodes = packNodes(elements, limit: target.listNodeBytes) { (b: inout ZiplistBuilder, e) in b.append(e) }
             out.length(nodes.count)
             for node in nodes { out.string(node) }
         } else if elements.count <= 512 && elements.allSatisfy({ $0.count <= 64 }) {
             // list-max-ziplist-entries 512, list-max-ziplist-value 64
-            out.byte(RDBType.RDB_TYPE_LIST_ZIPLIST)
-            out.string(key)
+            begin(RDBType.RDB_TYPE_LIST_ZIPLIST, key: key)
             var builder = ZiplistBuilder()
             for e in elements { builder.append(e) }
             out.string(builder.finished())
         } else {
-            out.byte(RDBType.RDB_TYPE_LIST)
-            out.string(key)
+            begin(RDBType.RDB_TYPE_LIST, key: key)
             out.length(elements.count)
             for e in elements { out.string(e) }
         }

@@ -18,6 +18,8 @@ public final class RDBWriter {
     /// Leave out module values and module aux data (for a server that lacks the module: it
     /// refuses to load a file with data of a module it does not have).
     public var dropModules = false
+    /// Values without their key, for a DUMP/RESTORE payload.
+    private var payloadMode = false
 
     /// `path` nil writes to memory (see `RDBOutput.pending`).
     public init(path: String?, target: RDBTarget, compress: Bool = true) throws(RDBError) {
@@ -124,11 +126,32 @@ public final class RDBWriter {
         try out.flushIfFull()
     }
 
+    /// The type byte and, in a file, the key: what precedes every value.
+    func begin(_ type: UInt8, key: Bytes) {
+        out.byte(type)
+        if !payloadMode { out.string(key) }
+    }
+
+    /// The payload `DUMP` returns and `RESTORE` accepts (cluster.c createDumpPayload): the value
+    /// as the target stores it, without its key, then the RDB version (2 bytes little-endian) and
+    /// the CRC64 of everything before it (8 bytes little-endian).
+    public func dumpPayload(for record: KeyRecord) throws(RDBError) -> [UInt8] {
+        let payload = try RDBWriter(path: nil, target: target)
+        payload.payloadMode = true
+        payload.dropModules = dropModules
+        try payload.writeValue(record)
+        losses += payload.losses
+        let version = UInt16(target.version)
+        payload.out.byte(UInt8(version & 0xFF))
+        payload.out.byte(UInt8(version >> 8))
+        payload.out.uint64LE(payload.out.checksum)
+        return payload.out.pending
+    }
+
     private func writeValue(_ record: KeyRecord) throws(RDBError) {
         switch record.value {
         case .string(let s):
-            out.byte(RDBType.RDB_TYPE_STRING)
-            out.string(record.key)
+            begin(RDBType.RDB_TYPE_STRING, key: record.key)
             out.string(s)
         case .list(let elements):
             writeList(key: record.key, elements)
@@ -141,8 +164,7 @@ public final class RDBWriter {
         case .stream(let stream):
             writeStream(record, stream)
         case .module(let module):
-            out.byte(RDBType.RDB_TYPE_MODULE_2)
-            out.string(record.key)
+            begin(RDBType.RDB_TYPE_MODULE_2, key: record.key)
             out.length(module.typeID.raw)
             out.raw(module.payload)
         }

@@ -7,8 +7,7 @@ extension RDBWriter {
         sorted.sort { $0.score != $1.score ? $0.score < $1.score : $0.member.lexicographicallyPrecedes($1.member) }
         if sorted.count <= target.maxListpackEntries && sorted.allSatisfy({ $0.member.count <= target.maxListpackValue }) {
             if target.hasListpacks {
-                out.byte(RDBType.RDB_TYPE_ZSET_LISTPACK)
-                out.string(key)
+                begin(RDBType.RDB_TYPE_ZSET_LISTPACK, key: key)
                 var builder = ListpackBuilder()
                 for m in sorted {
                     builder.append(m.member)
@@ -16,8 +15,7 @@ extension RDBWriter {
                 }
                 out.string(builder.finished())
             } else {
-                out.byte(RDBType.RDB_TYPE_ZSET_ZIPLIST)
-                out.string(key)
+                begin(RDBType.RDB_TYPE_ZSET_ZIPLIST, key: key)
                 var builder = ZiplistBuilder()
                 for m in sorted {
                     builder.append(m.member)
@@ -27,8 +25,7 @@ extension RDBWriter {
             }
             return
         }
-        out.byte(target.hasBinaryScores ? RDBType.RDB_TYPE_ZSET_2 : RDBType.RDB_TYPE_ZSET)
-        out.string(key)
+        begin(target.hasBinaryScores ? RDBType.RDB_TYPE_ZSET_2 : RDBType.RDB_TYPE_ZSET, key: key)
         out.length(sorted.count)
         for m in sorted.reversed() {
             out.string(m.member)

@@ -4,8 +4,7 @@
 extension RDBWriter {
     func writeStream(_ record: KeyRecord, _ stream: StreamValue) {
         let type = target.streamType
-        out.byte(type)
-        out.string(record.key)
+        begin(type, key: record.key)
         let nodes = streamNodes(stream.entries)
         out.length(nodes.count)
         for node in nodes {

@@ -131,6 +131,15 @@ final class RedisServerProcess {
         }
     }
 
+    /// Sends a file of RESP commands through `redis-cli --pipe`.
+    func pipe(file: String) throws {
+        let out = try RedisServerProcess.run(cli, ["-p", "\(port)", "--pipe"], input: try Data(contentsOf: URL(fileURLWithPath: file)))
+        let text = String(decoding: out.stdout, as: UTF8.self)
+        guard out.status == 0, text.contains("errors: 0") else {
+            throw NSError(domain: "redis", code: 2, userInfo: [NSLocalizedDescriptionKey: "redis-cli --pipe: \(text)"])
+        }
+    }
+
     var dumpPath: String { directory.appendingPathComponent("dump.rdb").path }
 
     func stop() {

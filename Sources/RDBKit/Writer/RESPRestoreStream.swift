@@ -1,0 +1,77 @@
+/// A dump as commands for a live server: `SELECT` when the database changes, `FUNCTION LOAD
+/// REPLACE` for each library, and per key `RESTORE key ttl payload REPLACE ABSTTL [IDLETIME s |
+/// FREQ f]`, all as RESP arrays, the form `redis-cli --pipe` sends.
+public final class RESPRestoreStream {
+    private let writer: RDBWriter
+    private let buffer = ScratchBuffer(capacity: 1 << 20)
+    private let file: OutputFile
+    private var currentDB: Int?
+    public private(set) var commands = 0
+    public private(set) var keysRestored = 0
+
+    public init(path: String, target: RDBTarget, dropModules: Bool) throws(RDBError) {
+        file = try OutputFile(path: path)
+        writer = try RDBWriter(path: nil, target: target)
+        writer.dropModules = dropModules
+    }
+
+    public var losses: [ConversionLoss] { writer.losses }
+
+    public func function(_ code: Bytes) throws(RDBError) {
+        try command([Array("FUNCTION".utf8), Array("LOAD".utf8), Array("REPLACE".utf8), code])
+    }
+
+    /// Module aux data has no command: RESTORE carries keys only.
+    func losesModuleAux(_ aux: ModuleAux) {
+        writer.lose("module aux data of \(aux.typeID.name) dropped: no command restores it",
+                    requested: writer.dropModules)
+    }
+
+    public func restore(_ record: KeyRecord) throws(RDBError) {
+        if case .module = record.value, writer.dropModules {
+            writer.lose("module value dropped (--without-modules)", db: record.db, key: record.key, requested: true)
+            return
+        }
+        if record.db != currentDB {
+            try command([Array("SELECT".utf8), Array(String(record.db).utf8)])
+            currentDB = record.db
+        }
+        var args: [Bytes] = [Array("RESTORE".utf8), record.key, Array(String(record.expireAtMs ?? 0).utf8),
+                             try writer.dumpPayload(for: record), Array("REPLACE".utf8), Array("ABSTTL".utf8)]
+        if let idle = record.idleSeconds {
+            args += [Array("IDLETIME".utf8), Array(String(idle).utf8)]
+        } else if let freq = record.lfuFrequency {
+            args += [Array("FREQ".utf8), Array(String(freq).utf8)]
+        }
+        try command(args)
+        keysRestored += 1
+    }
+
+    private func command(_ args: [Bytes]) throws(RDBError) {
+        appendText("*\(args.count)\r\n")
+        for a in args {
+            appendText("$\(a.count)\r\n")
+            a.withUnsafeBytes { buffer.append($0) }
+            appendText("\r\n")
+        }
+        commands += 1
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    private func appendText(_ s: String) {
+        var s = s
+        s.withUTF8 { buffer.append(UnsafeRawBufferPointer($0)) }
+    }
+
+    private func flush() throws(RDBError) {
+        try file.write(buffer.bytes)
+        buffer.removeAll()
+    }
+
+    public func finish() throws(RDBError) {
+        try flush()
+        try file.commit()
+    }
+
+    public func abandon() { file.abandon() }
+}
