@@ -15,7 +15,7 @@ struct ConvertCommand: ParsableCommand {
             fails the conversion with a list of every such thing, unless --lossy, which drops them \
             and reports each drop. Memory: one key at a time.
 
-            rdb -> json/jsonl is the export verb.
+            rdb -> json/jsonl is the export verb; json/jsonl -> rdb reads the export schema back             (export, convert, export gives the same JSON).
 
             rdb -> resp writes one RESTORE command per key (payloads for the target version,             ABSTTL expiries, IDLETIME/FREQ), SELECT between databases and FUNCTION LOAD for             libraries, as RESP: load it with `redis-cli --pipe < dump.resp`.
 
@@ -30,7 +30,7 @@ struct ConvertCommand: ParsableCommand {
     @Argument(help: "The output file; written under a temporary name and renamed when complete.")
     var output: String
 
-    @Option(help: "Input format (rdb), when the extension does not say.")
+    @Option(help: "Input format: rdb, json or jsonl, when the extension does not say.")
     var from: String?
 
     @Option(help: "Output format: rdb, json, jsonl or resp, when the extension does not say.")
@@ -52,10 +52,15 @@ struct ConvertCommand: ParsableCommand {
         if RDBTarget.named(targetVersion) == nil {
             throw ValidationError("unknown target version '\(targetVersion)'; use \(RDBTarget.supportedNames.joined(separator: ", ")) or an RDB version")
         }
-        if let from, from != "rdb" { throw ValidationError("unknown input format '\(from)' (rdb)") }
+        if let from, !["rdb", "json", "jsonl"].contains(from) { throw ValidationError("unknown input format '\(from)' (rdb, json, jsonl)") }
         if outputFormat == nil {
             throw ValidationError("cannot tell the output format of '\(output)'; give --to rdb, json, jsonl or resp")
         }
+    }
+
+    private var inputIsJSON: Bool {
+        if let from { return from != "rdb" }
+        return [".json", ".jsonl", ".json.gz", ".jsonl.gz"].contains { input.hasSuffix($0) }
     }
 
     private var outputFormat: String? {
@@ -66,6 +71,12 @@ struct ConvertCommand: ParsableCommand {
 
     func run() throws {
         do {
+            if inputIsJSON {
+                guard outputFormat == "rdb" else { throw ValidationError("JSON input converts to rdb only") }
+                return report(try Convert.jsonToRDB(inputPath: input, outputPath: output,
+                                                    target: RDBTarget.named(targetVersion)!, lossy: lossy,
+                                                    withoutModules: withoutModules))
+            }
             switch outputFormat {
             case "json", "jsonl":
                 _ = try Export.run(path: input, outputPath: output, format: outputFormat == "json" ? .json : .jsonl,
@@ -79,6 +90,8 @@ struct ConvertCommand: ParsableCommand {
                                             target: RDBTarget.named(targetVersion)!, lossy: lossy,
                                             withoutModules: withoutModules, options: reading.readerOptions))
             }
+        } catch let error as ValidationError {
+            throw error
         } catch {
             FileHandleStandardError.write("rdbkit: \(input): \(error)\n")
             throw CommandFailure()

@@ -1,4 +1,5 @@
-/// The convert verb's RDB → RDB work: every key of the input re-encoded for a target version.
+/// The convert verb's work: every key of the input re-encoded for a target version (RDB, RESP
+/// RESTORE commands, payloads), or imported from the export schema.
 public enum Convert {
     public struct Summary: Sendable {
         public var keys: Int
@@ -23,6 +24,30 @@ public enum Convert {
             if !lossy && !unwanted.isEmpty {
                 throw lossError(unwanted, target: target)
             }
+            let checksum = try writer.finish()
+            return Summary(keys: writer.keysWritten, losses: writer.losses, checksum: checksum)
+        } catch {
+            writer.abandon()
+            throw error
+        }
+    }
+
+    /// Converts the export schema (JSON Lines or the JSON array form) into an RDB file.
+    public static func jsonToRDB(inputPath: String, outputPath: String, target: RDBTarget, lossy: Bool,
+                                 withoutModules: Bool = false) throws(RDBError) -> Summary {
+        let writer = try RDBWriter(path: outputPath, target: target)
+        writer.dropModules = withoutModules
+        do throws(RDBError) {
+            let records = JSONImport(source: try openInput(path: inputPath))
+            while let item = try records.next() {
+                switch item {
+                case .key(let record): try writer.write(record)
+                case .function(let code): try writer.writeFunction(code)
+                case .moduleAux(let aux): try writer.writeModuleAux(aux)
+                }
+            }
+            let unwanted = writer.losses.filter { !$0.requested }
+            if !lossy && !unwanted.isEmpty { throw lossError(unwanted, target: target) }
             let checksum = try writer.finish()
             return Summary(keys: writer.keysWritten, losses: writer.losses, checksum: checksum)
         } catch {

@@ -1,11 +1,13 @@
 /// Sorted sets: a listpack (RDB 10+) or ziplist of member, score pairs in score order under
-/// zset-max-listpack-entries/-value; else a skiplist saved from the highest score down (ZSET_2,
-/// binary scores; string scores before RDB 8).
+/// zset-max-listpack-entries/-value; else a skiplist (ZSET_2, binary scores; string scores before
+/// RDB 8) in the order given. A server writes its skiplist from the highest score down, and a
+/// record read from such a file keeps that order; older servers wrote hash order, kept as well,
+/// so a conversion changes no order a reader can see.
 extension RDBWriter {
     func writeSortedSet(key: Bytes, _ members: [SortedSetMember]) {
-        var sorted = members
-        sorted.sort { $0.score != $1.score ? $0.score < $1.score : $0.member.lexicographicallyPrecedes($1.member) }
-        if sorted.count <= target.maxListpackEntries && sorted.allSatisfy({ $0.member.count <= target.maxListpackValue }) {
+        if members.count <= target.maxListpackEntries && members.allSatisfy({ $0.member.count <= target.maxListpackValue }) {
+            var sorted = members
+            sorted.sort { $0.score != $1.score ? $0.score < $1.score : $0.member.lexicographicallyPrecedes($1.member) }
             if target.hasListpacks {
                 begin(RDBType.RDB_TYPE_ZSET_LISTPACK, key: key)
                 var builder = ListpackBuilder()
@@ -26,8 +28,8 @@ extension RDBWriter {
             return
         }
         begin(target.hasBinaryScores ? RDBType.RDB_TYPE_ZSET_2 : RDBType.RDB_TYPE_ZSET, key: key)
-        out.length(sorted.count)
-        for m in sorted.reversed() {
+        out.length(members.count)
+        for m in members {
             out.string(m.member)
             if target.hasBinaryScores { out.binaryDouble(m.score) } else { out.stringDouble(m.score) }
         }

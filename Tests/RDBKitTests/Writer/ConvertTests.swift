@@ -28,6 +28,39 @@ final class ConvertTests: XCTestCase {
         }
     }
 
+    /// export → convert (JSON → RDB, same version) → export gives byte-identical JSON, for every
+    /// fixture; functions come back through --with-meta.
+    func testJSONRoundTripIsByteIdentical() throws {
+        var checked = 0
+        for dump in FixturePaths.allDumps() {
+            guard let header = Validator.validate(path: dump.path).header,
+                  let target = RDBTarget.named(header.family == .valkey ? "valkey-9" : String(max(header.version, 6))) else { continue }
+            let json = scratch.appendingPathComponent("export.jsonl")
+            try exportToMemory(dump.path, withMeta: true).write(to: json)
+            let rdb = scratch.appendingPathComponent("import.rdb").path
+            _ = try Convert.jsonToRDB(inputPath: json.path, outputPath: rdb, target: target, lossy: false)
+            XCTAssertEqual(try exportToMemory(rdb), try exportToMemory(dump.path), dump.lastPathComponent)
+            let functions = { (path: String) throws -> [Bytes] in
+                let c = RecordCollector { _ in }
+                try RDBReader.read(path: path, visitor: c)
+                return c.functions
+            }
+            XCTAssertEqual(try functions(rdb), try functions(dump.path), dump.lastPathComponent)
+            checked += 1
+        }
+        XCTAssertGreaterThan(checked, 40)
+    }
+
+    func testJSONImportErrorsNameTheLine() throws {
+        let json = scratch.appendingPathComponent("bad.jsonl")
+        try Data("{\"db\":0,\"key\":\"a\",\"type\":\"string\",\"value\":\"x\"}\n{\"db\":0,\"key\":\"b\",\"type\":\"zset\",\"value\":[[\"m\",\"high\"]]}\n".utf8).write(to: json)
+        let output = scratch.appendingPathComponent("out.rdb").path
+        XCTAssertThrowsError(try Convert.jsonToRDB(inputPath: json.path, outputPath: output, target: RDBTarget.named("redis-7.0")!, lossy: false)) { error in
+            XCTAssertTrue("\(error)".contains("line 2"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output))
+    }
+
     func testWhatTheTargetCannotHoldFailsAndIsListed() throws {
         let dump = FixturePaths.fixtures.appendingPathComponent("redis-8.2/hfe.rdb").path
         guard FileManager.default.fileExists(atPath: dump) else { throw XCTSkip("no Redis 8.2 fixture") }

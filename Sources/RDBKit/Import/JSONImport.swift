@@ -1,0 +1,218 @@
+/// Key records from the export schema (README.md), the inverse of `JSONExporter`: JSON Lines, or
+/// the JSON array export writes (one record a line). File-level records (`--with-meta`) bring
+/// back functions and module aux data; the rest of them describe the source file and are skipped.
+public final class JSONImport {
+    public enum Item {
+        case key(KeyRecord)
+        case function(Bytes)
+        case moduleAux(ModuleAux)
+    }
+
+    private let lines: LineReader
+
+    public init(source: ByteSource) {
+        lines = LineReader(source: source)
+    }
+
+    /// The next record, or nil at the end of the input.
+    public func next() throws(RDBError) -> Item? {
+        while let raw = try lines.next() {
+            let at = lines.offset - Int64(raw.count) - 1
+            var line = raw[...]
+            while let f = line.first, f == 0x20 || f == 0x09 { line = line.dropFirst() }
+            while let l = line.last, l == 0x20 || l == 0x09 { line = line.dropLast() }
+            // The array form: "[", records followed by ",", "]".
+            if line.first == UInt8(ascii: "[") && line.count == 1 || line.first == UInt8(ascii: "]") || line.isEmpty { continue }
+            if line.first == UInt8(ascii: "[") { line = line.dropFirst() }
+            if line.last == UInt8(ascii: ",") { line = line.dropLast() }
+            if line.last == UInt8(ascii: "]") && line.first != UInt8(ascii: "[") { line = line.dropLast() }
+            let value: JSONValue
+            do {
+                value = try JSONParser.parse(Array(line))
+            } catch {
+                throw RDBError(.corrupt("not JSON: \(error)"), offset: at, context: "line \(lines.lineNumber)")
+            }
+            do throws(ImportFailure) {
+                if let item = try item(from: value) { return item }
+            } catch {
+                throw RDBError(.corrupt(error.message), offset: at, context: "line \(lines.lineNumber)")
+            }
+        }
+        return nil
+    }
+
+    struct ImportFailure: Error {
+        var message: String
+    }
+
+    private func item(from v: JSONValue) throws(ImportFailure) -> Item? {
+        guard case .object = v else { throw ImportFailure(message: "a record must be a JSON object") }
+        if case .string(let meta)? = v["meta"] {
+            switch String(decoding: meta, as: UTF8.self) {
+            case "function": return .function(try bytes(v["code"], "code"))
+            case "module_aux":
+                return .moduleAux(ModuleAux(typeID: try moduleType(v), when: try unsigned(v["when"], "when"),
+                                            payload: try bytes(v["payload"], "payload")))
+            default: return nil
+            }
+        }
+        let db = try integer(v["db"], "db")
+        guard db >= 0, db <= Int64(Int32.max) else { throw ImportFailure(message: "db \(db) is out of range") }
+        let key = try bytes(v["key"], "key")
+        guard case .string(let typeName)? = v["type"], let type = RedisType(rawValue: String(decoding: typeName, as: UTF8.self)) else {
+            throw ImportFailure(message: "\"type\" must be one of \(RedisType.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let value = v["value"] else { throw ImportFailure(message: "\"value\" is missing") }
+        var record = KeyRecord(db: Int(db), key: key, value: .string([]))
+        if let e = v["expire_at_ms"] { record.expireAtMs = try integer(e, "expire_at_ms") }
+        if let idle = v["idle"] { record.idleSeconds = try unsigned(idle, "idle") }
+        if let freq = v["freq"] {
+            let f = try unsigned(freq, "freq")
+            guard f <= 255 else { throw ImportFailure(message: "\"freq\" must be 0-255") }
+            record.lfuFrequency = UInt8(f)
+        }
+        switch type {
+        case .string: record.value = .string(try bytes(value, "value"))
+        case .list: record.value = .list(try array(value, "value").map { (e) throws(ImportFailure) in try bytes(e, "a list element") })
+        case .set: record.value = .set(try array(value, "value").map { (e) throws(ImportFailure) in try bytes(e, "a set member") })
+        case .zset:
+            record.value = .sortedSet(try array(value, "value").map { (pair) throws(ImportFailure) in
+                let p = try array(pair, "a [member, score] pair")
+                guard p.count == 2, let score = p[1].double, !score.isNaN else {
+                    throw ImportFailure(message: "a zset entry must be [member, score] with a number, \"inf\" or \"-inf\"")
+                }
+                return SortedSetMember(member: try bytes(p[0], "a member"), score: score)
+            })
+        case .hash: record.value = .hash(try hashFields(value, expiries: v["field_expire_at_ms"]))
+        case .stream: record.value = .stream(try stream(value))
+        case .module:
+            record.value = .module(ModuleValue(typeID: try moduleType(value), payload: try bytes(value["payload"], "payload")))
+        }
+        return .key(record)
+    }
+
+    // MARK: values
+
+    private func hashFields(_ value: JSONValue, expiries: JSONValue?) throws(ImportFailure) -> [HashField] {
+        var fields: [HashField] = []
+        switch value {
+        case .object(let members):
+            fields = members.map { HashField(field: $0.key, value: []) }
+            for (i, m) in members.enumerated() { fields[i].value = try bytes(m.value, "a hash value") }
+        case .array(let pairs):
+            for pair in pairs {
+                let p = try array(pair, "a [field, value] pair")
+                guard p.count == 2 else { throw ImportFailure(message: "a hash entry must be [field, value]") }
+                fields.append(HashField(field: try bytes(p[0], "a field"), value: try bytes(p[1], "a hash value")))
+            }
+        default: throw ImportFailure(message: "a hash value must be an object or a list of pairs")
+        }
+        guard let expiries else { return fields }
+        var byField: [Bytes: Int64] = [:]
+        switch expiries {
+        case .object(let members):
+            for m in members { byField[m.key] = try integer(m.value, "a field expiry") }
+        case .array(let pairs):
+            for pair in pairs {
+                let p = try array(pair, "a [field, expiry] pair")
+                guard p.count == 2 else { throw ImportFailure(message: "a field expiry must be [field, ms]") }
+                byField[try bytes(p[0], "a field")] = try integer(p[1], "a field expiry")
+            }
+        default: throw ImportFailure(message: "\"field_expire_at_ms\" must be an object or a list of pairs")
+        }
+        for i in fields.indices { fields[i].expireAtMs = byField[fields[i].field] }
+        return fields
+    }
+
+    private func stream(_ v: JSONValue) throws(ImportFailure) -> StreamValue {
+        var s = StreamValue()
+        for entry in try array(v["entries"] ?? .array([]), "entries") {
+            let pairs = try array(entry["fields"], "fields").map { (pair) throws(ImportFailure) -> (field: Bytes, value: Bytes) in
+                let p = try array(pair, "a [field, value] pair")
+                guard p.count == 2 else { throw ImportFailure(message: "a stream field must be [field, value]") }
+                return (try bytes(p[0], "a field"), try bytes(p[1], "a value"))
+            }
+            s.entries.append(StreamValue.Entry(id: try streamID(entry["id"], "id"), fields: pairs))
+        }
+        s.metadata = StreamMetadata(
+            length: try v["length"].map { (x) throws(ImportFailure) in try unsigned(x, "length") } ?? UInt64(s.entries.count),
+            lastID: try v["last_id"].map { (x) throws(ImportFailure) in try streamID(x, "last_id") } ?? s.entries.last?.id ?? .zero,
+            firstID: try v["first_id"].map { (x) throws(ImportFailure) in try streamID(x, "first_id") },
+            maxDeletedID: try v["max_deleted_id"].map { (x) throws(ImportFailure) in try streamID(x, "max_deleted_id") },
+            entriesAdded: try v["entries_added"].map { (x) throws(ImportFailure) in try unsigned(x, "entries_added") })
+        for g in try array(v["groups"] ?? .array([]), "groups") {
+            let pending = try array(g["pending"] ?? .array([]), "pending").map { (p) throws(ImportFailure) in
+                StreamPendingEntry(id: try streamID(p["id"], "id"),
+                                   consumer: try p["consumer"].map { (c) throws(ImportFailure) in try bytes(c, "consumer") },
+                                   deliveryTimeMs: try integer(p["delivery_time_ms"] ?? .number([48]), "delivery_time_ms"),
+                                   deliveryCount: try unsigned(p["delivery_count"] ?? .number([49]), "delivery_count"))
+            }
+            let consumers = try array(g["consumers"] ?? .array([]), "consumers").map { (c) throws(ImportFailure) in
+                StreamConsumer(name: try bytes(c["name"], "name"),
+                               seenTimeMs: try integer(c["seen_time_ms"] ?? .number([48]), "seen_time_ms"),
+                               activeTimeMs: try c["active_time_ms"].map { (x) throws(ImportFailure) in try integer(x, "active_time_ms") },
+                               pending: try array(c["pending"] ?? .array([]), "pending").map { (x) throws(ImportFailure) in try streamID(x, "a pending id") })
+            }
+            s.groups.append(StreamGroup(name: try bytes(g["name"], "name"),
+                                        lastDeliveredID: try streamID(g["last_delivered_id"], "last_delivered_id"),
+                                        entriesRead: try g["entries_read"].map { (x) throws(ImportFailure) in try unsigned(x, "entries_read") },
+                                        pending: pending, consumers: consumers))
+        }
+        return s
+    }
+
+    /// A module type id from its nine-character name and encoding version.
+    private func moduleType(_ v: JSONValue) throws(ImportFailure) -> ModuleTypeID {
+        guard case .string(let name)? = v["module"], name.count == 9 else {
+            throw ImportFailure(message: "\"module\" must be a nine-character module type name")
+        }
+        let encver = try unsigned(v["encver"], "encver")
+        guard encver < 1024 else { throw ImportFailure(message: "\"encver\" must be below 1024") }
+        var id: UInt64 = 0
+        for c in name {
+            guard let index = ModuleTypeID.charset.firstIndex(of: c) else {
+                throw ImportFailure(message: "module name has a character outside the module charset")
+            }
+            id = id << 6 | UInt64(index)
+        }
+        return ModuleTypeID(raw: id << 10 | encver)
+    }
+
+    // MARK: primitives
+
+    private func bytes(_ v: JSONValue?, _ what: String) throws(ImportFailure) -> Bytes {
+        switch v {
+        case .string(let s)?: return s
+        case .object?:
+            guard case .string(let encoded)? = v?["base64"], let decoded = Base64.decode(encoded) else {
+                throw ImportFailure(message: "\(what): a binary string must be {\"base64\":\"...\"}")
+            }
+            return decoded
+        default: throw ImportFailure(message: "\(what) must be a string")
+        }
+    }
+
+    private func array(_ v: JSONValue?, _ what: String) throws(ImportFailure) -> [JSONValue] {
+        guard case .array(let a)? = v else { throw ImportFailure(message: "\(what) must be a list") }
+        return a
+    }
+
+    private func integer(_ v: JSONValue?, _ what: String) throws(ImportFailure) -> Int64 {
+        guard let i = v?.int64 else { throw ImportFailure(message: "\(what) must be an integer") }
+        return i
+    }
+
+    private func unsigned(_ v: JSONValue?, _ what: String) throws(ImportFailure) -> UInt64 {
+        guard let u = v?.uint64 else { throw ImportFailure(message: "\(what) must be a non-negative integer") }
+        return u
+    }
+
+    private func streamID(_ v: JSONValue?, _ what: String) throws(ImportFailure) -> StreamID {
+        guard case .string(let s)? = v, let dash = s.firstIndex(of: UInt8(ascii: "-")),
+              let ms = UInt64(String(decoding: s[..<dash], as: UTF8.self)),
+              let seq = UInt64(String(decoding: s[(dash + 1)...], as: UTF8.self)) else {
+            throw ImportFailure(message: "\(what) must be a stream id \"ms-seq\"")
+        }
+        return StreamID(ms: ms, seq: seq)
+    }
+}
