@@ -172,18 +172,7 @@ public final class JSONExporter: RDBVisitor {
         out.raw(",\"type\":\"")
         out.text(info.type.rawValue)
         out.byte(UInt8(ascii: "\""))
-        if let expire = info.expireAtMs {
-            out.raw(",\"expire_at_ms\":")
-            out.int(expire)
-        }
-        if let idle = info.idleSeconds {
-            out.raw(",\"idle\":")
-            out.uint(idle)
-        }
-        if let freq = info.lfuFrequency {
-            out.raw(",\"freq\":")
-            out.int(Int64(freq))
-        }
+        out.keyAttributes(expireAtMs: info.expireAtMs, idleSeconds: info.idleSeconds, lfuFrequency: info.lfuFrequency)
         if !info.metadata.isEmpty {
             out.raw(",\"metadata\":[")
             for (i, m) in info.metadata.enumerated() {

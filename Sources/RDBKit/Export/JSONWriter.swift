@@ -59,6 +59,22 @@ public final class JSONWriter {
         s.withUTF8 { buffer.append(UnsafeRawBufferPointer($0)) }
     }
 
+    /// The optional attributes every key record has, in schema order after `key`/`type`.
+    public func keyAttributes(expireAtMs: Int64?, idleSeconds: UInt64?, lfuFrequency: UInt8?) {
+        if let expireAtMs {
+            raw(",\"expire_at_ms\":")
+            int(expireAtMs)
+        }
+        if let idleSeconds {
+            raw(",\"idle\":")
+            uint(idleSeconds)
+        }
+        if let lfuFrequency {
+            raw(",\"freq\":")
+            int(Int64(lfuFrequency))
+        }
+    }
+
     /// A stream id as `"ms-seq"`.
     public func streamID(_ id: StreamID) {
         byte(UInt8(ascii: "\""))

@@ -92,18 +92,7 @@ public enum Convert {
             json.int(Int64(record.db))
             json.raw(",\"key\":")
             json.string(record.key)
-            if let expire = record.expireAtMs {
-                json.raw(",\"expire_at_ms\":")
-                json.int(expire)
-            }
-            if let idle = record.idleSeconds {
-                json.raw(",\"idle\":")
-                json.uint(idle)
-            }
-            if let freq = record.lfuFrequency {
-                json.raw(",\"freq\":")
-                json.int(Int64(freq))
-            }
+            json.keyAttributes(expireAtMs: record.expireAtMs, idleSeconds: record.idleSeconds, lfuFrequency: record.lfuFrequency)
             json.raw(",\"payload\":{\"base64\":\"")
             payload.withUnsafeBytes { json.base64($0) }
             json.raw("\"}}\n")

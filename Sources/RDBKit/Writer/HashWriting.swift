@@ -14,15 +14,7 @@ extension RDBWriter {
         }
         if fitsListpack(fields) {
             begin(target.hasListpacks ? RDBType.RDB_TYPE_HASH_LISTPACK : RDBType.RDB_TYPE_HASH_ZIPLIST, key: record.key)
-            if target.hasListpacks {
-                var builder = ListpackBuilder()
-                for f in fields { builder.append(f.field); builder.append(f.value) }
-                out.string(builder.finished())
-            } else {
-                var builder = ZiplistBuilder()
-                for f in fields { builder.append(f.field); builder.append(f.value) }
-                out.string(builder.finished())
-            }
+            out.string(packed(fields.flatMap { [$0.field, $0.value] }))
             return
         }
         begin(RDBType.RDB_TYPE_HASH, key: record.key)

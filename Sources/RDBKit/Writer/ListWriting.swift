@@ -4,7 +4,7 @@ extension RDBWriter {
     func writeList(key: Bytes, _ elements: [Bytes]) {
         if target.hasListpacks {
             begin(RDBType.RDB_TYPE_LIST_QUICKLIST_2, key: key)
-            let nodes = packNodes(elements, limit: target.listNodeBytes) { (b: inout ListpackBuilder, e) in b.append(e) }
+            let nodes = packNodes(elements, limit: target.listNodeBytes, as: ListpackBuilder.self)
             out.length(nodes.count)
             for node in nodes {
                 out.length(RDBEncodingConstants.QUICKLIST_NODE_CONTAINER_PACKED)
@@ -12,15 +12,13 @@ extension RDBWriter {
             }
         } else if target.hasQuicklist {
             begin(RDBType.RDB_TYPE_LIST_QUICKLIST, key: key)
-            let nodes = packNodes(elements, limit: target.listNodeBytes) { (b: inout ZiplistBuilder, e) in b.append(e) }
+            let nodes = packNodes(elements, limit: target.listNodeBytes, as: ZiplistBuilder.self)
             out.length(nodes.count)
             for node in nodes { out.string(node) }
         } else if elements.count <= 512 && elements.allSatisfy({ $0.count <= 64 }) {
             // list-max-ziplist-entries 512, list-max-ziplist-value 64
             begin(RDBType.RDB_TYPE_LIST_ZIPLIST, key: key)
-            var builder = ZiplistBuilder()
-            for e in elements { builder.append(e) }
-            out.string(builder.finished())
+            out.string(packed(elements))
         } else {
             begin(RDBType.RDB_TYPE_LIST, key: key)
             out.length(elements.count)
@@ -29,8 +27,7 @@ extension RDBWriter {
     }
 
     /// Splits elements into nodes of at most `limit` bytes (quicklist's fill -2), never empty.
-    private func packNodes<Builder: PackedBuilder>(_ elements: [Bytes], limit: Int,
-                                                   append: (inout Builder, Bytes) -> Void) -> [[UInt8]] {
+    private func packNodes<Builder: PackedBuilder>(_ elements: [Bytes], limit: Int, as _: Builder.Type) -> [[UInt8]] {
         var nodes: [[UInt8]] = []
         var current = Builder()
         for e in elements {
@@ -38,19 +35,32 @@ extension RDBWriter {
                 nodes.append(current.finished())
                 current = Builder()
             }
-            append(&current, e)
+            current.append(e)
         }
         if current.count > 0 { nodes.append(current.finished()) }
         return nodes
     }
 }
 
-/// The two packed encodings a list node can use.
+/// The two packed encodings (listpack, and ziplist before RDB 10) of lists, hashes and zsets.
 protocol PackedBuilder {
     init()
     var count: Int { get }
     var totalBytes: Int { get }
+    mutating func append(_ bytes: [UInt8])
     func finished() -> [UInt8]
+}
+
+extension RDBWriter {
+    /// One packed string of `items`, in the listpack or ziplist the target uses.
+    func packed(_ items: [[UInt8]]) -> [UInt8] {
+        func build<Builder: PackedBuilder>(_: Builder.Type) -> [UInt8] {
+            var builder = Builder()
+            for item in items { builder.append(item) }
+            return builder.finished()
+        }
+        return target.hasListpacks ? build(ListpackBuilder.self) : build(ZiplistBuilder.self)
+    }
 }
 
 extension ListpackBuilder: PackedBuilder {}

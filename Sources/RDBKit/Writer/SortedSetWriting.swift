@@ -8,23 +8,8 @@ extension RDBWriter {
         if members.count <= target.maxListpackEntries && members.allSatisfy({ $0.member.count <= target.maxListpackValue }) {
             var sorted = members
             sorted.sort { $0.score != $1.score ? $0.score < $1.score : $0.member.lexicographicallyPrecedes($1.member) }
-            if target.hasListpacks {
-                begin(RDBType.RDB_TYPE_ZSET_LISTPACK, key: key)
-                var builder = ListpackBuilder()
-                for m in sorted {
-                    builder.append(m.member)
-                    builder.append(Array(scoreText(m.score).utf8))
-                }
-                out.string(builder.finished())
-            } else {
-                begin(RDBType.RDB_TYPE_ZSET_ZIPLIST, key: key)
-                var builder = ZiplistBuilder()
-                for m in sorted {
-                    builder.append(m.member)
-                    builder.append(Array(scoreText(m.score).utf8))
-                }
-                out.string(builder.finished())
-            }
+            begin(target.hasListpacks ? RDBType.RDB_TYPE_ZSET_LISTPACK : RDBType.RDB_TYPE_ZSET_ZIPLIST, key: key)
+            out.string(packed(sorted.flatMap { [$0.member, Array(scoreText($0.score).utf8)] }))
             return
         }
         begin(target.hasBinaryScores ? RDBType.RDB_TYPE_ZSET_2 : RDBType.RDB_TYPE_ZSET, key: key)
