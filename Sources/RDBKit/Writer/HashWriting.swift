@@ -5,6 +5,17 @@ extension RDBWriter {
     func writeHash(_ record: KeyRecord, _ fields: [HashField]) {
         var fields = fields
         if fields.contains(where: { $0.expireAtMs != nil }) {
+            // Redis keeps field expiries in 48 bits (EB_EXPIRE_TIME_MAX) and refuses others.
+            if let bad = fields.first(where: { ($0.expireAtMs ?? 0) < 0 || UInt64($0.expireAtMs ?? 0) > RDBEncodingConstants.EB_EXPIRE_TIME_MAX }) {
+                lose("field \(displayKey(bad.field)) has an expiry (\(bad.expireAtMs!)) outside 0...2^48-1; its TTL is dropped",
+                     db: record.db, key: record.key)
+                fields = fields.map { f in
+                    let e = f.expireAtMs ?? 0
+                    return e < 0 || UInt64(e) > RDBEncodingConstants.EB_EXPIRE_TIME_MAX ? HashField(field: f.field, value: f.value) : f
+                }
+            }
+        }
+        if fields.contains(where: { $0.expireAtMs != nil }) {
             if target.hasFieldTTLs {
                 return target.family == .valkey ? writeValkeyHash2(record.key, fields) : writeHashWithTTLs(record.key, fields)
             }
