@@ -46,6 +46,8 @@ struct ConvertCommand: ParsableCommand {
           help: "Leave out module values and module aux data (a server refuses files with data of modules it lacks).")
     var withoutModules = false
 
+    @OptionGroup(title: "Filters") var filtering: FilterOptions
+
     @OptionGroup var reading: ReadingOptions
 
     func validate() throws {
@@ -80,15 +82,17 @@ struct ConvertCommand: ParsableCommand {
             switch outputFormat {
             case "json", "jsonl":
                 _ = try Export.run(path: input, outputPath: output, format: outputFormat == "json" ? .json : .jsonl,
-                                   withMeta: false, options: reading.readerOptions)
+                                   withMeta: false, filter: filtering.filter, options: reading.readerOptions)
             case "resp":
                 report(try Convert.rdbToRESP(inputPath: input, outputPath: output,
                                              target: RDBTarget.named(targetVersion)!, lossy: lossy,
-                                             withoutModules: withoutModules, options: reading.readerOptions))
+                                             withoutModules: withoutModules, filter: filtering.filter,
+                                             options: reading.readerOptions))
             default:
                 report(try Convert.rdbToRDB(inputPath: input, outputPath: output,
                                             target: RDBTarget.named(targetVersion)!, lossy: lossy,
-                                            withoutModules: withoutModules, options: reading.readerOptions))
+                                            withoutModules: withoutModules, filter: filtering.filter,
+                                            options: reading.readerOptions))
             }
         } catch let error as ValidationError {
             throw error

@@ -29,12 +29,14 @@ struct ExportCommand: ParsableCommand {
     @Flag(name: .customLong("with-meta"), help: "Also export aux fields, functions and other file-level records.")
     var withMeta = false
 
+    @OptionGroup(title: "Filters") var filtering: FilterOptions
+
     @OptionGroup var reading: ReadingOptions
 
     func run() throws {
         do {
             let summary = try Export.run(path: file, outputPath: output, format: format, withMeta: withMeta,
-                                         options: reading.readerOptions)
+                                         filter: filtering.filter, options: reading.readerOptions)
             if let trailing = summary.trailer.trailingBytes {
                 FileHandleStandardError.write("rdbkit: warning: \(file): \(trailing.count) bytes after the checksum at offset \(trailing.offset) (ignored, as Redis does)\n")
             }

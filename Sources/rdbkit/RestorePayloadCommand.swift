@@ -23,6 +23,8 @@ struct RestorePayloadCommand: ParsableCommand {
     @Option(name: .customLong("target-version"), help: "The server or RDB version the payloads are for.")
     var targetVersion = "redis-7.4"
 
+    @OptionGroup(title: "Filters") var filtering: FilterOptions
+
     @OptionGroup var reading: ReadingOptions
 
     func validate() throws {
@@ -34,7 +36,7 @@ struct RestorePayloadCommand: ParsableCommand {
     func run() throws {
         do {
             _ = try Convert.restorePayloads(inputPath: file, outputPath: output, target: RDBTarget.named(targetVersion)!,
-                                            options: reading.readerOptions)
+                                            filter: filtering.filter, options: reading.readerOptions)
         } catch {
             FileHandleStandardError.write("rdbkit: \(file): \(error)\n")
             throw CommandFailure()

@@ -190,10 +190,10 @@ public final class RDBParser<Visitor: RDBVisitor> {
             let action = try visitor.beginKey(info, key: .bytes(keyBuffer.bytes))
             if action == .read {
                 try readValue(type: type)
+                try visitor.endKey()
             } else {
                 try skipValue(type: type)
             }
-            try visitor.endKey()
         } catch var error {
             if error.key == nil { error.key = [UInt8](keyBuffer.bytes) }
             if error.context == nil { error.context = "reading \(RDBTypeInfo.name(of: type, family: family)) value" }

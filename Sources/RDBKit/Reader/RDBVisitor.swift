@@ -21,7 +21,8 @@ public struct KeyInfo: Sendable {
 public enum KeyAction: Sendable {
     /// Decode the value and deliver its elements.
     case read
-    /// Consume the value without delivering it (checks framing, decodes as little as it can).
+    /// Consume the value without delivering it (checks framing, decodes as little as it can);
+    /// no element events and no `endKey` follow.
     case skip
 }
 

@@ -11,7 +11,7 @@ public enum Convert {
     /// Converts `inputPath` into `outputPath` for `target`. Without `lossy`, anything the target
     /// cannot hold fails the conversion, listing every such thing, and no output is left behind.
     public static func rdbToRDB(inputPath: String, outputPath: String, target: RDBTarget, lossy: Bool,
-                                withoutModules: Bool = false,
+                                withoutModules: Bool = false, filter: KeyFilter? = nil,
                                 options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
         let writer = try RDBWriter(path: outputPath, target: target)
         writer.dropModules = withoutModules
@@ -19,7 +19,7 @@ public enum Convert {
         collector.onFunction = { (code) throws(RDBError) in try writer.writeFunction(code) }
         collector.onModuleAux = { (aux) throws(RDBError) in try writer.writeModuleAux(aux) }
         do throws(RDBError) {
-            try RDBReader.read(path: inputPath, visitor: collector, options: options)
+            try read(inputPath, collector, filter, options)
             let unwanted = writer.losses.filter { !$0.requested }
             if !lossy && !unwanted.isEmpty {
                 throw lossError(unwanted, target: target)
@@ -58,7 +58,7 @@ public enum Convert {
 
     /// Converts `inputPath` into RESP `RESTORE` commands (see `RESPRestoreStream`).
     public static func rdbToRESP(inputPath: String, outputPath: String, target: RDBTarget, lossy: Bool,
-                                 withoutModules: Bool = false,
+                                 withoutModules: Bool = false, filter: KeyFilter? = nil,
                                  options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
         let stream = try RESPRestoreStream(path: outputPath, target: target, dropModules: withoutModules)
         let collector = RecordCollector { (record) throws(RDBError) in try stream.restore(record) }
@@ -67,7 +67,7 @@ public enum Convert {
             stream.losesModuleAux(aux)
         }
         do throws(RDBError) {
-            try RDBReader.read(path: inputPath, visitor: collector, options: options)
+            try read(inputPath, collector, filter, options)
             let unwanted = stream.losses.filter { !$0.requested }
             if !lossy && !unwanted.isEmpty { throw lossError(unwanted, target: target) }
             try stream.finish()
@@ -80,7 +80,7 @@ public enum Convert {
 
     /// Per key, the RESTORE payload as JSON Lines:
     /// `{"db":0,"key":K,"expire_at_ms":N?,"idle":N?,"freq":N?,"payload":{"base64":"..."}}`.
-    public static func restorePayloads(inputPath: String, outputPath: String?, target: RDBTarget,
+    public static func restorePayloads(inputPath: String, outputPath: String?, target: RDBTarget, filter: KeyFilter? = nil,
                                        options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
         let file = try OutputFile(path: outputPath)
         let json = JSONWriter(output: file)
@@ -100,13 +100,23 @@ public enum Convert {
             keys += 1
         }
         do throws(RDBError) {
-            try RDBReader.read(path: inputPath, visitor: collector, options: options)
+            try read(inputPath, collector, filter, options)
             try json.flush()
             try file.commit()
             return Summary(keys: keys, losses: writer.losses, checksum: 0)
         } catch {
             file.abandon()
             throw error
+        }
+    }
+
+    /// Reads through `filter` when there is one.
+    private static func read(_ path: String, _ collector: RecordCollector, _ filter: KeyFilter?,
+                             _ options: ReaderOptions) throws(RDBError) {
+        if let filter, !filter.isEmpty {
+            try RDBReader.read(path: path, visitor: FilteringVisitor(collector, filter: filter), options: options)
+        } else {
+            try RDBReader.read(path: path, visitor: collector, options: options)
         }
     }
 

@@ -1,0 +1,52 @@
+import ArgumentParser
+import RDBKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The key filters every reading verb takes. A rejected key's value is skipped by its lengths,
+/// not decoded.
+struct FilterOptions: ParsableArguments {
+    @Option(name: .customLong("db"), help: "Only keys of this database (repeatable).")
+    var databases: [Int] = []
+
+    @Option(name: .customLong("key"), help: "Only keys matching this glob, as KEYS matches: * ? [a-z] \\x (repeatable).")
+    var keyPatterns: [String] = []
+
+    @Option(name: .customLong("key-regex"), help: "Only keys containing a match of this regular expression.")
+    var keyRegex: String?
+
+    @Option(name: .customLong("type"), help: "Only keys of this type: string, list, set, zset, hash, stream, module (repeatable).")
+    var types: [RedisType] = []
+
+    @Flag(name: .customLong("expired"), help: "Only keys whose expiry has passed (relative to --now).")
+    var onlyExpired = false
+
+    @Flag(name: .customLong("not-expired"), help: "Only keys without an expiry or whose expiry is still ahead.")
+    var onlyNotExpired = false
+
+    @Option(help: "The time expiries are judged against, in unix milliseconds (default: now).")
+    var now: Int64?
+
+    func validate() throws {
+        if onlyExpired && onlyNotExpired { throw ValidationError("--expired and --not-expired exclude each other") }
+        if let keyRegex {
+            do { _ = try KeyRegex(keyRegex) } catch { throw ValidationError("--key-regex: \(error)") }
+        }
+    }
+
+    var filter: KeyFilter {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        var f = KeyFilter(nowMs: now ?? Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000)
+        f.databases = Set(databases)
+        f.keyPatterns = keyPatterns.map { GlobPattern(Array($0.utf8)) }
+        f.keyRegex = keyRegex.flatMap { try? KeyRegex($0) }
+        f.types = Set(types)
+        f.expired = onlyExpired ? true : onlyNotExpired ? false : nil
+        return f
+    }
+}
+
+extension RedisType: ExpressibleByArgument {}
