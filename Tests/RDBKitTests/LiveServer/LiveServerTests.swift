@@ -102,6 +102,35 @@ final class LiveServerTests: XCTestCase {
         XCTAssertTrue(String(decoding: collector.functions.first ?? [], as: UTF8.self).contains("name=rdbkit"))
     }
 
+    /// Our memory estimate against what the server reports (`MEMORY USAGE key SAMPLES 0`).
+    func testMemoryEstimateAgainstMemoryUsage() throws {
+        guard let server = try RedisServerProcess() else { throw XCTSkip("redis-server is not installed") }
+        defer { server.stop() }
+        try server.pipe(dataset())
+        _ = try server.command("SAVE")
+        var ratios: [(key: String, ratio: Double)] = []
+        try RDBReader.read(path: server.dumpPath, visitor: KeyStatsCollector { (stats) throws(RDBError) in
+            guard stats.db == 0, stats.key.allSatisfy({ $0 >= 0x21 && $0 < 0x7F }) else { return }
+            let key = String(decoding: stats.key, as: UTF8.self)
+            guard let reported = try? self.memoryUsage(server, key) else { return }
+            ratios.append((key, Double(stats.memory) / Double(reported)))
+        })
+        XCTAssertGreaterThan(ratios.count, 20)
+        let sorted = ratios.map(\.ratio).sorted()
+        let median = sorted[sorted.count / 2]
+        let worst = ratios.max { abs($0.ratio - 1) < abs($1.ratio - 1) }!
+        print("memory estimate / MEMORY USAGE over \(ratios.count) keys: median \(String(format: "%.3f", median)), worst \(String(format: "%.3f", worst.ratio)) (\(worst.key))")
+        for r in ratios.sorted(by: { $0.key < $1.key }) { print("  \(r.key): \(String(format: "%.3f", r.ratio))") }
+        XCTAssertLessThanOrEqual(abs(median - 1), 0.10, "median ratio \(median)")
+    }
+
+    private func memoryUsage(_ server: RedisServerProcess, _ key: String) throws -> Int {
+        guard let n = Int(try server.command("MEMORY", "USAGE", key, "SAMPLES", "0").trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw NSError(domain: "redis", code: 3)
+        }
+        return n
+    }
+
     /// The same dump read through gzip and through a pipe gives the same export.
     func testGzipAndStreamInputsReadTheSame() throws {
         guard let server = try RedisServerProcess() else { throw XCTSkip("redis-server is not installed") }

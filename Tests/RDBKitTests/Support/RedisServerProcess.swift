@@ -45,7 +45,7 @@ final class RedisServerProcess {
                 "--dir", directory.path, "--dbfilename", "dump.rdb", "--daemonize", "no",
                 "--logfile", directory.appendingPathComponent("redis.log").path] + debug + extraArguments
             let console = directory.appendingPathComponent("console.log")
-            FileManager.default.createFile(atPath: console.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: console.path, contents: nil)
             process.standardOutput = try FileHandle(forWritingTo: console)
             process.standardError = process.standardOutput
             try process.run()

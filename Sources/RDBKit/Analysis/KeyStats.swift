@@ -1,0 +1,194 @@
+/// Per-key figures for reports: elements, largest element, the encoding Redis 7.0 would use for
+/// the value once loaded, and the memory it would report (`MemoryEstimate`).
+public struct KeyStats: Sendable {
+    public var db: Int
+    public var key: Bytes
+    public var type: RedisType
+    public var encoding: String
+    public var elements: Int
+    public var largestElement: Int
+    public var memory: Int
+    public var expireAtMs: Int64?
+}
+
+/// Computes `KeyStats` while the parser streams each key's elements: nothing is kept per element,
+/// so a key with millions of members costs constant memory.
+public final class KeyStatsCollector: RDBVisitor {
+    private let onKey: (KeyStats) throws(RDBError) -> Void
+    private let listNodeBytes = 8192, maxListpackEntries = 128, maxListpackValue = 64, maxIntsetEntries = 512
+    private var info: KeyInfo?
+    private var key: Bytes = []
+    private var elements = 0
+    private var largest = 0
+    /// Listpack bytes of the whole value (hash, zset) and of the current quicklist node (list).
+    private var listpackBytes = 7
+    private var nodeBytes = 7
+    private var nodes = 0
+    private var nodesMemory = 0
+    /// Hashtable cost of the elements so far, and whether the value still fits a listpack / intset.
+    private var tableMemory = 0
+    private var fitsListpack = true
+    private var allIntegers = true
+    private var widestInteger = 2
+    private var stringMemory = 0
+    private var streamMemory = 0
+
+    public init(onKey: @escaping (KeyStats) throws(RDBError) -> Void) {
+        self.onKey = onKey
+    }
+
+    public func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction {
+        self.info = info
+        self.key = key.array
+        elements = 0
+        largest = 0
+        listpackBytes = 7
+        nodeBytes = 7
+        nodes = 0
+        nodesMemory = 0
+        tableMemory = 0
+        fitsListpack = true
+        allIntegers = true
+        widestInteger = 2
+        stringMemory = 0
+        streamMemory = 0
+        return .read
+    }
+
+    private func note(_ b: UnsafeRawBufferPointer) {
+        largest = max(largest, b.count)
+        if b.count > maxListpackValue { fitsListpack = false }
+    }
+
+    public func stringValue(_ value: RDBString) throws(RDBError) {
+        value.withBytes { b in
+            elements = 1
+            largest = b.count
+            stringMemory = MemoryEstimate.string(b)
+        }
+    }
+
+    public func listElement(_ element: RDBString) throws(RDBError) {
+        element.withBytes { b in
+            largest = max(largest, b.count)
+            let entry = MemoryEstimate.listpackEntry(b)
+            if elements > 0 && nodeBytes + entry > listNodeBytes { closeNode() }
+            nodeBytes += entry
+            elements += 1
+        }
+    }
+
+    private func closeNode() {
+        nodes += 1
+        nodesMemory += MemoryEstimate.quicklistNode + jemallocSize(nodeBytes)
+        nodeBytes = 7
+    }
+
+    public func setMember(_ member: RDBString) throws(RDBError) {
+        member.withBytes { b in
+            note(b)
+            elements += 1
+            if allIntegers, let v = canonicalInt64(b) {
+                if v < Int64(Int32.min) || v > Int64(Int32.max) { widestInteger = 8 }
+                else if v < Int64(Int16.min) || v > Int64(Int16.max) { widestInteger = max(widestInteger, 4) }
+            } else {
+                allIntegers = false
+            }
+            tableMemory += MemoryEstimate.dictEntry + MemoryEstimate.sds(b.count)
+        }
+    }
+
+    public func zsetMember(_ member: RDBString, score: Double) throws(RDBError) {
+        member.withBytes { b in
+            note(b)
+            elements += 1
+            var scoreText = RDBWriterScore.text(score)
+            listpackBytes += MemoryEstimate.listpackEntry(b) + scoreText.withUTF8 { MemoryEstimate.listpackEntry(UnsafeRawBufferPointer($0)) }
+            tableMemory += MemoryEstimate.sds(b.count) + MemoryEstimate.dictEntry
+        }
+    }
+
+    public func hashField(_ field: RDBString, value: RDBString, expireAtMs: Int64?) throws(RDBError) {
+        field.withBytes { f in
+            value.withBytes { v in
+                note(f)
+                note(v)
+                elements += 1
+                listpackBytes += MemoryEstimate.listpackEntry(f) + MemoryEstimate.listpackEntry(v)
+                tableMemory += MemoryEstimate.sds(f.count) + MemoryEstimate.sds(v.count) + MemoryEstimate.dictEntry
+            }
+        }
+    }
+
+    public func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError) {
+        elements += 1
+        // Entries as stored: flags, two id deltas, values (fields mostly shared), lp-count.
+        var entry = 4
+        for i in 0..<fields.count {
+            fields.value(i).withBytes { entry += MemoryEstimate.listpackEntry($0); largest = max(largest, $0.count) }
+        }
+        streamMemory += entry
+    }
+
+    public func streamGroup(_ group: StreamGroup) throws(RDBError) {
+        // streamCG, its PEL rax and NACKs (streamNACK: 32 bytes), consumers with their own PEL rax.
+        streamMemory += 128 + group.pending.count * (jemallocSize(32) + 40) + group.consumers.count * 128
+    }
+
+    public func moduleValue(_ value: ModuleValue) throws(RDBError) {
+        elements = 1
+        stringMemory = MemoryEstimate.robj + value.payload.count
+    }
+
+    public func endKey() throws(RDBError) {
+        guard let info else { return }
+        let keyMemory = MemoryEstimate.sds(key.count) + MemoryEstimate.dictEntry
+        var encoding: String
+        var value: Int
+        switch info.type {
+        case .string:
+            value = stringMemory
+            encoding = value == MemoryEstimate.robj ? "int" : largest <= 44 ? "embstr" : "raw"
+        case .list:
+            if elements > 0 { closeNode() }
+            value = MemoryEstimate.robj + MemoryEstimate.quicklist + nodesMemory
+            encoding = "quicklist"
+        case .set:
+            if allIntegers && elements <= maxIntsetEntries {
+                value = MemoryEstimate.robj + jemallocSize(8 + widestInteger * elements)
+                encoding = "intset"
+            } else {
+                value = MemoryEstimate.robj + MemoryEstimate.dict + MemoryEstimate.bucket * MemoryEstimate.buckets(elements) + tableMemory
+                encoding = "hashtable"
+            }
+        case .zset:
+            if fitsListpack && elements <= maxListpackEntries {
+                value = MemoryEstimate.robj + jemallocSize(listpackBytes)
+                encoding = "listpack"
+            } else {
+                value = MemoryEstimate.robj + MemoryEstimate.zset + MemoryEstimate.zskiplist + MemoryEstimate.dict
+                    + MemoryEstimate.bucket * MemoryEstimate.buckets(elements) + jemallocSize(MemoryEstimate.skiplistHeader)
+                    + tableMemory + Int(MemoryEstimate.expectedSkiplistNode * Double(elements))
+                encoding = "skiplist"
+            }
+        case .hash:
+            if fitsListpack && elements <= maxListpackEntries {
+                value = MemoryEstimate.robj + jemallocSize(listpackBytes)
+                encoding = "listpack"
+            } else {
+                value = MemoryEstimate.robj + MemoryEstimate.dict + MemoryEstimate.bucket * MemoryEstimate.buckets(elements) + tableMemory
+                encoding = "hashtable"
+            }
+        case .stream:
+            let nodes = max(1, (elements + 99) / 100)
+            value = MemoryEstimate.robj + MemoryEstimate.stream + nodes * (jemallocSize(streamMemory / nodes + 40) + 48)
+            encoding = "stream"
+        case .module:
+            value = stringMemory
+            encoding = "module"
+        }
+        try onKey(KeyStats(db: info.db, key: key, type: info.type, encoding: encoding, elements: elements,
+                           largestElement: largest, memory: keyMemory + value, expireAtMs: info.expireAtMs))
+        self.info = nil
+    }
+}

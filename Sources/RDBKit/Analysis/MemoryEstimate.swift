@@ -1,0 +1,73 @@
+/// An estimate of the memory Redis 7.x reports with `MEMORY USAGE key SAMPLES 0` for a key, from
+/// what the dump says of it. It follows object.c objectComputeSize and memoryCommand: the value
+/// object, plus the key's sds and its dict entry. Sizes of allocations are jemalloc size classes
+/// (`jemallocSize`); fixed struct sizes are those of a 64-bit build:
+///
+/// | struct | bytes | | struct | bytes |
+/// |---|---|---|---|---|
+/// | robj | 16 | | dictEntry | 24 |
+/// | dict (7.0) | 56 | | dict bucket pointer | 8 |
+/// | quicklist | 40 | | quicklistNode | 32 |
+/// | zset | 16 | | zskiplist | 32 |
+/// | skiplist header node (32 levels) | 536 | | stream (7.0) | 96 |
+///
+/// Per element: an sds of n bytes allocates a 3-, 5- or 9-byte header (sdshdr8/16/32) + n + 1;
+/// strings of up to 44 bytes are embstr (robj and sds in one allocation); canonical integers are
+/// int-encoded (the robj alone); listpack-encoded values cost their listpack's bytes, computed
+/// entry by entry with listpack.c's rules; a skiplist node costs 24 bytes plus 16 per level, and
+/// levels follow Redis's p = 1/4 distribution (expected size taken over the jemalloc classes).
+public struct MemoryEstimate {
+    static let robj = 16, dictEntry = 24, dict = 56, bucket = 8, quicklist = 40, quicklistNode = 32
+    static let zset = 16, zskiplist = 32, skiplistHeader = 536, stream = 96
+
+    /// sdsZmallocSize of an sds holding `n` bytes.
+    public static func sds(_ n: Int) -> Int {
+        let header = n < 1 << 8 ? 3 : n < 1 << 16 ? 5 : 9
+        return jemallocSize(header + n + 1)
+    }
+
+    /// What a string value costs: int-encoded, embstr, or raw.
+    public static func string(_ bytes: UnsafeRawBufferPointer) -> Int {
+        if bytes.count <= 20, canonicalInt64(bytes) != nil { return robj }
+        if bytes.count <= 44 { return jemallocSize(robj + 3 + bytes.count + 1) }
+        return robj + sds(bytes.count)
+    }
+
+    /// The bytes one listpack entry takes (encoding, data, backlen), as listpack.c encodes it.
+    public static func listpackEntry(_ bytes: UnsafeRawBufferPointer) -> Int {
+        let size: Int
+        if let v = canonicalInt64(bytes) {
+            switch v {
+            case 0...127: size = 1
+            case -4096...4095: size = 2
+            case Int64(Int16.min)...Int64(Int16.max): size = 3
+            case -(1 << 23)...((1 << 23) - 1): size = 4
+            case Int64(Int32.min)...Int64(Int32.max): size = 5
+            default: size = 9
+            }
+        } else {
+            let n = bytes.count
+            size = (n < 64 ? 1 : n < 4096 ? 2 : 5) + n
+        }
+        return size + (size <= 127 ? 1 : size < 16383 ? 2 : size < 2_097_151 ? 3 : size < 268_435_455 ? 4 : 5)
+    }
+
+    /// Expected zmalloc_size of a skiplist node: 24 bytes plus 16 per level, P(level = k) =
+    /// (3/4)(1/4)^(k-1), capped at 32 levels.
+    static let expectedSkiplistNode: Double = {
+        var total = 0.0
+        var p = 0.75
+        for level in 1...32 {
+            total += p * Double(jemallocSize(24 + 16 * level))
+            p *= 0.25
+        }
+        return total
+    }()
+
+    /// dictSlots after loading `n` entries: dictExpand(n) gives the first power of two >= n (min 4).
+    static func buckets(_ n: Int) -> Int {
+        var size = 4
+        while size < n { size *= 2 }
+        return size
+    }
+}
