@@ -20,7 +20,7 @@ struct ExportCommand: ParsableCommand {
     @Argument(help: "The RDB file ('-' for standard input; .gz is detected by content).")
     var file: String
 
-    @Option(help: "jsonl: one object per line; json: one array.")
+    @Option(help: "jsonl: one object per line; json: one array; csv: the key-level report (database, type, key, size_in_bytes, encoding, num_elements, len_largest_element, expiry); keys: key names only.")
     var format: ExportFormat = .jsonl
 
     @Option(name: [.short, .customLong("output")], help: "Output file (default: standard output).")

@@ -1,4 +1,4 @@
-/// The export verb's work: stream a dump's keys to JSON Lines or a JSON array.
+/// The export verb's work: stream a dump's keys to JSON Lines, a JSON array, the CSV report or key names.
 public enum Export {
     public struct Summary: Sendable {
         public var keys: Int
@@ -10,19 +10,61 @@ public enum Export {
     public static func run(path: String, outputPath: String?, format: ExportFormat, withMeta: Bool,
                            filter: KeyFilter? = nil, options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
         let output = try OutputFile(path: outputPath)
-        let exporter = JSONExporter(writer: JSONWriter(output: output), format: format, withMeta: withMeta)
+        let writer = JSONWriter(output: output)
         do {
             let trailer: RDBTrailer
-            if let filter, !filter.isEmpty {
-                trailer = try RDBReader.read(path: path, visitor: FilteringVisitor(exporter, filter: filter), options: options)
-            } else {
-                trailer = try RDBReader.read(path: path, visitor: exporter, options: options)
+            let keys: Int
+            switch format {
+            case .json, .jsonl:
+                let exporter = JSONExporter(writer: writer, format: format, withMeta: withMeta)
+                trailer = try read(path, exporter, filter, options)
+                keys = exporter.keysWritten
+            case .csv:
+                let csv = CSVExporter(writer: writer)
+                var count = 0
+                trailer = try read(path, KeyStatsCollector { (stats) throws(RDBError) in
+                    try csv.write(stats)
+                    count += 1
+                }, filter, options)
+                try writer.flush()
+                keys = count
+            case .keys:
+                let names = KeyNameWriter(writer: writer)
+                trailer = try read(path, names, filter, options)
+                try writer.flush()
+                keys = names.keys
             }
             try output.commit()
-            return Summary(keys: exporter.keysWritten, trailer: trailer)
+            return Summary(keys: keys, trailer: trailer)
         } catch {
             output.abandon()
             throw error
         }
+    }
+
+    private static func read<V: RDBVisitor>(_ path: String, _ visitor: V, _ filter: KeyFilter?,
+                                            _ options: ReaderOptions) throws(RDBError) -> RDBTrailer {
+        if let filter, !filter.isEmpty {
+            return try RDBReader.read(path: path, visitor: FilteringVisitor(visitor, filter: filter), options: options)
+        }
+        return try RDBReader.read(path: path, visitor: visitor, options: options)
+    }
+}
+
+/// `--format keys`: each key name on a line, values skipped undecoded.
+final class KeyNameWriter: RDBVisitor {
+    let out: JSONWriter
+    private(set) var keys = 0
+
+    init(writer: JSONWriter) {
+        out = writer
+    }
+
+    func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction {
+        KeyText.encode(key.array).withUnsafeBytes { out.buffer.append($0) }
+        out.byte(UInt8(ascii: "\n"))
+        keys += 1
+        try out.flushIfFull()
+        return .skip
     }
 }

@@ -4,6 +4,10 @@ public enum ExportFormat: String, Sendable, CaseIterable {
     case jsonl
     /// One JSON array of objects.
     case json
+    /// The key-level CSV report (`CSVExporter`).
+    case csv
+    /// Key names only, one a line (`KeyText`).
+    case keys
 }
 
 /// Writes a file's keys as JSON while the parser reads them (the export schema of README.md):
@@ -47,10 +51,7 @@ public final class JSONExporter: RDBVisitor {
     // MARK: records
 
     private func beginRecord() {
-        switch format {
-        case .jsonl: break
-        case .json: state.pointee.recordCount == 0 ? out.raw("[\n") : out.raw(",\n")
-        }
+        if format == .json { state.pointee.recordCount == 0 ? out.raw("[\n") : out.raw(",\n") }
         state.pointee.recordCount += 1
     }
 

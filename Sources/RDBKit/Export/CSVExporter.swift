@@ -1,0 +1,90 @@
+/// The key-level report spreadsheets and DuckDB read (the columns of redis-rdb-tools' memory
+/// report): `database,type,key,size_in_bytes,encoding,num_elements,len_largest_element,expiry`.
+/// RFC 4180 quoting. `size_in_bytes` is `MemoryEstimate`'s figure; `encoding` the one Redis 7.0
+/// uses once the key is loaded; `expiry` ISO 8601 UTC with milliseconds, empty without one.
+/// Keys are written by `KeyText`, which keeps binary keys reversible.
+final class CSVExporter {
+    let out: JSONWriter
+
+    init(writer: JSONWriter) {
+        out = writer
+        out.raw("database,type,key,size_in_bytes,encoding,num_elements,len_largest_element,expiry\n")
+    }
+
+    func write(_ s: KeyStats) throws(RDBError) {
+        out.int(Int64(s.db))
+        out.byte(UInt8(ascii: ","))
+        out.text(s.type.rawValue)
+        out.byte(UInt8(ascii: ","))
+        csvField(KeyText.encode(s.key))
+        out.byte(UInt8(ascii: ","))
+        out.int(Int64(s.memory))
+        out.byte(UInt8(ascii: ","))
+        out.text(s.encoding)
+        out.byte(UInt8(ascii: ","))
+        out.int(Int64(s.elements))
+        out.byte(UInt8(ascii: ","))
+        out.int(Int64(s.largestElement))
+        out.byte(UInt8(ascii: ","))
+        if let e = s.expireAtMs { out.text(isoTime(e)) }
+        out.byte(UInt8(ascii: "\n"))
+        try out.flushIfFull()
+    }
+
+    /// RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled.
+    private func csvField(_ text: [UInt8]) {
+        guard text.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) else {
+            return text.withUnsafeBytes { out.buffer.append($0) }
+        }
+        out.byte(UInt8(ascii: "\""))
+        for b in text {
+            if b == UInt8(ascii: "\"") { out.byte(b) }
+            out.byte(b)
+        }
+        out.byte(UInt8(ascii: "\""))
+    }
+}
+
+/// Keys as text lines (CSV, `--format keys`): printable UTF-8 as it is; anything else (control
+/// characters, invalid UTF-8, or text that itself starts with "base64:") as "base64:" + base64,
+/// so every key maps back to its exact bytes.
+public enum KeyText {
+    public static let prefix = Array("base64:".utf8)
+
+    public static func encode(_ key: Bytes) -> [UInt8] {
+        let plain = key.withUnsafeBytes { isValidUTF8($0) } && !key.contains { $0 < 0x20 || $0 == 0x7F }
+            && !key.starts(with: prefix)
+        if plain { return key }
+        let w = JSONWriter(output: nil)
+        key.withUnsafeBytes { w.base64($0) }
+        return prefix + [UInt8](w.pending)
+    }
+
+    public static func decode(_ text: [UInt8]) -> Bytes? {
+        guard text.starts(with: prefix) else { return text }
+        return Base64.decode(Array(text.dropFirst(prefix.count)))
+    }
+}
+
+/// "2033-05-18T03:33:20.000Z" for a unix time in milliseconds (proleptic Gregorian, UTC).
+func isoTime(_ ms: Int64) -> String {
+    let (seconds, millis) = ms.quotientAndRemainder(dividingBy: 1000)
+    let adjustedSeconds = millis < 0 ? seconds - 1 : seconds
+    let milli = millis < 0 ? millis + 1000 : millis
+    let (days, secondOfDay) = adjustedSeconds.quotientAndRemainder(dividingBy: 86_400)
+    let day = secondOfDay < 0 ? days - 1 : days
+    let sod = secondOfDay < 0 ? secondOfDay + 86_400 : secondOfDay
+    // Howard Hinnant's civil_from_days.
+    let z = day + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let doe = z - era * 146_097
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let d = doy - (153 * mp + 2) / 5 + 1
+    let m = mp < 10 ? mp + 3 : mp - 9
+    let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+    func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+    let ms3 = milli < 10 ? "00\(milli)" : milli < 100 ? "0\(milli)" : "\(milli)"
+    return "\(y)-\(two(m))-\(two(d))T\(two(sod / 3600)):\(two(sod % 3600 / 60)):\(two(sod % 60)).\(ms3)Z"
+}
