@@ -102,6 +102,31 @@ final class LiveServerTests: XCTestCase {
         XCTAssertTrue(String(decoding: collector.functions.first ?? [], as: UTF8.self).contains("name=rdbkit"))
     }
 
+    /// inspect's counts agree with the server: DBSIZE per database, keys per type, expiries.
+    func testInspectAgreesWithTheServer() throws {
+        guard ServerContentOracle.isAvailable else { throw XCTSkip("python3 with redis-py is not installed") }
+        guard let server = try RedisServerProcess() else { throw XCTSkip("redis-server is not installed") }
+        defer { server.stop() }
+        try server.pipe(dataset())
+        _ = try server.command("SAVE")
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let inspection = try Inspector.inspect(path: server.dumpPath, nowMs: now, top: 5, separator: UInt8(ascii: ":"))
+        let content = try ServerContentOracle.read(port: server.port)
+        for db in [0, 3, 15] {
+            let dbsize = Int(try server.command("-n", "\(db)", "DBSIZE").trimmingCharacters(in: .whitespacesAndNewlines))
+            XCTAssertEqual(inspection.databases[db]?.keys, dbsize, "db \(db)")
+        }
+        var byType: [String: Int] = [:]
+        for record in content { byType[record["type"] as? String ?? "?", default: 0] += 1 }
+        for (type, summary) in inspection.types { XCTAssertEqual(summary.keys, byType[type.rawValue], type.rawValue) }
+        XCTAssertEqual(inspection.databases.values.map(\.withExpiry).reduce(0, +),
+                       content.filter { $0["expire_at_ms"] != nil }.count)
+        XCTAssertEqual(inspection.keys, content.count)
+        XCTAssertEqual(inspection.biggestKeys.first.map { String(decoding: $0.key, as: UTF8.self) }, "big")
+        XCTAssertEqual(inspection.functions, 0)
+        XCTAssertTrue(inspection.json.hasPrefix("{"))
+    }
+
     /// Our memory estimate against what the server reports (`MEMORY USAGE key SAMPLES 0`).
     func testMemoryEstimateAgainstMemoryUsage() throws {
         guard let server = try RedisServerProcess() else { throw XCTSkip("redis-server is not installed") }

@@ -1,0 +1,34 @@
+import XCTest
+@testable import RDBKit
+
+final class BoundedSummaryTests: XCTestCase {
+    private func stats(_ name: String, _ memory: Int) -> KeyStats {
+        KeyStats(db: 0, key: Array(name.utf8), type: .string, encoding: "raw", elements: 1, largestElement: 1, memory: memory, expireAtMs: nil)
+    }
+
+    func testTopKeysKeepsTheBiggest() {
+        var top = BoundedTopKeys(capacity: 3)
+        for (i, m) in [5, 1, 9, 7, 3, 8, 2].enumerated() { top.offer(stats("k\(i)", m)) }
+        XCTAssertEqual(top.sorted.map(\.memory), [9, 8, 7])
+    }
+
+    /// Space-Saving: heavy prefixes survive a full table, and their counts are over by at most
+    /// the reported bound.
+    func testPrefixSummaryFindsHeavyHittersInBoundedSpace() {
+        var summary = PrefixSummary(capacity: 10)
+        for i in 0..<5000 {
+            let prefix = i % 2 == 0 ? "heavy" : i % 5 == 1 ? "medium" : "rare\(i)"
+            summary.add(Array(prefix.utf8), memory: 10)
+        }
+        let (top, error) = summary.top(3)
+        XCTAssertEqual(top.first.map { String(decoding: $0.prefix, as: UTF8.self) }, "heavy")
+        XCTAssertGreaterThanOrEqual(top.first!.keys, 2500)
+        XCTAssertLessThanOrEqual(top.first!.keys - 2500, error)
+        XCTAssertTrue(top.contains { String(decoding: $0.prefix, as: UTF8.self) == "medium" })
+    }
+
+    func testJemallocClasses() {
+        XCTAssertEqual([1, 8, 9, 17, 128, 129, 160, 161, 257, 1025, 5000].map(jemallocSize),
+                       [8, 8, 16, 32, 128, 160, 160, 192, 320, 1280, 5120])
+    }
+}
