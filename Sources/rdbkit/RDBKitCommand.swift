@@ -54,5 +54,8 @@ struct ReadingOptions: ParsableArguments {
           help: "Try to read files whose RDB version is newer than the newest this tool knows.")
     var acceptNewer = false
 
-    var readerOptions: ReaderOptions { ReaderOptions(acceptNewerVersions: acceptNewer) }
+    @Flag(name: [.short, .customLong("quiet")], help: "No progress line on standard error (it is drawn only on a terminal anyway).")
+    var quiet = false
+
+    var readerOptions: ReaderOptions { ReaderOptions(acceptNewerVersions: acceptNewer, showProgress: !quiet) }
 }

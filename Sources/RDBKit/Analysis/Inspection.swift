@@ -145,7 +145,8 @@ public final class Inspector: RDBVisitor {
     public static func inspect(path: String, nowMs: Int64, top: Int, separator: UInt8, filter: KeyFilter? = nil,
                                options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Inspection {
         let inspector = Inspector(path: path, nowMs: nowMs, top: top, separator: separator)
-        let input = InputWindow(source: try openInput(path: path))
+        let (input, progress) = try RDBReader.window(path: path, options: options)
+        defer { progress?.finish() }
         if let filter, !filter.isEmpty {
             try RDBParser(input: input, visitor: FilteringVisitor(inspector, filter: filter), options: options).run()
         } else {

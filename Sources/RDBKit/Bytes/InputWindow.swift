@@ -38,6 +38,8 @@ public final class InputWindow {
     private let workerCRC = UnsafeMutablePointer<CRC64>.allocate(capacity: 1)
     /// Regions at least this large move the checksum to the worker thread.
     private static let backgroundThreshold = 256 * 1024
+    /// Called with the offset reached each time the window is refilled (about once per MiB).
+    public var onProgress: ((Int64) -> Void)?
 
     /// `checksummed: false` skips the CRC64 (for re-reading the tool's own temporary files).
     public init(source: ByteSource, checksummed: Bool = true) {
@@ -176,6 +178,7 @@ public final class InputWindow {
             return false
         }
         observe(upTo: s.pointee.start)
+        onProgress?(offset)
         let available = s.pointee.end - s.pointee.start
         if s.pointee.start > 0 {
             if available > 0 { s.pointee.base.copyMemory(from: s.pointee.base + s.pointee.start, byteCount: available) }

@@ -2,9 +2,12 @@
 public struct ReaderOptions: Sendable {
     /// Try to read a file whose version is newer than any this reader knows.
     public var acceptNewerVersions = false
+    /// Draw a progress line on standard error while reading (only when it is a terminal).
+    public var showProgress = false
 
-    public init(acceptNewerVersions: Bool = false) {
+    public init(acceptNewerVersions: Bool = false, showProgress: Bool = false) {
         self.acceptNewerVersions = acceptNewerVersions
+        self.showProgress = showProgress
     }
 }
 

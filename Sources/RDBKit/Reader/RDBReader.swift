@@ -4,8 +4,21 @@ public enum RDBReader {
     @discardableResult
     public static func read<V: RDBVisitor>(path: String, visitor: V,
                                            options: ReaderOptions = ReaderOptions()) throws(RDBError) -> RDBTrailer {
-        let input = InputWindow(source: try openInput(path: path))
+        let (input, progress) = try window(path: path, options: options)
+        defer { progress?.finish() }
         return try RDBParser(input: input, visitor: visitor, options: options).run()
+    }
+
+    /// The input window over `path`, with a progress line attached when asked for and possible.
+    static func window(path: String, options: ReaderOptions) throws(RDBError) -> (InputWindow, ProgressMeter?) {
+        let source = try openInput(path: path)
+        let input = InputWindow(source: source)
+        // A gzip or piped input has no known total: the line then shows bytes and rate only.
+        guard options.showProgress, let meter = ProgressMeter(label: path, total: source.knownSize) else {
+            return (input, nil)
+        }
+        input.onProgress = { meter.update($0) }
+        return (input, meter)
     }
 
     /// Streams any byte source through `visitor`.

@@ -67,7 +67,8 @@ public final class Validator: RDBVisitor {
     public static func validate(path: String, options: ReaderOptions = ReaderOptions()) -> ValidationReport {
         let validator = Validator(path: path)
         do {
-            let input = InputWindow(source: try openInput(path: path))
+            let (input, progress) = try RDBReader.window(path: path, options: options)
+            defer { progress?.finish() }
             do {
                 try RDBParser(input: input, visitor: validator, options: options).run()
             } catch {
