@@ -17,7 +17,7 @@ struct RDBKitCommand: ParsableCommand {
 
             Exit status: 0 on success, 1 when an input is damaged or unreadable, 2 on usage errors.
             """,
-        subcommands: [InspectCommand.self, ExportCommand.self, ValidateCommand.self, ConvertCommand.self, RestorePayloadCommand.self, DiffCommand.self])
+        subcommands: [InspectCommand.self, ReportCommand.self, ExportCommand.self, ValidateCommand.self, ConvertCommand.self, RestorePayloadCommand.self, DiffCommand.self])
 
     /// Parses the command line; usage errors exit with status 2 (not ArgumentParser's 64).
     static func main() {

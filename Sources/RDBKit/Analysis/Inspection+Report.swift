@@ -1,15 +1,7 @@
 extension Inspection {
     private func auxValue(_ name: String) -> String? { aux.first { $0.name == name }?.value }
 
-    private func size(_ bytes: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var v = Double(bytes)
-        var u = 0
-        while v >= 1024 && u < units.count - 1 { v /= 1024; u += 1 }
-        if u == 0 { return "\(bytes) B" }
-        let tenths = Int((v * 10).rounded())
-        return "\(tenths / 10).\(tenths % 10) \(units[u])"
-    }
+    private func size(_ bytes: Int64) -> String { humanBytes(bytes) }
 
     private func pad(_ s: String, _ width: Int) -> String {
         s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
@@ -190,4 +182,15 @@ extension Inspection {
         w.byte(UInt8(ascii: "}"))
         return String(decoding: w.pending, as: UTF8.self)
     }
+}
+
+/// "1.5 MiB": binary units, one decimal.
+func humanBytes(_ n: Int64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    var v = Double(n)
+    var u = 0
+    while v >= 1024 && u < units.count - 1 { v /= 1024; u += 1 }
+    if u == 0 { return "\(n) B" }
+    let tenths = Int((v * 10).rounded())
+    return "\(tenths / 10).\(tenths % 10) \(units[u])"
 }

@@ -1,0 +1,46 @@
+import ArgumentParser
+import RDBKit
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write the inspect summary as one self-contained HTML page.",
+        discussion: """
+            The page holds the summary, the databases, charts of estimated memory by type and by \
+            key prefix, the biggest keys and the time-to-live histogram, with inline CSS and SVG: \
+            it fetches nothing, so it can be mailed or archived as it is.
+
+            Example: rdbkit report dump.rdb -o report.html
+            """)
+
+    @Argument(help: "The RDB file ('-' for standard input).")
+    var file: String
+
+    @Option(name: [.short, .customLong("output")], help: "The HTML file to write.")
+    var output: String
+
+    @Option(help: "How many of the biggest keys to list.")
+    var top = 20
+
+    @Option(help: "Where a key's prefix ends.")
+    var separator = ":"
+
+    @OptionGroup(title: "Filters") var filtering: FilterOptions
+
+    @OptionGroup var reading: ReadingOptions
+
+    func validate() throws {
+        guard separator.utf8.count == 1 else { throw ValidationError("--separator must be one byte") }
+    }
+
+    func run() throws {
+        let filter = filtering.filter
+        do {
+            try HTMLReport.write(path: file, outputPath: output, nowMs: filter.nowMs, top: top,
+                                 separator: separator.utf8.first!, filter: filter, options: reading.readerOptions)
+        } catch {
+            FileHandleStandardError.write("rdbkit: \(file): \(error)\n")
+            throw CommandFailure()
+        }
+    }
+}
