@@ -58,3 +58,30 @@ final class FixtureExportTests: XCTestCase {
         XCTAssertEqual(modules.first?.payload.last, 0, "payload ends with RDB_MODULE_OPCODE_EOF")
     }
 }
+
+/// Every analysis verb on every fixture: no errors, and numbers that agree with one another.
+final class FixtureAnalysisTests: XCTestCase {
+    func testAnalysisVerbsOnEveryFixture() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rdbkit-analysis-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        for dump in FixturePaths.allDumps() {
+            let name = dump.lastPathComponent
+            let keys = Validator.validate(path: dump.path).keys
+            let inspection = try Inspector.inspect(path: dump.path, nowMs: 0, top: 5, separator: UInt8(ascii: ":"))
+            XCTAssertEqual(inspection.keys, keys, name)
+            XCTAssertEqual(inspection.types.values.map(\.keys).reduce(0, +), keys, name)
+            XCTAssertEqual(inspection.ttlBuckets.reduce(0, +), keys, name)
+            XCTAssertEqual(inspection.prefixes.map(\.keys).reduce(0, +) <= keys, true, name)
+            try HTMLReport.write(path: dump.path, outputPath: scratch.appendingPathComponent("r.html").path, nowMs: 0, top: 5,
+                                 separator: UInt8(ascii: ":"))
+            for format in [ExportFormat.csv, .keys] {
+                let out = scratch.appendingPathComponent("out").path
+                XCTAssertEqual(try Export.run(path: dump.path, outputPath: out, format: format, withMeta: false).keys, keys, "\(name) \(format)")
+            }
+            XCTAssertTrue(try Diff.run(dump.path, dump.path) { _ in }.isEqual, name)
+            XCTAssertEqual(try Convert.restorePayloads(inputPath: dump.path, outputPath: scratch.appendingPathComponent("p").path,
+                                                       target: RDBTarget.named("redis-8.2")!).keys, keys, name)
+        }
+    }
+}
