@@ -5,6 +5,7 @@
 # usage: Benchmarks/bench.sh [--preset large|bigkeys|all] [--data DIR] [--runs N] [--json]
 #   --data DIR   where the dumps are cached (default: $RDBKIT_BENCH_DATA or .bench-data/)
 #   RDBKIT_BIN   use this binary instead of building .build/release/rdbkit
+# Peak RSS is read with GNU time (Debian package `time`) when installed.
 # Targets (issue 2): validate >= 500 MB/s, export jsonl >= 150 MB/s, peak RSS <= 64 MiB.
 # Prints a report and exits 0 whatever the figures; non-zero only when a command fails.
 set -euo pipefail
@@ -59,21 +60,24 @@ binary, runs, as_json, files = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
 targets = {"validate": 500.0, "export": 150.0, "export, every key filtered out": None, "inspect": None}
 rss_target_mib = 64.0
 
+GNU_TIME = "/usr/bin/time" if os.path.exists("/usr/bin/time") else None
+
 def measure(cmd):
+    """Best wall time of `runs` runs and the peak RSS in MiB. The RSS comes from GNU time when it is
+    installed (a small C parent); a child forked from this Python would count Python's own pages."""
     best, peak = None, 0
     for _ in range(runs):
-        pid = os.fork()
-        if pid == 0:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 1)
-            os.execv(cmd[0], cmd)
+        wrapped = [GNU_TIME, "-f", "%M"] + cmd if GNU_TIME else cmd
         start = time.perf_counter()
-        _, status, usage = os.wait4(pid, 0)
+        done = subprocess.run(wrapped, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         elapsed = time.perf_counter() - start
-        if os.waitstatus_to_exitcode(status) != 0:
-            sys.exit(f"bench: {' '.join(cmd)} failed")
+        if done.returncode != 0:
+            sys.exit(f"bench: {' '.join(cmd)} failed: {done.stderr.decode()[-500:]}")
         best = elapsed if best is None else min(best, elapsed)
-        peak = max(peak, usage.ru_maxrss)  # KiB on Linux
+        if GNU_TIME:
+            peak = max(peak, int(done.stderr.decode().strip().splitlines()[-1]))
+        else:
+            peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     return best, peak / 1024
 
 rows = []

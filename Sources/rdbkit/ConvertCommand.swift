@@ -6,7 +6,7 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Re-encode a dump for another Redis or Valkey version, or to JSON.",
         discussion: """
-            Formats are chosen by extension (.rdb, .json, .jsonl, .resp) or by --from/--to.
+            Formats are chosen by extension (.rdb, .json, .jsonl, .csv, .resp) or by --from/--to.
 
             rdb -> rdb writes the encodings the target server would choose itself (listpacks, \
             intsets, quicklists under its default thresholds, LZF for compressible strings), so a \
@@ -15,7 +15,7 @@ struct ConvertCommand: ParsableCommand {
             fails the conversion with a list of every such thing, unless --lossy, which drops them \
             and reports each drop. Memory: one key at a time.
 
-            rdb -> json/jsonl is the export verb; json/jsonl -> rdb reads the export schema back             (export, convert, export gives the same JSON).
+            rdb -> json/jsonl/csv is the export verb; json/jsonl -> rdb reads the export schema back             (export, convert, export gives the same JSON).
 
             rdb -> resp writes one RESTORE command per key (payloads for the target version,             ABSTTL expiries, IDLETIME/FREQ), SELECT between databases and FUNCTION LOAD for             libraries, as RESP: load it with `redis-cli --pipe < dump.resp`.
 
@@ -33,7 +33,7 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Input format: rdb, json or jsonl, when the extension does not say.")
     var from: String?
 
-    @Option(help: "Output format: rdb, json, jsonl or resp, when the extension does not say.")
+    @Option(help: "Output format: rdb, json, jsonl, csv or resp, when the extension does not say.")
     var to: String?
 
     @Option(name: .customLong("target-version"), help: "The server or RDB version to write for (default: redis-7.4).")
@@ -56,7 +56,7 @@ struct ConvertCommand: ParsableCommand {
         }
         if let from, !["rdb", "json", "jsonl"].contains(from) { throw ValidationError("unknown input format '\(from)' (rdb, json, jsonl)") }
         if outputFormat == nil {
-            throw ValidationError("cannot tell the output format of '\(output)'; give --to rdb, json, jsonl or resp")
+            throw ValidationError("cannot tell the output format of '\(output)'; give --to rdb, json, jsonl, csv or resp")
         }
     }
 
@@ -66,8 +66,8 @@ struct ConvertCommand: ParsableCommand {
     }
 
     private var outputFormat: String? {
-        if let to { return ["rdb", "json", "jsonl", "resp"].contains(to) ? to : nil }
-        for ext in ["rdb", "jsonl", "json", "resp"] where output.hasSuffix(".\(ext)") { return ext }
+        if let to { return ["rdb", "json", "jsonl", "csv", "resp"].contains(to) ? to : nil }
+        for ext in ["rdb", "jsonl", "json", "csv", "resp"] where output.hasSuffix(".\(ext)") { return ext }
         return nil
     }
 
@@ -80,8 +80,8 @@ struct ConvertCommand: ParsableCommand {
                                                     withoutModules: withoutModules))
             }
             switch outputFormat {
-            case "json", "jsonl":
-                _ = try Export.run(path: input, outputPath: output, format: outputFormat == "json" ? .json : .jsonl,
+            case "json", "jsonl", "csv":
+                _ = try Export.run(path: input, outputPath: output, format: ExportFormat(rawValue: outputFormat!)!,
                                    withMeta: false, filter: filtering.filter, options: reading.readerOptions)
             case "resp":
                 report(try Convert.rdbToRESP(inputPath: input, outputPath: output,
