@@ -29,8 +29,13 @@ struct FilterOptions: ParsableArguments {
     @Option(help: "The time expiries are judged against, in unix milliseconds (default: now).")
     var now: Int64?
 
+    @Option(name: .customLong("min-size"),
+            help: "Only keys whose estimated memory (as Redis 7.0 reports it) is at least this many bytes. Keys are then held whole while they are sized.")
+    var minimumSize: Int?
+
     func validate() throws {
         if onlyExpired && onlyNotExpired { throw ValidationError("--expired and --not-expired exclude each other") }
+        if let minimumSize, minimumSize < 0 { throw ValidationError("--min-size must not be negative") }
         if let keyRegex {
             do { _ = try KeyRegex(keyRegex) } catch { throw ValidationError("--key-regex: \(error)") }
         }
@@ -45,6 +50,7 @@ struct FilterOptions: ParsableArguments {
         f.keyRegex = keyRegex.flatMap { try? KeyRegex($0) }
         f.types = Set(types)
         f.expired = onlyExpired ? true : onlyNotExpired ? false : nil
+        f.minimumSize = minimumSize
         return f
     }
 }

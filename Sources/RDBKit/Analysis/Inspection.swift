@@ -147,11 +147,7 @@ public final class Inspector: RDBVisitor {
         let inspector = Inspector(path: path, nowMs: nowMs, top: top, separator: separator)
         let (input, progress) = try RDBReader.window(path: path, options: options)
         defer { progress?.finish() }
-        if let filter, !filter.isEmpty {
-            try RDBParser(input: input, visitor: FilteringVisitor(inspector, filter: filter), options: options).run()
-        } else {
-            try RDBParser(input: input, visitor: inspector, options: options).run()
-        }
+        try RDBReader.run(input: input, visitor: inspector, filter: filter, options: options)
         inspector.settle(at: input.offset)
         inspector.result.bytes = input.offset
         inspector.result.biggestKeys = inspector.biggest.sorted

@@ -70,12 +70,7 @@ public enum Diff {
 
     private static func read(_ path: String, _ filter: KeyFilter?, _ options: ReaderOptions,
                              _ onKey: @escaping (Int, [UInt8], KeyDigest) throws(RDBError) -> Void) throws(RDBError) {
-        let visitor = DigestingVisitor(onKey: onKey)
-        if let filter, !filter.isEmpty {
-            try RDBReader.read(path: path, visitor: FilteringVisitor(visitor, filter: filter), options: options)
-        } else {
-            try RDBReader.read(path: path, visitor: visitor, options: options)
-        }
+        try RDBReader.read(path: path, visitor: DigestingVisitor(onKey: onKey), filter: filter, options: options)
     }
 
     private static func fileSize(_ path: String) -> Int64? {

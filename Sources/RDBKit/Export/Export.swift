@@ -44,10 +44,7 @@ public enum Export {
 
     private static func read<V: RDBVisitor>(_ path: String, _ visitor: V, _ filter: KeyFilter?,
                                             _ options: ReaderOptions) throws(RDBError) -> RDBTrailer {
-        if let filter, !filter.isEmpty {
-            return try RDBReader.read(path: path, visitor: FilteringVisitor(visitor, filter: filter), options: options)
-        }
-        return try RDBReader.read(path: path, visitor: visitor, options: options)
+        try RDBReader.read(path: path, visitor: visitor, filter: filter, options: options)
     }
 }
 

@@ -9,13 +9,15 @@ public struct KeyFilter: Sendable {
     public var expired: Bool?
     /// "Now" for `expired`, in unix ms.
     public var nowMs: Int64
+    /// Only keys whose estimated memory is at least this many bytes (decided after reading them).
+    public var minimumSize: Int?
 
     public init(nowMs: Int64) {
         self.nowMs = nowMs
     }
 
     public var isEmpty: Bool {
-        databases.isEmpty && keyPatterns.isEmpty && keyRegex == nil && types.isEmpty && expired == nil
+        databases.isEmpty && keyPatterns.isEmpty && keyRegex == nil && types.isEmpty && expired == nil && minimumSize == nil
     }
 
     public func accepts(_ info: KeyInfo, key: UnsafeRawBufferPointer) -> Bool {

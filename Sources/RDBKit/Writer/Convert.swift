@@ -110,14 +110,9 @@ public enum Convert {
         }
     }
 
-    /// Reads through `filter` when there is one.
     private static func read(_ path: String, _ collector: RecordCollector, _ filter: KeyFilter?,
                              _ options: ReaderOptions) throws(RDBError) {
-        if let filter, !filter.isEmpty {
-            try RDBReader.read(path: path, visitor: FilteringVisitor(collector, filter: filter), options: options)
-        } else {
-            try RDBReader.read(path: path, visitor: collector, options: options)
-        }
+        try RDBReader.read(path: path, visitor: collector, filter: filter, options: options)
     }
 
     static func lossError(_ losses: [ConversionLoss], target: RDBTarget) -> RDBError {

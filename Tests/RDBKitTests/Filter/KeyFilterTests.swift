@@ -56,6 +56,31 @@ final class KeyFilterTests: XCTestCase {
         XCTAssertEqual(second.keys, ["db15:list"])
     }
 
+    /// --min-size holds each key and replays it: with 0 the export is byte-identical to an
+    /// unfiltered one (every type, streams included); with a threshold only big keys remain.
+    func testMinimumSizeReplaysKeysExactly() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rdbkit-minsize-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        func export(_ dump: String, _ filter: KeyFilter?, _ format: ExportFormat = .jsonl) throws -> Data {
+            let out = scratch.appendingPathComponent("out").path
+            _ = try Export.run(path: dump, outputPath: out, format: format, withMeta: true, filter: filter)
+            return try Data(contentsOf: URL(fileURLWithPath: out))
+        }
+        var everything = KeyFilter(nowMs: 0)
+        everything.minimumSize = 0
+        for dump in FixturePaths.allDumps() {
+            XCTAssertEqual(try export(dump.path, everything), try export(dump.path, nil), dump.lastPathComponent)
+        }
+        let dump = FixturePaths.fixtures.appendingPathComponent("redis-7.0/types.rdb").path
+        guard FileManager.default.fileExists(atPath: dump) else { return }
+        var big = KeyFilter(nowMs: 0)
+        big.minimumSize = 40_000
+        let rows = String(decoding: try export(dump, big, .csv), as: UTF8.self).split(separator: "\n").dropFirst()
+        XCTAssertEqual(Set(rows.map { String($0.split(separator: ",")[2]) }), ["list:big", "set:bigints", "hash:big", "set:big", "str:1mb"])
+        XCTAssertTrue(rows.allSatisfy { Int($0.split(separator: ",")[3])! >= 40_000 })
+    }
+
     func testExpiryFilterUsesTheGivenNow() throws {
         let dump = FixturePaths.fixtures.appendingPathComponent("redis-7.0/types.rdb").path
         guard FileManager.default.fileExists(atPath: dump) else { throw XCTSkip("no Redis 7.0 fixture") }
