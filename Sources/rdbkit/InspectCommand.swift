@@ -31,25 +31,16 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
-    @Option(help: "How many of the biggest keys to list.")
-    var top = 10
-
-    @Option(help: "Where a key's prefix ends.")
-    var separator = ":"
+    @OptionGroup var summary: SummaryOptions
 
     @OptionGroup(title: "Filters") var filtering: FilterOptions
 
     @OptionGroup var reading: ReadingOptions
 
-    func validate() throws {
-        guard separator.utf8.count == 1 else { throw ValidationError("--separator must be one byte") }
-        guard top >= 0 else { throw ValidationError("--top must not be negative") }
-    }
-
     func run() throws {
         let filter = filtering.filter
         do {
-            let result = try Inspector.inspect(path: file, nowMs: filter.nowMs, top: top, separator: separator.utf8.first!,
+            let result = try Inspector.inspect(path: file, nowMs: filter.nowMs, top: summary.top, separator: summary.separatorByte,
                                                filter: filter, options: reading.readerOptions)
             print(json ? result.json : result.text)
         } catch {

@@ -19,25 +19,17 @@ struct ReportCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "The HTML file to write.")
     var output: String
 
-    @Option(help: "How many of the biggest keys to list.")
-    var top = 20
-
-    @Option(help: "Where a key's prefix ends.")
-    var separator = ":"
+    @OptionGroup var summary: SummaryOptions
 
     @OptionGroup(title: "Filters") var filtering: FilterOptions
 
     @OptionGroup var reading: ReadingOptions
 
-    func validate() throws {
-        guard separator.utf8.count == 1 else { throw ValidationError("--separator must be one byte") }
-    }
-
     func run() throws {
         let filter = filtering.filter
         do {
-            try HTMLReport.write(path: file, outputPath: output, nowMs: filter.nowMs, top: top,
-                                 separator: separator.utf8.first!, filter: filter, options: reading.readerOptions)
+            try HTMLReport.write(path: file, outputPath: output, nowMs: filter.nowMs, top: summary.top,
+                                 separator: summary.separatorByte, filter: filter, options: reading.readerOptions)
         } catch {
             FileHandleStandardError.write("rdbkit: \(file): \(error)\n")
             throw CommandFailure()

@@ -41,7 +41,7 @@ public struct Inspection: Sendable {
 }
 
 /// The `inspect` pass: a `KeyStatsCollector` for every key plus the file-level records.
-public final class Inspector: RDBVisitor {
+public final class Inspector: ForwardsElements {
     public private(set) var result: Inspection
     private let stats: KeyStatsCollector
     private var pending: (type: RedisType, offset: Int64)?
@@ -85,6 +85,7 @@ public final class Inspector: RDBVisitor {
     }
 
     public var wantsStringValues: Bool { true }
+    public var elementSink: KeyStatsCollector { stats }
 
     public func header(_ header: RDBHeader) throws(RDBError) { result.header = header }
     public func aux(name: RDBString, value: RDBString) throws(RDBError) {
@@ -122,20 +123,10 @@ public final class Inspector: RDBVisitor {
         self.pending = nil
     }
 
-    public func stringValue(_ value: RDBString) throws(RDBError) { try stats.stringValue(value) }
-    public func listElement(_ element: RDBString) throws(RDBError) { try stats.listElement(element) }
-    public func setMember(_ member: RDBString) throws(RDBError) { try stats.setMember(member) }
-    public func zsetMember(_ member: RDBString, score: Double) throws(RDBError) { try stats.zsetMember(member, score: score) }
-    public func hashField(_ field: RDBString, value: RDBString, expireAtMs: Int64?) throws(RDBError) {
-        try stats.hashField(field, value: value, expireAtMs: expireAtMs)
-    }
-    public func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError) { try stats.streamEntry(id: id, fields: fields) }
-    public func streamGroup(_ group: StreamGroup) throws(RDBError) { try stats.streamGroup(group) }
     public func moduleValue(_ value: ModuleValue) throws(RDBError) {
         result.modules[value.typeID.name, default: 0] += 1
         try stats.moduleValue(value)
     }
-    public func endKey() throws(RDBError) { try stats.endKey() }
 
     public func end(_ trailer: RDBTrailer) throws(RDBError) {
         result.checksum = trailer.checksum
