@@ -84,6 +84,12 @@ public final class InputWindow {
         return b
     }
 
+    /// Steps back over the last `n` bytes taken (they are still in the window).
+    public func unread(_ n: Int) {
+        precondition(n <= s.pointee.start - s.pointee.observedUpTo, "unread past what the window still holds")
+        s.pointee.start -= n
+    }
+
     @inline(__always)
     public func readUInt64LE() throws(RDBError) -> UInt64 {
         UInt64(littleEndian: try take(8).loadUnaligned(as: UInt64.self))

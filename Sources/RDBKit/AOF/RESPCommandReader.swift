@@ -1,0 +1,122 @@
+/// One command of an append-only file, with where it starts and the `#TS:` time before it.
+public struct AOFCommand: Sendable, Equatable {
+    /// Byte offset of the command's `*` in its file.
+    public var offset: Int64
+    /// Unix seconds of the latest `#TS:` annotation before the command (aof-timestamp-enabled).
+    public var timestamp: Int64?
+    public var arguments: [Bytes]
+
+    public var name: String { String(decoding: arguments.first ?? [], as: UTF8.self).lowercased() }
+}
+
+/// Reads the commands of an AOF stream (aof.c loadSingleAppendOnlyFile): RESP arrays of bulk
+/// strings (`*<argc>\r\n` then `$<len>\r\n<bytes>\r\n` each), with `#` annotation lines between
+/// them. Errors name the offset; the offset after the last whole command is kept for repairs.
+public final class RESPCommandReader {
+    /// aof.c / redis.conf: proto-max-bulk-len's default; a longer argument is a damaged length.
+    public static let maximumBulkLength = 512 * 1024 * 1024
+    /// AOF_ANNOTATION_LINE_MAX_LEN: header and annotation lines are read into 1024 bytes.
+    static let maximumLineLength = 1024
+
+    private let input: InputWindow
+    private var timestamp: Int64?
+    /// Where the last whole command (or annotation) ended: everything before it is valid.
+    public private(set) var validUpTo: Int64
+
+    public init(source: ByteSource, startingAt offset: Int64 = 0) {
+        input = InputWindow(source: source, checksummed: false)
+        validUpTo = offset
+        base = offset
+    }
+
+    /// Offsets are reported in the file, which may start past an RDB preamble.
+    private let base: Int64
+    private var position: Int64 { input.offset }
+
+    /// The next command, or nil at a clean end of the input.
+    public func next() throws(RDBError) -> AOFCommand? {
+        do {
+            return try readCommand()
+        } catch var error {
+            error.offset += base
+            throw error
+        }
+    }
+
+    private func readCommand() throws(RDBError) -> AOFCommand? {
+        while true {
+            guard let first = try peekByte() else { return nil }
+            let start = position
+            if first == UInt8(ascii: "#") {
+                let line = try readLine(at: start)
+                if line.starts(with: Array("#TS:".utf8)) {
+                    guard let ts = Int64(String(decoding: line.dropFirst(4), as: UTF8.self)) else {
+                        throw RDBError(.corrupt("invalid timestamp annotation"), offset: start)
+                    }
+                    timestamp = ts
+                }
+                validUpTo = base + position
+                continue
+            }
+            guard first == UInt8(ascii: "*") else {
+                throw RDBError(.corrupt("bad file format: expected '*' or '#', found byte \(first)"), offset: start)
+            }
+            let header = try readLine(at: start)
+            guard let argc = Int(String(decoding: header.dropFirst(), as: UTF8.self)), argc >= 1 else {
+                throw RDBError(.corrupt("bad argument count \"\(String(decoding: header, as: UTF8.self))\""), offset: start)
+            }
+            var arguments: [Bytes] = []
+            for _ in 0..<argc {
+                let at = position
+                let lengthLine = try readLine(at: at)
+                guard lengthLine.first == UInt8(ascii: "$") else {
+                    throw RDBError(.corrupt("expected prefix '$', got '\(lengthLine.first.map { String(UnicodeScalar($0)) } ?? "")'"), offset: at)
+                }
+                guard let length = Int(String(decoding: lengthLine.dropFirst(), as: UTF8.self)), length >= 0,
+                      length <= RESPCommandReader.maximumBulkLength else {
+                    throw RDBError(.corrupt("bad bulk length \"\(String(decoding: lengthLine, as: UTF8.self))\""), offset: at)
+                }
+                let bytes = try input.take(length)
+                arguments.append(Bytes(bytes))
+                let crlfAt = position
+                let crlf = try input.take(2)
+                guard crlf[0] == 0x0D, crlf[1] == 0x0A else {
+                    throw RDBError(.corrupt("expected \\r\\n after \(length) bytes"), offset: crlfAt)
+                }
+            }
+            validUpTo = base + position
+            return AOFCommand(offset: base + start, timestamp: timestamp, arguments: arguments)
+        }
+    }
+
+    private func peekByte() throws(RDBError) -> UInt8? {
+        do {
+            let b = try input.take(1)
+            // Put it back: the window keeps the byte; re-reading is cheaper than tracking state.
+            input.unread(1)
+            return b[0]
+        } catch {
+            if case .truncated = error.kind { return nil }
+            throw error
+        }
+    }
+
+    /// A line up to \r\n (the \r\n not included), at most 1024 bytes as Redis reads them.
+    private func readLine(at start: Int64) throws(RDBError) -> [UInt8] {
+        var line: [UInt8] = []
+        while true {
+            let b = try input.readByte()
+            if b == 0x0A {
+                guard line.last == 0x0D else {
+                    throw RDBError(.corrupt("line ends with \\n without \\r"), offset: start)
+                }
+                line.removeLast()
+                return line
+            }
+            line.append(b)
+            if line.count > RESPCommandReader.maximumLineLength {
+                throw RDBError(.corrupt("line longer than \(RESPCommandReader.maximumLineLength) bytes"), offset: start)
+            }
+        }
+    }
+}
