@@ -23,6 +23,8 @@ struct ValidateCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per file instead of text.")
     var json = false
 
+    @OptionGroup(title: "Filters (rejected keys are checked for framing only, and not counted)") var filtering: FilterOptions
+
     @OptionGroup var reading: ReadingOptions
 
     func validate() throws {
@@ -32,7 +34,7 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         var allValid = true
         for file in files {
-            let report = Validator.validate(path: file, options: reading.readerOptions)
+            let report = Validator.validate(path: file, filter: filtering.filter, options: reading.readerOptions)
             print(json ? report.jsonLine : report.summaryLine)
             allValid = allValid && report.isValid
         }

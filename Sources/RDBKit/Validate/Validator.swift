@@ -63,14 +63,15 @@ public final class Validator: RDBVisitor {
         }
     }
 
-    /// Validates the file at `path` (`-` for standard input, gzip unwrapped).
-    public static func validate(path: String, options: ReaderOptions = ReaderOptions()) -> ValidationReport {
+    /// Validates the file at `path` (`-` for standard input, gzip unwrapped). With a `filter`, the
+    /// keys it rejects are checked for framing only (skipped by their lengths) and not counted.
+    public static func validate(path: String, filter: KeyFilter? = nil, options: ReaderOptions = ReaderOptions()) -> ValidationReport {
         let validator = Validator(path: path)
         do {
             let (input, progress) = try RDBReader.window(path: path, options: options)
             defer { progress?.finish() }
             do {
-                try RDBParser(input: input, visitor: validator, options: options).run()
+                try RDBReader.run(input: input, visitor: validator, filter: filter, options: options)
             } catch {
                 validator.report.error = error
             }
