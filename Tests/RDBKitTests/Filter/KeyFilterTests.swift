@@ -81,6 +81,17 @@ final class KeyFilterTests: XCTestCase {
         XCTAssertTrue(rows.allSatisfy { Int($0.split(separator: ",")[3])! >= 40_000 })
     }
 
+    func testValidateWithAFilterCountsOnlyTheAcceptedKeys() throws {
+        let dump = FixturePaths.fixtures.appendingPathComponent("redis-7.0/types.rdb").path
+        guard FileManager.default.fileExists(atPath: dump) else { throw XCTSkip("no Redis 7.0 fixture") }
+        var filter = KeyFilter(nowMs: 0)
+        filter.types = [.hash]
+        let report = Validator.validate(path: dump, filter: filter)
+        XCTAssertTrue(report.isValid, report.summaryLine)
+        XCTAssertEqual(report.keys, 5)
+        XCTAssertEqual(report.keysByType, [.hash: 5])
+    }
+
     func testExpiryFilterUsesTheGivenNow() throws {
         let dump = FixturePaths.fixtures.appendingPathComponent("redis-7.0/types.rdb").path
         guard FileManager.default.fileExists(atPath: dump) else { throw XCTSkip("no Redis 7.0 fixture") }
