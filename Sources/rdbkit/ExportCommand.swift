@@ -4,7 +4,7 @@ import RDBKit
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write every key of a dump as JSON.",
+        abstract: "Write every key of a dump as JSON, a CSV memory report, or key names.",
         discussion: """
             One JSON object per key, in file order, streamed while the file is read:
               {"db":0,"key":K,"type":"string|list|set|zset|hash|stream|module",

@@ -11,11 +11,13 @@ struct RDBKitCommand: ParsableCommand {
         commandName: "rdbkit",
         abstract: "Read, check and convert Redis and Valkey persistence files without a server.",
         discussion: """
-            Every verb reads RDB files of any version (1-14, Valkey 80), plain, gzip-compressed \
-            (detected by content) or from standard input when FILE is '-'. Input files are never \
+            Every verb reads RDB files of versions 1-12 (and RDB 13's key metadata) and Valkey's \
+            VALKEY080, plain, gzip-compressed (detected by content) or from standard input when \
+            FILE is '-'. Input files are never \
             modified; output files appear under their name only once complete.
 
-            Exit status: 0 on success, 1 when an input is damaged or unreadable, 2 on usage errors.
+            Exit status: 0 on success, 1 when an input is damaged or unreadable, 2 on usage errors \
+            (diff: 0 equal, 1 different, 2 trouble).
             """,
         subcommands: [InspectCommand.self, ReportCommand.self, ExportCommand.self, ValidateCommand.self, ConvertCommand.self, RestorePayloadCommand.self, DiffCommand.self])
 
