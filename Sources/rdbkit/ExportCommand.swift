@@ -14,6 +14,9 @@ struct ExportCommand: ParsableCommand {
             functions, module aux data, resize hints and slot info, so nothing in the file is \
             unreachable from JSON.
 
+            An append-only file (a multi-part directory, its manifest, or a file of commands) exports \
+            its commands: {"offset":N,"db":N,"ts":N?,"args":[...]} ("file" too for directories).
+
             Example: rdbkit export dump.rdb -o dump.jsonl
             """)
 
@@ -35,11 +38,18 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         do {
+            if AOFFiles.looksLikeAOF(file) {
+                guard format == .jsonl else { throw ValidationError("an append-only file exports as jsonl only") }
+                _ = try AOFExport.run(path: file, outputPath: output, options: reading.readerOptions)
+                return
+            }
             let summary = try Export.run(path: file, outputPath: output, format: format, withMeta: withMeta,
                                          filter: filtering.filter, options: reading.readerOptions)
             if let trailing = summary.trailer.trailingBytes {
                 FileHandleStandardError.write("rdbkit: warning: \(file): \(trailing.count) bytes after the checksum at offset \(trailing.offset) (ignored, as Redis does)\n")
             }
+        } catch let error as ValidationError {
+            throw error
         } catch {
             FileHandleStandardError.write("rdbkit: \(file): \(error)\n")
             throw CommandFailure()

@@ -12,6 +12,10 @@ struct ValidateCommand: ParsableCommand {
             the key being read and the reason. Bytes after the checksum are a warning, not a failure \
             (Redis ignores them).
 
+            Append-only files are recognized by content (a multi-part directory or its manifest, \
+            or a file of commands): each part is checked for framing, an RDB base in full; damage \
+            is reported with its file, offset and how far the file was valid.
+
             Exit status: 0 when every file is whole, 1 when any is damaged, 2 on usage errors.
 
             Example: rdbkit validate backups/*.rdb.gz
@@ -34,6 +38,12 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         var allValid = true
         for file in files {
+            if AOFFiles.looksLikeAOF(file) {
+                let report = AOFValidation.validate(path: file, options: reading.readerOptions)
+                print(report.summaryLine)
+                allValid = allValid && report.isValid
+                continue
+            }
             let report = Validator.validate(path: file, filter: filtering.filter, options: reading.readerOptions)
             print(json ? report.jsonLine : report.summaryLine)
             allValid = allValid && report.isValid

@@ -1,0 +1,63 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The files of an append-only file as Redis loads them: a multi-part directory (or its
+/// manifest) gives the base then the incremental files; a single file is itself.
+public struct AOFFiles: Sendable {
+    public struct Part: Sendable {
+        public var path: String
+        /// A base file in RDB form (`….base.rdb`): read with the RDB reader, not as commands.
+        public var isRDB: Bool
+    }
+
+    public var parts: [Part]
+    public var manifest: AOFManifest?
+
+    /// Whether `path` is an AOF rather than an RDB file: a directory holding a manifest, a
+    /// manifest, or a file whose first byte starts a command (`*`) or an annotation (`#`).
+    public static func looksLikeAOF(_ path: String) -> Bool {
+        if manifestPath(in: path) != nil { return true }
+        guard path != "-", let source = try? FileSource(path: path), let head = try? readPrefix(of: source, count: 5) else { return false }
+        return head.first == UInt8(ascii: "*") || head.first == UInt8(ascii: "#") || head == Array("file ".utf8)
+    }
+
+    /// The parts to read for `path`.
+    public static func open(_ path: String) throws(RDBError) -> AOFFiles {
+        guard let manifestFile = manifestPath(in: path) ?? (isManifest(path) ? path : nil) else {
+            return AOFFiles(parts: [Part(path: path, isRDB: false)], manifest: nil)
+        }
+        let source = try FileSource(path: manifestFile)
+        let text = try readPrefix(of: source, count: 1 << 20)
+        let manifest: AOFManifest
+        do {
+            manifest = try AOFManifest.parse(text)
+        } catch {
+            throw RDBError(.corrupt(error.description), offset: 0, context: manifestFile)
+        }
+        let directory = String(manifestFile[..<(manifestFile.lastIndex(of: "/") ?? manifestFile.startIndex)])
+        let parts = manifest.loadOrder.map { entry in
+            Part(path: directory.isEmpty ? entry.name : directory + "/" + entry.name,
+                 isRDB: entry.type == .base && entry.name.hasSuffix(".rdb"))
+        }
+        return AOFFiles(parts: parts, manifest: manifest)
+    }
+
+    /// The `*.manifest` inside a directory.
+    private static func manifestPath(in directory: String) -> String? {
+        guard let dir = opendir(directory) else { return nil }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasSuffix(".manifest") { return directory + "/" + name }
+        }
+        return nil
+    }
+
+    private static func isManifest(_ path: String) -> Bool {
+        guard let source = try? FileSource(path: path), let head = try? readPrefix(of: source, count: 5) else { return false }
+        return head == Array("file ".utf8) || (path.hasSuffix(".manifest") && head.first == UInt8(ascii: "#"))
+    }
+}
