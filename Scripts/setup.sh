@@ -16,6 +16,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+# Headless chromium renders the HTML report in its test (which skips without it).
+if ! dpkg -s chromium >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "setup: installing chromium" >&2
+  { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null; } || \
+    echo "setup: could not install chromium; the HTML report's browser test will skip" >&2
+fi
 # A redis-server package may start a system service; the tests start their own servers.
 if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import redis' >/dev/null 2>&1; then
   echo "setup: installing redis-py" >&2

@@ -15,7 +15,8 @@ struct ExportCommand: ParsableCommand {
             unreachable from JSON.
 
             An append-only file (a multi-part directory, its manifest, or a file of commands) exports \
-            its commands: {"offset":N,"db":N,"ts":N?,"args":[...]} ("file" too for directories).
+            its commands: {"offset":N,"db":N,"ts":N?,"args":[...]} ("file" too for directories); \
+            keys of RDB content (a base or a preamble) come in the RDB schema where they are.
 
             Example: rdbkit export dump.rdb -o dump.jsonl
             """)
@@ -32,6 +33,9 @@ struct ExportCommand: ParsableCommand {
     @Flag(name: .customLong("with-meta"), help: "Also export aux fields, functions and other file-level records.")
     var withMeta = false
 
+    @Option(help: "AOF: export only up to the first timestamp annotation later than this Unix time.")
+    var until: Int64?
+
     @OptionGroup(title: "Filters") var filtering: FilterOptions
 
     @OptionGroup var reading: ReadingOptions
@@ -40,7 +44,7 @@ struct ExportCommand: ParsableCommand {
         do {
             if AOFFiles.looksLikeAOF(file) {
                 guard format == .jsonl else { throw ValidationError("an append-only file exports as jsonl only") }
-                _ = try AOFExport.run(path: file, outputPath: output, options: reading.readerOptions)
+                _ = try AOFExport.run(path: file, outputPath: output, options: reading.readerOptions, until: until)
                 return
             }
             let summary = try Export.run(path: file, outputPath: output, format: format, withMeta: withMeta,

@@ -13,8 +13,12 @@ struct ValidateCommand: ParsableCommand {
             (Redis ignores them).
 
             Append-only files are recognized by content (a multi-part directory or its manifest, \
-            or a file of commands): each part is checked for framing, an RDB base in full; damage \
-            is reported with its file, offset and how far the file was valid.
+            or a file of commands, with or without an RDB preamble): each part is checked for \
+            framing, RDB content in full, and every command against Redis's command table (known \
+            name, arity, numbers where the command parses one, SELECT within --databases, MULTI \
+            closed by EXEC). An AOF has no checksum: these checks catch damage redis-check-aof \
+            passes. Damage is reported with its file, offset, reason and how far the file is \
+            valid (what `rdbkit repair` keeps).
 
             Exit status: 0 when every file is whole, 1 when any is damaged, 2 on usage errors.
 
@@ -26,6 +30,15 @@ struct ValidateCommand: ParsableCommand {
 
     @Flag(help: "Print one JSON object per file instead of text.")
     var json = false
+
+    @Option(help: "AOF: read only up to the first timestamp annotation later than this Unix time.")
+    var until: Int64?
+
+    @Option(help: "AOF: the server's `databases` setting (SELECT must stay below it).")
+    var databases = 16
+
+    @Flag(name: .customLong("framing-only"), help: "AOF: check the framing only, as redis-check-aof does.")
+    var framingOnly = false
 
     @OptionGroup(title: "Filters (rejected keys are checked for framing only, and not counted)") var filtering: FilterOptions
 
@@ -39,7 +52,8 @@ struct ValidateCommand: ParsableCommand {
         var allValid = true
         for file in files {
             if AOFFiles.looksLikeAOF(file) {
-                let report = AOFValidation.validate(path: file, options: reading.readerOptions)
+                let report = AOFValidation.validate(path: file, options: reading.readerOptions, until: until,
+                                                    check: framingOnly ? nil : AOFCommandCheck(databases: databases))
                 print(report.summaryLine)
                 allValid = allValid && report.isValid
                 continue

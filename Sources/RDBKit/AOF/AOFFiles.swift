@@ -15,6 +15,7 @@ public struct AOFFiles: Sendable {
 
     public var parts: [Part]
     public var manifest: AOFManifest?
+    public var manifestPath: String?
 
     /// Whether `path` is an AOF rather than an RDB file: a directory holding a manifest, a
     /// manifest, or a file whose first byte starts a command (`*`) or an annotation (`#`).
@@ -27,7 +28,7 @@ public struct AOFFiles: Sendable {
     /// The parts to read for `path`.
     public static func open(_ path: String) throws(RDBError) -> AOFFiles {
         guard let manifestFile = manifestPath(in: path) ?? (isManifest(path) ? path : nil) else {
-            return AOFFiles(parts: [Part(path: path, isRDB: false)], manifest: nil)
+            return AOFFiles(parts: [Part(path: path, isRDB: false)], manifest: nil, manifestPath: nil)
         }
         let source = try FileSource(path: manifestFile)
         let text = try readPrefix(of: source, count: 1 << 20)
@@ -42,18 +43,12 @@ public struct AOFFiles: Sendable {
             Part(path: directory.isEmpty ? entry.name : directory + "/" + entry.name,
                  isRDB: entry.type == .base && entry.name.hasSuffix(".rdb"))
         }
-        return AOFFiles(parts: parts, manifest: manifest)
+        return AOFFiles(parts: parts, manifest: manifest, manifestPath: manifestFile)
     }
 
     /// The `*.manifest` inside a directory.
     private static func manifestPath(in directory: String) -> String? {
-        guard let dir = opendir(directory) else { return nil }
-        defer { closedir(dir) }
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name.hasSuffix(".manifest") { return directory + "/" + name }
-        }
-        return nil
+        directoryEntries(directory)?.first { $0.hasSuffix(".manifest") }.map { directory + "/" + $0 }
     }
 
     private static func isManifest(_ path: String) -> Bool {

@@ -1,53 +1,87 @@
-/// `validate` of an append-only file (single file or multi-part directory): every part framed
-/// right, an RDB base whole. Reports the commands read, an open MULTI at the end (Redis drops
-/// it, loading only what came before), and for damage the file, offset and how far it was valid.
+/// `validate` of an append-only file (single file, with or without RDB preamble, or a multi-part
+/// directory): every part framed right, an RDB base or preamble whole, and every command one
+/// Redis could have written (see `AOFCommandCheck`). For damage: the file, the offset, the reason
+/// and how far the file is valid, counted as redis-check-aof counts it (a transaction is valid
+/// only with its EXEC).
 public struct AOFValidation: Sendable {
     public var path: String
     public var files = 0
     public var commands = 0
-    /// Offset of a MULTI with no EXEC before the end: Redis loads the file only up to here.
-    public var openMultiAt: Int64?
+    /// Keys in RDB parts (a base file or preambles).
+    public var rdbKeys = 0
     public var error: RDBError?
-    /// In the damaged file, the length of the longest valid prefix (what a repair keeps).
+    /// The damaged part, and the length of its longest valid prefix (what a repair keeps).
+    public var damagedPart: Int?
     public var validUpTo: Int64?
+    /// The damage is in RDB content (a base file or a preamble): nothing there can be cut off.
+    public var damageInRDB = false
+    /// Where `until` stopped reading: the part and the offset of the later `#TS:` annotation.
+    public var stoppedByTimestamp: (part: Int, offset: Int64)?
+    /// The parts, in load order, and the manifest they come from.
+    public var layout = AOFFiles(parts: [])
 
     public var isValid: Bool { error == nil }
 
-    public static func validate(path: String, options: ReaderOptions = ReaderOptions()) -> AOFValidation {
+    public static func validate(path: String, options: ReaderOptions = ReaderOptions(), until: Int64? = nil,
+                                check: AOFCommandCheck? = AOFCommandCheck()) -> AOFValidation {
         var result = AOFValidation(path: path)
-        do throws(RDBError) {
-            let files = try AOFFiles.open(path)
-            for part in files.parts {
-                result.files += 1
-                if part.isRDB {
-                    let report = Validator.validate(path: part.path, options: options)
-                    if var error = report.error {
-                        error.context = part.path + (error.context.map { ": " + $0 } ?? "")
-                        throw error
-                    }
-                    continue
-                }
-                let reader = RESPCommandReader(source: try openInput(path: part.path))
-                do throws(RDBError) {
-                    result.openMultiAt = nil
-                    while let command = try reader.next() {
-                        result.commands += 1
-                        switch command.name {
-                        case "multi": result.openMultiAt = command.offset
-                        case "exec": result.openMultiAt = nil
-                        default: break
-                        }
-                    }
-                } catch var error {
-                    result.validUpTo = reader.validUpTo
-                    error.context = part.path + (error.context.map { ": " + $0 } ?? "")
-                    throw error
-                }
-            }
+        let reader: AOFReader
+        do {
+            reader = try AOFReader(path: path, options: options, until: until)
         } catch {
             result.error = error
+            return result
         }
+        result.layout = reader.files
+        let validator = Validator(path: path)
+        var multiAt: Int64?
+        var partSeen = -1
+        var failedCommandAt: Int64?
+        do throws(RDBError) {
+            try reader.read(rdb: validator) { (command) throws(RDBError) in
+                if reader.partIndex != partSeen {
+                    // aof.c: a transaction open at the end of a file is reverted there.
+                    if let at = multiAt { throw openMulti(at) }
+                    partSeen = reader.partIndex
+                }
+                result.commands += 1
+                switch command.name {
+                case "multi":
+                    if multiAt != nil {
+                        failedCommandAt = command.offset
+                        throw RDBError(.corrupt("unexpected MULTI inside a transaction"), offset: command.offset)
+                    }
+                    multiAt = command.offset
+                case "exec":
+                    if multiAt == nil {
+                        failedCommandAt = command.offset
+                        throw RDBError(.corrupt("unexpected EXEC without MULTI"), offset: command.offset)
+                    }
+                    multiAt = nil
+                default:
+                    if let problem = check?.problem(in: command) {
+                        failedCommandAt = command.offset
+                        throw RDBError(.corrupt(problem), offset: command.offset)
+                    }
+                }
+            }
+            if let at = multiAt { throw openMulti(at) }
+        } catch var error {
+            if error.context == nil { error.context = reader.currentPart.path }
+            result.error = error
+            result.damagedPart = reader.partIndex
+            result.damageInRDB = reader.readingRDB
+            // The longest valid prefix ends before the failing command, and before its MULTI.
+            result.validUpTo = min(multiAt ?? .max, failedCommandAt ?? reader.validUpTo)
+        }
+        result.files = min(reader.partIndex + 1, reader.files.parts.count)
+        result.rdbKeys = validator.report.keys
+        result.stoppedByTimestamp = reader.stoppedByTimestamp
         return result
+    }
+
+    private static func openMulti(_ at: Int64) -> RDBError {
+        RDBError(.corrupt("MULTI without EXEC at the end of the file: Redis reverts the transaction"), offset: at)
     }
 
     public var summaryLine: String {
@@ -55,7 +89,8 @@ public struct AOFValidation: Sendable {
             return "BAD \(path): \(error)" + (validUpTo.map { " (valid up to offset \($0))" } ?? "")
         }
         var line = "OK  \(path): AOF, \(files) file\(files == 1 ? "" : "s"), \(commands) command\(commands == 1 ? "" : "s")"
-        if let openMultiAt { line += "; warning: MULTI at offset \(openMultiAt) has no EXEC (Redis loads only what precedes it)" }
+        if rdbKeys > 0 { line += ", \(rdbKeys) key\(rdbKeys == 1 ? "" : "s") in RDB form" }
+        if let stop = stoppedByTimestamp { line += "; stopped at the timestamp annotation at offset \(stop.offset) of \(layout.parts[stop.part].path)" }
         return line
     }
 }

@@ -19,28 +19,32 @@ public final class RESPCommandReader {
     static let maximumLineLength = 1024
 
     private let input: InputWindow
-    private var timestamp: Int64?
+    /// The latest `#TS:` time; set it to carry one over from the file loaded before.
+    public var timestamp: Int64?
     /// Where the last whole command (or annotation) ended: everything before it is valid.
     public private(set) var validUpTo: Int64
+    /// Commands after the first `#TS:` annotation later than this are not read (point in time).
+    public var until: Int64?
+    /// The offset of the annotation where `until` stopped the reading.
+    public private(set) var stoppedByTimestampAt: Int64?
 
-    public init(source: ByteSource, startingAt offset: Int64 = 0) {
-        input = InputWindow(source: source, checksummed: false)
-        validUpTo = offset
-        base = offset
+    public convenience init(source: ByteSource) {
+        self.init(input: InputWindow(source: source, checksummed: false))
     }
 
-    /// Offsets are reported in the file, which may start past an RDB preamble.
-    private let base: Int64
+    /// Reads commands from `input`'s current offset (after an RDB preamble, say); offsets are
+    /// the window's, that is the file's.
+    public init(input: InputWindow) {
+        self.input = input
+        validUpTo = input.offset
+    }
+
     private var position: Int64 { input.offset }
 
-    /// The next command, or nil at a clean end of the input.
+    /// The next command, or nil at a clean end of the input (or at the `until` time).
     public func next() throws(RDBError) -> AOFCommand? {
-        do {
-            return try readCommand()
-        } catch var error {
-            error.offset += base
-            throw error
-        }
+        guard stoppedByTimestampAt == nil else { return nil }
+        return try readCommand()
     }
 
     private func readCommand() throws(RDBError) -> AOFCommand? {
@@ -53,19 +57,30 @@ public final class RESPCommandReader {
                     guard let ts = Int64(String(decoding: line.dropFirst(4), as: UTF8.self)) else {
                         throw RDBError(.corrupt("invalid timestamp annotation"), offset: start)
                     }
+                    if let until, ts > until {
+                        stoppedByTimestampAt = start
+                        return nil
+                    }
                     timestamp = ts
                 }
-                validUpTo = base + position
+                validUpTo = position
                 continue
             }
             guard first == UInt8(ascii: "*") else {
                 throw RDBError(.corrupt("bad file format: expected '*' or '#', found byte \(first)"), offset: start)
             }
             let header = try readLine(at: start)
-            guard let argc = Int(String(decoding: header.dropFirst(), as: UTF8.self)), argc >= 1 else {
+            // Redis holds argc in an int; a larger count would have every later argument in the
+            // file gathered into one command before the input ran out.
+            guard let argc = Int(String(decoding: header.dropFirst(), as: UTF8.self)), argc >= 1, argc <= Int(Int32.max) else {
                 throw RDBError(.corrupt("bad argument count \"\(String(decoding: header, as: UTF8.self))\""), offset: start)
             }
+            // Each argument takes at least "$0\r\n\r\n": a count the rest cannot hold is damage.
+            if let left = input.remainingKnown, Int64(argc) > left / 6 {
+                throw RDBError(.corrupt("argument count \(argc) cannot fit in the \(left) bytes left"), offset: start)
+            }
             var arguments: [Bytes] = []
+            arguments.reserveCapacity(min(argc, 64))
             for _ in 0..<argc {
                 let at = position
                 let lengthLine = try readLine(at: at)
@@ -84,8 +99,8 @@ public final class RESPCommandReader {
                     throw RDBError(.corrupt("expected \\r\\n after \(length) bytes"), offset: crlfAt)
                 }
             }
-            validUpTo = base + position
-            return AOFCommand(offset: base + start, timestamp: timestamp, arguments: arguments)
+            validUpTo = position
+            return AOFCommand(offset: start, timestamp: timestamp, arguments: arguments)
         }
     }
 

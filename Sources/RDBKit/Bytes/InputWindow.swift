@@ -32,7 +32,7 @@ public final class InputWindow {
     private let s: UnsafeMutablePointer<State>
     /// Total size of the input when known; lengths are checked against what remains of it.
     public let knownSize: Int64?
-    private let checksummed: Bool
+    private var checksummed: Bool
     /// Once the input proves large, the CRC64 runs on a second core (see `BackgroundWorker`).
     private var checksumWorker: BackgroundWorker?
     private let workerCRC = UnsafeMutablePointer<CRC64>.allocate(capacity: 1)
@@ -118,6 +118,13 @@ public final class InputWindow {
         return workerCRC.pointee.value
     }
 
+    /// Stops feeding the CRC64: what follows an AOF's RDB preamble is not covered by it.
+    public func stopChecksumming() {
+        observe(upTo: s.pointee.start)
+        checksumWorker?.drain()
+        checksummed = false
+    }
+
     /// Starts copying consumed bytes into `buffer` (used to keep module payloads raw).
     public func beginCapture(into buffer: ScratchBuffer) {
         observe(upTo: s.pointee.start)
@@ -197,9 +204,13 @@ public final class InputWindow {
             if s.pointee.sourceExhausted { return false }
             if s.pointee.end == s.pointee.capacity {
                 // Grow only once the window is full of real data: memory tracks what arrived.
+                // Straight to `n` only when a regular file is known to hold it; from a pipe or a
+                // gzip, `n` is a claim (up to 2 TiB) and is believed one doubling at a time.
                 var newCapacity = s.pointee.capacity * 2
-                if let remaining = remainingKnown { newCapacity = Int(min(Int64(newCapacity), max(Int64(n), remaining))) }
-                resize(to: max(newCapacity, n))
+                if let remaining = remainingKnown {
+                    newCapacity = max(Int(min(Int64(newCapacity), max(Int64(n), remaining))), n)
+                }
+                resize(to: newCapacity)
             }
             let got = try source.read(into: UnsafeMutableRawBufferPointer(start: s.pointee.base + s.pointee.end,
                                                                          count: s.pointee.capacity - s.pointee.end))

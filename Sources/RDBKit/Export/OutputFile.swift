@@ -60,6 +60,11 @@ public final class OutputFile {
         }
     }
 
+    public func write(_ bytes: [UInt8]) throws(RDBError) {
+        let result: Result<Void, RDBError> = bytes.withUnsafeBytes { raw in Result { () throws(RDBError) in try write(raw) } }
+        try result.get()
+    }
+
     /// Makes the output visible under its name.
     public func commit() throws(RDBError) {
         finished = true

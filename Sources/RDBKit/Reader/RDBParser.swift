@@ -4,6 +4,8 @@ public struct ReaderOptions: Sendable {
     public var acceptNewerVersions = false
     /// Draw a progress line on standard error while reading (only when it is a terminal).
     public var showProgress = false
+    /// The RDB is an AOF's preamble: stop right after the checksum, where the commands begin.
+    public var isPreamble = false
 
     public init(acceptNewerVersions: Bool = false, showProgress: Bool = false) {
         self.acceptNewerVersions = acceptNewerVersions
@@ -168,6 +170,11 @@ public final class RDBParser<Visitor: RDBVisitor> {
             }
         }
         if let failure = deferredChecks.firstFailure() { throw failure }
+        if options.isPreamble {
+            let trailer = RDBTrailer(checksum: checksum, trailingBytes: nil)
+            try visitor.end(trailer)
+            return trailer
+        }
         let trailingAt = input.offset
         let trailing = try input.drain()
         let trailer = RDBTrailer(checksum: checksum, trailingBytes: trailing > 0 ? (trailingAt, trailing) : nil)
