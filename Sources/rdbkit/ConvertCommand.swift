@@ -6,7 +6,7 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Re-encode a dump for another Redis or Valkey version, or to JSON.",
         discussion: """
-            Formats are chosen by extension (.rdb, .json, .jsonl, .csv, .resp) or by --from/--to.
+            Formats are chosen by extension (.rdb, .json, .jsonl, .csv, .resp, .aof) or by --from/--to.
 
             rdb -> rdb writes the encodings the target server would choose itself (listpacks, \
             intsets, quicklists under its default thresholds, LZF for compressible strings), so a \
@@ -18,6 +18,13 @@ struct ConvertCommand: ParsableCommand {
             rdb -> json/jsonl/csv is the export verb; json/jsonl -> rdb reads the export schema back             (export, convert, export gives the same JSON).
 
             rdb -> resp writes one RESTORE command per key (payloads for the target version,             ABSTTL expiries, IDLETIME/FREQ), SELECT between databases and FUNCTION LOAD for             libraries, as RESP: load it with `redis-cli --pipe < dump.resp`.
+
+            rdb -> aof writes the commands Redis's own AOF rewrite emits (SELECT, SET, RPUSH, SADD, \
+            ZADD and HMSET in batches of 64, HPEXPIREAT for field TTLs, XADD, XSETID, XGROUP and \
+            XCLAIM for streams, PEXPIREAT, FUNCTION LOAD; module values as RESTORE), streamed with \
+            one batch in memory. --multi-part writes a Redis 7+ directory instead (base, empty \
+            incremental file, manifest): start a server with `appendonly yes` and `appenddirname` \
+            naming it. As with Redis's rewrite, LRU/LFU metadata is not carried.
 
             Targets: an RDB version (6-12, 80) or \(RDBTarget.supportedNames.joined(separator: ", ")).
 
@@ -33,11 +40,17 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Input format: rdb, json or jsonl, when the extension does not say.")
     var from: String?
 
-    @Option(help: "Output format: rdb, json, jsonl, csv or resp, when the extension does not say.")
+    @Option(help: "Output format: rdb, json, jsonl, csv, resp or aof, when the extension does not say.")
     var to: String?
 
     @Option(name: .customLong("target-version"), help: "The server or RDB version to write for (default: redis-7.4).")
     var targetVersion = "redis-7.4"
+
+    @Flag(name: .customLong("multi-part"), help: "aof: write a multi-part AOF directory (Redis 7+) instead of one file.")
+    var multiPart = false
+
+    @Option(name: .customLong("aof-filename"), help: "aof --multi-part: the file name prefix, as the server's appendfilename.")
+    var aofFilename = "appendonly.aof"
 
     @Flag(help: "Drop what the target cannot hold, reporting each drop, instead of failing.")
     var lossy = false
@@ -56,8 +69,9 @@ struct ConvertCommand: ParsableCommand {
         }
         if let from, !["rdb", "json", "jsonl"].contains(from) { throw ValidationError("unknown input format '\(from)' (rdb, json, jsonl)") }
         if outputFormat == nil {
-            throw ValidationError("cannot tell the output format of '\(output)'; give --to rdb, json, jsonl, csv or resp")
+            throw ValidationError("cannot tell the output format of '\(output)'; give --to rdb, json, jsonl, csv, resp or aof")
         }
+        if multiPart && outputFormat != "aof" { throw ValidationError("--multi-part goes with --to aof") }
     }
 
     private var inputIsJSON: Bool {
@@ -66,8 +80,8 @@ struct ConvertCommand: ParsableCommand {
     }
 
     private var outputFormat: String? {
-        if let to { return ["rdb", "json", "jsonl", "csv", "resp"].contains(to) ? to : nil }
-        for ext in ["rdb", "jsonl", "json", "csv", "resp"] where output.hasSuffix(".\(ext)") { return ext }
+        if let to { return ["rdb", "json", "jsonl", "csv", "resp", "aof"].contains(to) ? to : nil }
+        for ext in ["rdb", "jsonl", "json", "csv", "resp", "aof"] where output.hasSuffix(".\(ext)") { return ext }
         return nil
     }
 
@@ -83,6 +97,12 @@ struct ConvertCommand: ParsableCommand {
             case "json", "jsonl", "csv":
                 _ = try Export.run(path: input, outputPath: output, format: ExportFormat(rawValue: outputFormat!)!,
                                    withMeta: false, filter: filtering.filter, options: reading.readerOptions)
+            case "aof":
+                report(try Convert.rdbToAOF(inputPath: input, outputPath: output,
+                                            layout: multiPart ? .multiPart(prefix: aofFilename) : .singleFile,
+                                            target: RDBTarget.named(targetVersion)!, lossy: lossy,
+                                            withoutModules: withoutModules, filter: filtering.filter,
+                                            options: reading.readerOptions))
             case "resp":
                 report(try Convert.rdbToRESP(inputPath: input, outputPath: output,
                                              target: RDBTarget.named(targetVersion)!, lossy: lossy,

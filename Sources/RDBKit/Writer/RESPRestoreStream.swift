@@ -3,14 +3,13 @@
 /// FREQ f]`, all as RESP arrays, the form `redis-cli --pipe` sends.
 public final class RESPRestoreStream {
     private let writer: RDBWriter
-    private let buffer = ScratchBuffer(capacity: 1 << 20)
-    private let file: OutputFile
+    private let encoder: RESPEncoder
     private var currentDB: Int?
-    public private(set) var commands = 0
+    public var commands: Int { encoder.commands }
     public private(set) var keysRestored = 0
 
     public init(path: String, target: RDBTarget, dropModules: Bool) throws(RDBError) {
-        file = try OutputFile(path: path)
+        encoder = RESPEncoder(output: try OutputFile(path: path))
         writer = try RDBWriter(path: nil, target: target)
         writer.dropModules = dropModules
     }
@@ -48,30 +47,10 @@ public final class RESPRestoreStream {
     }
 
     private func command(_ args: [Bytes]) throws(RDBError) {
-        appendText("*\(args.count)\r\n")
-        for a in args {
-            appendText("$\(a.count)\r\n")
-            a.withUnsafeBytes { buffer.append($0) }
-            appendText("\r\n")
-        }
-        commands += 1
-        if buffer.count >= 1 << 20 { try flush() }
+        try encoder.command(args)
     }
 
-    private func appendText(_ s: String) {
-        var s = s
-        s.withUTF8 { buffer.append(UnsafeRawBufferPointer($0)) }
-    }
+    public func finish() throws(RDBError) { try encoder.finish() }
 
-    private func flush() throws(RDBError) {
-        try file.write(buffer.bytes)
-        buffer.removeAll()
-    }
-
-    public func finish() throws(RDBError) {
-        try flush()
-        try file.commit()
-    }
-
-    public func abandon() { file.abandon() }
+    public func abandon() { encoder.abandon() }
 }

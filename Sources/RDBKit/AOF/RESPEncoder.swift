@@ -1,0 +1,66 @@
+/// Writes commands as RESP arrays of bulk strings (the AOF format, and what `redis-cli --pipe`
+/// sends), buffered in about 1 MiB writes. A command can be given whole, or as a count followed
+/// by its arguments, so elements go out without being gathered first.
+public final class RESPEncoder {
+    private let file: OutputFile
+    private let buffer = ScratchBuffer(capacity: 1 << 20)
+    public private(set) var commands = 0
+
+    public init(output: OutputFile) {
+        file = output
+    }
+
+    public func command(_ args: [Bytes]) throws(RDBError) {
+        begin(count: args.count)
+        for a in args { a.withUnsafeBytes { argument($0) } }
+        try end()
+    }
+
+    /// Starts a command of `count` arguments (the name included).
+    public func begin(count: Int) {
+        text("*\(count)\r\n")
+    }
+
+    public func argument(_ bytes: UnsafeRawBufferPointer) {
+        text("$\(bytes.count)\r\n")
+        buffer.append(bytes)
+        text("\r\n")
+    }
+
+    public func argument(_ string: RDBString) {
+        string.withBytes { argument($0) }
+    }
+
+    public func argument(_ word: String) {
+        var word = word
+        word.withUTF8 { argument(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Ends a command begun with `begin(count:)`.
+    public func end() throws(RDBError) {
+        commands += 1
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    /// Annotation lines (`#TS:`) between commands.
+    public func annotation(_ line: String) {
+        text("#" + line + "\r\n")
+    }
+
+    private func text(_ s: String) {
+        var s = s
+        s.withUTF8 { buffer.append(UnsafeRawBufferPointer($0)) }
+    }
+
+    private func flush() throws(RDBError) {
+        try file.write(buffer.bytes)
+        buffer.removeAll()
+    }
+
+    public func finish() throws(RDBError) {
+        try flush()
+        try file.commit()
+    }
+
+    public func abandon() { file.abandon() }
+}
