@@ -15,6 +15,9 @@ struct ConvertCommand: ParsableCommand {
             fails the conversion with a list of every such thing, unless --lossy, which drops them \
             and reports each drop. Memory: one key at a time.
 
+            aof -> rdb (or aof) replays the AOF (a file or a multi-part directory) as `merge` does \
+            with no deltas: the dataset a server would load from it, as a snapshot.
+
             rdb -> json/jsonl/csv is the export verb; json/jsonl -> rdb reads the export schema back             (export, convert, export gives the same JSON).
 
             rdb -> resp writes one RESTORE command per key (payloads for the target version,             ABSTTL expiries, IDLETIME/FREQ), SELECT between databases and FUNCTION LOAD for             libraries, as RESP: load it with `redis-cli --pipe < dump.resp`.
@@ -87,6 +90,15 @@ struct ConvertCommand: ParsableCommand {
 
     func run() throws {
         do {
+            if AOFFiles.looksLikeAOF(input) {
+                guard outputFormat == "rdb" || outputFormat == "aof" else { throw ValidationError("an AOF converts to rdb or aof (its replayed dataset)") }
+                var options = Merge.Options(target: RDBTarget.named(targetVersion)!, now: Int64(currentUnixMilliseconds()))
+                options.output = outputFormat == "aof" ? .aof(multiPart ? .multiPart(prefix: aofFilename) : .singleFile) : .rdb
+                options.lossy = lossy
+                options.withoutModules = withoutModules
+                options.reader = reading.readerOptions
+                return report(try Merge.run(base: input, deltas: [], outputPath: output, options: options))
+            }
             if inputIsJSON {
                 guard outputFormat == "rdb" else { throw ValidationError("JSON input converts to rdb only") }
                 return report(try Convert.jsonToRDB(inputPath: input, outputPath: output,

@@ -30,15 +30,7 @@ extension Convert {
             if !lossy && !unwanted.isEmpty { throw lossError(unwanted, target: target) }
             try encoder.finish()
             if let directory, case .multiPart(let prefix) = layout {
-                let incremental = try directory.file(named: "\(prefix).1.incr.aof")
-                try incremental.commit()
-                var manifest = AOFManifest()
-                manifest.base = .init(name: "\(prefix).1.base.aof", sequence: 1, type: .base, extra: [:])
-                manifest.incrementals = [.init(name: "\(prefix).1.incr.aof", sequence: 1, type: .incremental, extra: [:])]
-                let manifestFile = try directory.file(named: "\(prefix).manifest")
-                try manifestFile.write(manifest.rendered())
-                try manifestFile.commit()
-                try directory.commit()
+                try completeMultiPart(directory, prefix: prefix)
             }
             return Summary(keys: rewriter.keys, losses: rewriter.losses, checksum: 0)
         } catch {
@@ -46,5 +38,19 @@ extension Convert {
             directory?.abandon()
             throw error
         }
+    }
+
+    /// The rest of a multi-part directory whose base `<prefix>.1.base.aof` is written: an empty
+    /// incremental file and the manifest naming both, as Redis leaves them after a rewrite.
+    static func completeMultiPart(_ directory: OutputDirectory, prefix: String) throws(RDBError) {
+        let incremental = try directory.file(named: "\(prefix).1.incr.aof")
+        try incremental.commit()
+        var manifest = AOFManifest()
+        manifest.base = .init(name: "\(prefix).1.base.aof", sequence: 1, type: .base, extra: [:])
+        manifest.incrementals = [.init(name: "\(prefix).1.incr.aof", sequence: 1, type: .incremental, extra: [:])]
+        let manifestFile = try directory.file(named: "\(prefix).manifest")
+        try manifestFile.write(manifest.rendered())
+        try manifestFile.commit()
+        try directory.commit()
     }
 }

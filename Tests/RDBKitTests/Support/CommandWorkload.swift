@@ -1,3 +1,5 @@
+import Foundation
+
 /// A deterministic mix of write commands over every type (for AOFs a real server writes): keys
 /// collide on purpose, collections cross their listpack thresholds, some keys expire, some
 /// commands run inside MULTI/EXEC and in other databases.
@@ -62,5 +64,17 @@ struct CommandWorkload: RandomNumberGenerator {
 extension RedisServerProcess {
     func pipe(_ commands: [[String]]) throws {
         try pipe(commands.map { $0.map { Array($0.utf8) } })
+    }
+
+    /// Sends commands of which some may be refused (wrong types on purpose); returns redis-cli's summary.
+    @discardableResult
+    func pipeAllowingErrors(_ commands: [[[UInt8]]]) throws -> String {
+        var stream: [UInt8] = []
+        for args in commands {
+            stream += Array("*\(args.count)\r\n".utf8)
+            for a in args { stream += Array("$\(a.count)\r\n".utf8) + a + [13, 10] }
+        }
+        let out = try RedisServerProcess.run(RedisServerProcess.executable("redis-cli")!, ["-p", "\(port)", "--pipe"], input: Data(stream))
+        return String(decoding: out.stdout, as: UTF8.self)
     }
 }

@@ -1,0 +1,110 @@
+/// Hash commands (t_hash.c): HSET/HMSET, HSETNX, HDEL, HINCRBY, HINCRBYFLOAT, and the field-TTL
+/// commands of Redis 7.4 (HEXPIRE family, HPERSIST) in the absolute forms AOFs hold.
+extension ReplayEngine {
+    static let hashHandlers: [String: Handler] = [
+        "hset": { e, a throws(CommandRefusal) in try e.hset(a) },
+        "hmset": { e, a throws(CommandRefusal) in try e.hset(a) },
+        "hsetnx": { e, a throws(CommandRefusal) in
+            try e.modifyHash(a[1], create: true) { h throws(CommandRefusal) in
+                if h[a[2]] == nil { h[a[2]] = ReplayValue.HashEntry(value: a[3]) }
+            }
+        },
+        "hdel": { e, a throws(CommandRefusal) in
+            try e.modifyHash(a[1], create: false) { h throws(CommandRefusal) in for f in a.dropFirst(2) { h[f] = nil } }
+        },
+        "hincrby": { e, a throws(CommandRefusal) in
+            let by = try argInteger(a[3])
+            try e.modifyHash(a[1], create: true) { h throws(CommandRefusal) in
+                let current = try h[a[2]].map { (f) throws(CommandRefusal) in try argInteger(f.value) } ?? 0
+                let (sum, overflow) = current.addingReportingOverflow(by)
+                guard !overflow else { throw CommandRefusal(reason: "increment or decrement would overflow") }
+                h[a[2], default: ReplayValue.HashEntry(value: [])].value = text(String(sum))
+            }
+        },
+        "hincrbyfloat": { e, a throws(CommandRefusal) in
+            guard let by = LongDouble(a[3]) else { throw .notFloat }
+            try e.modifyHash(a[1], create: true) { h throws(CommandRefusal) in
+                var current = LongDouble.zero
+                if let f = h[a[2]] {
+                    guard let v = LongDouble(f.value) else { throw CommandRefusal(reason: "hash value is not a float") }
+                    current = v
+                }
+                let sum = current + by
+                guard sum.isFinite else { throw CommandRefusal(reason: "increment would produce NaN or Infinity") }
+                h[a[2], default: ReplayValue.HashEntry(value: [])].value = text(humanFriendly(sum))
+            }
+        },
+        "hexpire": { e, a throws(CommandRefusal) in try e.fieldExpire(a, unit: 1000, relative: true) },
+        "hpexpire": { e, a throws(CommandRefusal) in try e.fieldExpire(a, unit: 1, relative: true) },
+        "hexpireat": { e, a throws(CommandRefusal) in try e.fieldExpire(a, unit: 1000, relative: false) },
+        "hpexpireat": { e, a throws(CommandRefusal) in try e.fieldExpire(a, unit: 1, relative: false) },
+        "hpersist": { e, a throws(CommandRefusal) in
+            let fields = try fieldList(a, at: 2)
+            try e.modifyHash(a[1], create: false) { h throws(CommandRefusal) in
+                for f in fields where h[f] != nil { h[f]!.expireAtMs = nil }
+            }
+        },
+    ]
+
+    func modifyHash(_ key: Bytes, create: Bool, _ body: (inout [Bytes: ReplayValue.HashEntry]) throws(CommandRefusal) -> Void) throws(CommandRefusal) {
+        try modify(key) { (entry) throws(CommandRefusal) in
+            guard var current = entry ?? (create ? Keyspace.Entry(value: .hash([:]), expireAtMs: nil) : nil) else { return }
+            guard case .hash(var h) = current.value else { throw .wrongType }
+            current.value = .string([])
+            try body(&h)
+            current.value = .hash(h)
+            entry = current
+        }
+    }
+
+    /// HSET key field value...: setting a field drops its TTL (hashTypeSet).
+    private func hset(_ a: [Bytes]) throws(CommandRefusal) {
+        guard a.count >= 4, a.count % 2 == 0 else { throw CommandRefusal(reason: "wrong number of arguments") }
+        try modifyHash(a[1], create: true) { h throws(CommandRefusal) in
+            for i in stride(from: 2, to: a.count, by: 2) { h[a[i]] = ReplayValue.HashEntry(value: a[i + 1]) }
+        }
+    }
+
+    /// H[P]EXPIRE[AT] key time [NX|XX|GT|LT] FIELDS n field...: while loading, a time already
+    /// past is set as is (checkAlreadyExpired is false then), like a key's.
+    private func fieldExpire(_ a: [Bytes], unit: Int64, relative: Bool) throws(CommandRefusal) {
+        let amount = try argInteger(a[2])
+        let (ms, overflow) = amount.multipliedReportingOverflow(by: unit)
+        guard !overflow, amount >= 0 else { throw CommandRefusal(reason: "invalid expire time") }
+        let when = relative ? ms + now : ms
+        var condition: String?
+        var at = 3
+        if ["nx", "xx", "gt", "lt"].contains(word(a[at])) {
+            condition = word(a[at])
+            at += 1
+        }
+        let fields = try Self.fieldList(a, at: at)
+        try modifyHash(a[1], create: false) { h throws(CommandRefusal) in
+            for f in fields {
+                guard let field = h[f] else { continue }
+                let ttl = field.expireAtMs
+                switch condition {
+                case "nx" where ttl != nil, "xx" where ttl == nil: continue
+                case "gt" where ttl == nil || when <= ttl!: continue
+                case "lt" where ttl != nil && when >= ttl!: continue
+                default: break
+                }
+                h[f]!.expireAtMs = when
+            }
+        }
+    }
+
+    /// `FIELDS numfields field...` starting at `at`.
+    private static func fieldList(_ a: [Bytes], at: Int) throws(CommandRefusal) -> [Bytes] {
+        guard at + 1 < a.count, word(a[at]) == "fields" else { throw CommandRefusal(reason: "mandatory argument FIELDS is missing") }
+        let n = try argInteger(a[at + 1])
+        guard n > 0, n == Int64(a.count - at - 2) else { throw CommandRefusal(reason: "the numfields parameter must match the number of arguments") }
+        return Array(a[(at + 2)...])
+    }
+}
+
+extension ReplayValue.HashEntry {
+    init(value: Bytes) {
+        self.init(value: value, expireAtMs: nil)
+    }
+}

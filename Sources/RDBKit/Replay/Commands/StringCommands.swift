@@ -1,0 +1,259 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// String commands (t_string.c, bitops.c): SET and its forms, MSET, APPEND, SETRANGE, the
+/// INCR family, GETSET/GETDEL/GETEX, SETBIT, BITOP.
+extension ReplayEngine {
+    static let stringHandlers: [String: Handler] = [
+        "set": { e, a throws(CommandRefusal) in try e.set(a) },
+        "setnx": { e, a throws(CommandRefusal) in if !e.exists(a[1]) { e.store(a[1], .string(a[2])) } },
+        "setex": { e, a throws(CommandRefusal) in try e.setWithExpiry(a[1], a[3], amount: a[2], unit: 1000) },
+        "psetex": { e, a throws(CommandRefusal) in try e.setWithExpiry(a[1], a[3], amount: a[2], unit: 1) },
+        "getset": { e, a throws(CommandRefusal) in
+            _ = try e.string(a[1])
+            e.store(a[1], .string(a[2]))
+        },
+        "getdel": { e, a throws(CommandRefusal) in
+            _ = try e.string(a[1])
+            _ = e.delete(a[1])
+        },
+        "getex": { e, a throws(CommandRefusal) in try e.getex(a) },
+        "mset": { e, a throws(CommandRefusal) in
+            guard a.count % 2 == 1 else { throw .syntax }
+            for i in stride(from: 1, to: a.count, by: 2) { e.store(a[i], .string(a[i + 1])) }
+        },
+        "msetnx": { e, a throws(CommandRefusal) in
+            guard a.count % 2 == 1 else { throw .syntax }
+            for i in stride(from: 1, to: a.count, by: 2) where e.exists(a[i]) { return }
+            for i in stride(from: 1, to: a.count, by: 2) { e.store(a[i], .string(a[i + 1])) }
+        },
+        "append": { e, a throws(CommandRefusal) in
+            try e.modifyString(a[1], create: true) { (s) throws(CommandRefusal) in
+                guard s.count + a[2].count <= maximumStringLength else { throw CommandRefusal(reason: "string exceeds maximum allowed size") }
+                s += a[2]
+            }
+        },
+        "setrange": { e, a throws(CommandRefusal) in
+            let offset = try argInteger(a[2])
+            guard offset >= 0, offset + Int64(a[3].count) <= Int64(maximumStringLength) else { throw CommandRefusal(reason: "offset is out of range") }
+            // An empty value changes nothing, and does not create the key.
+            if a[3].isEmpty {
+                _ = try e.string(a[1])
+                return
+            }
+            try e.modifyString(a[1], create: true) { s throws(CommandRefusal) in
+                let end = Int(offset) + a[3].count
+                if s.count < end { s += [UInt8](repeating: 0, count: end - s.count) }
+                s.replaceSubrange(Int(offset)..<end, with: a[3])
+            }
+        },
+        "incr": { e, a throws(CommandRefusal) in try e.increment(a[1], by: 1) },
+        "decr": { e, a throws(CommandRefusal) in try e.increment(a[1], by: -1) },
+        "incrby": { e, a throws(CommandRefusal) in try e.increment(a[1], by: try argInteger(a[2])) },
+        "decrby": { e, a throws(CommandRefusal) in
+            let by = try argInteger(a[2])
+            guard by != .min else { throw CommandRefusal(reason: "decrement would overflow") }
+            try e.increment(a[1], by: -by)
+        },
+        "incrbyfloat": { e, a throws(CommandRefusal) in
+            guard let by = LongDouble(a[2]) else { throw .notFloat }
+            var current = LongDouble.zero
+            if let s = try e.string(a[1]) {
+                guard let v = LongDouble(s) else { throw .notFloat }
+                current = v
+            }
+            let sum = current + by
+            guard sum.isFinite else { throw CommandRefusal(reason: "increment would produce NaN or Infinity") }
+            try e.modifyString(a[1], create: true) { s throws(CommandRefusal) in s = text(humanFriendly(sum)) }
+        },
+        "setbit": { e, a throws(CommandRefusal) in
+            let offset = try argInteger(a[2])
+            guard offset >= 0, offset < Int64(maximumStringLength) * 8 else { throw CommandRefusal(reason: "bit offset is not an integer or out of range") }
+            guard a[3] == text("0") || a[3] == text("1") else { throw CommandRefusal(reason: "bit is not an integer or out of range") }
+            try e.modifyString(a[1], create: true) { s throws(CommandRefusal) in
+                let byte = Int(offset >> 3)
+                if s.count <= byte { s += [UInt8](repeating: 0, count: byte + 1 - s.count) }
+                let mask = UInt8(1 << (7 - Int(offset & 7)))
+                if a[3] == text("1") { s[byte] |= mask } else { s[byte] &= ~mask }
+            }
+        },
+        "bitop": { e, a throws(CommandRefusal) in try e.bitop(a) },
+    ]
+
+    /// proto-max-bulk-len's default: the longest string Redis builds.
+    static var maximumStringLength: Int { 512 * 1024 * 1024 }
+
+    /// A string key's bytes (nil when missing); another type is WRONGTYPE.
+    func string(_ key: Bytes) throws(CommandRefusal) -> Bytes? {
+        guard let entry = entry(key) else { return nil }
+        guard case .string(let s) = entry.value else { throw .wrongType }
+        return s
+    }
+
+    /// Changes a string in place, keeping its TTL; a missing key starts empty when `create`.
+    func modifyString(_ key: Bytes, create: Bool, _ body: (inout Bytes) throws(CommandRefusal) -> Void) throws(CommandRefusal) {
+        try modify(key) { (entry) throws(CommandRefusal) in
+            var s: Bytes
+            switch entry?.value {
+            case nil:
+                guard create else { return }
+                s = []
+            case .string(let existing)?: s = existing
+            default: throw .wrongType
+            }
+            entry?.value = .string([])
+            try body(&s)
+            entry = Keyspace.Entry(value: .string(s), expireAtMs: entry?.expireAtMs)
+        }
+    }
+
+    /// SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL] (setGenericCommand).
+    private func set(_ a: [Bytes]) throws(CommandRefusal) {
+        var nx = false, xx = false, get = false, keepTTL = false
+        var expireAt: Int64?
+        var i = 3
+        while i < a.count {
+            let option = word(a[i])
+            switch option {
+            case "nx": nx = true
+            case "xx": xx = true
+            case "get": get = true
+            case "keepttl": keepTTL = true
+            case "ex", "px", "exat", "pxat":
+                guard i + 1 < a.count, expireAt == nil else { throw .syntax }
+                let amount = try argInteger(a[i + 1])
+                guard amount > 0 else { throw CommandRefusal(reason: "invalid expire time in 'set' command") }
+                let unit: Int64 = option.hasPrefix("p") ? 1 : 1000
+                let (ms, overflow) = amount.multipliedReportingOverflow(by: unit)
+                let (when, overflow2) = ms.addingReportingOverflow(option.hasSuffix("at") ? 0 : now)
+                guard !overflow && !overflow2 else { throw CommandRefusal(reason: "invalid expire time in 'set' command") }
+                expireAt = when
+                i += 1
+            default: throw .syntax
+            }
+            i += 1
+        }
+        if nx && xx || keepTTL && expireAt != nil { throw .syntax }
+        if get { _ = try string(a[1]) }
+        let present = exists(a[1])
+        if nx && present || xx && !present { return }
+        store(a[1], .string(a[2]), keepTTL: keepTTL)
+        if let expireAt { keyspace[db, a[1]]?.expireAtMs = expireAt }
+    }
+
+    private func setWithExpiry(_ key: Bytes, _ value: Bytes, amount: Bytes, unit: Int64) throws(CommandRefusal) {
+        let n = try argInteger(amount)
+        guard n > 0 else { throw CommandRefusal(reason: "invalid expire time") }
+        let (ms, overflow) = n.multipliedReportingOverflow(by: unit)
+        let (when, overflow2) = ms.addingReportingOverflow(now)
+        guard !overflow && !overflow2 else { throw CommandRefusal(reason: "invalid expire time") }
+        store(key, .string(value))
+        keyspace[db, key]?.expireAtMs = when
+    }
+
+    /// GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST].
+    private func getex(_ a: [Bytes]) throws(CommandRefusal) {
+        var expireAt: Int64?, persist = false
+        var i = 2
+        while i < a.count {
+            let option = word(a[i])
+            switch option {
+            case "persist": persist = true
+            case "ex", "px", "exat", "pxat":
+                guard i + 1 < a.count else { throw .syntax }
+                let amount = try argInteger(a[i + 1])
+                guard amount > 0 else { throw CommandRefusal(reason: "invalid expire time in 'getex' command") }
+                let ms = amount.multipliedReportingOverflow(by: option.hasPrefix("p") ? 1 : 1000)
+                guard !ms.overflow else { throw CommandRefusal(reason: "invalid expire time in 'getex' command") }
+                expireAt = ms.partialValue + (option.hasSuffix("at") ? 0 : now)
+                i += 1
+            default: throw .syntax
+            }
+            i += 1
+        }
+        guard try string(a[1]) != nil else { return }
+        if persist { keyspace[db, a[1]]?.expireAtMs = nil }
+        if let expireAt { keyspace[db, a[1]]?.expireAtMs = expireAt }
+    }
+
+    /// INCRBY and friends: the value must read as a 64-bit integer (string2ll) and not overflow.
+    private func increment(_ key: Bytes, by delta: Int64) throws(CommandRefusal) {
+        var current: Int64 = 0
+        if let s = try string(key) { current = try argInteger(s) }
+        let (sum, overflow) = current.addingReportingOverflow(delta)
+        guard !overflow else { throw CommandRefusal(reason: "increment or decrement would overflow") }
+        try modifyString(key, create: true) { s throws(CommandRefusal) in s = text(String(sum)) }
+    }
+
+    /// BITOP AND|OR|XOR|NOT dest key... (bitopCommand): missing keys are empty strings, shorter
+    /// ones padded with zeros; an empty result deletes the destination.
+    private func bitop(_ a: [Bytes]) throws(CommandRefusal) {
+        let op = word(a[1])
+        guard ["and", "or", "xor", "not"].contains(op) else { throw .syntax }
+        if op == "not" && a.count != 4 { throw CommandRefusal(reason: "BITOP NOT must be called with a single source key.") }
+        var sources: [Bytes] = []
+        for key in a.dropFirst(3) { sources.append(try string(key) ?? []) }
+        let length = sources.map(\.count).max() ?? 0
+        var result = [UInt8](repeating: 0, count: length)
+        for i in 0..<length {
+            var v: UInt8 = i < sources[0].count ? sources[0][i] : 0
+            if op == "not" { v = ~v }
+            for s in sources.dropFirst() {
+                let b: UInt8 = i < s.count ? s[i] : 0
+                switch op {
+                case "and": v &= b
+                case "or": v |= b
+                default: v ^= b
+                }
+            }
+            result[i] = v
+        }
+        if result.isEmpty { _ = delete(a[2]) } else { store(a[2], .string(result)) }
+    }
+}
+
+#if arch(x86_64)
+/// Redis does float increments in C's long double, which is 80-bit here.
+typealias LongDouble = Float80
+#else
+typealias LongDouble = Double
+#endif
+
+extension LongDouble {
+    /// strtold over the whole argument, as getLongDoubleFromObject parses it: no spaces, not NaN.
+    init?(_ bytes: Bytes) {
+        guard let first = bytes.first, let last = bytes.last, first > 0x20, last > 0x20, bytes.count < 5 * 1024 else { return nil }
+        let terminated: [CChar] = bytes.map { CChar(bitPattern: $0) } + [0]
+        var parsed: LongDouble?
+        terminated.withUnsafeBufferPointer { c in
+            guard let start = c.baseAddress else { return }
+            var end: UnsafeMutablePointer<CChar>?
+            #if arch(x86_64)
+            let v = strtold(start, &end)
+            #else
+            let v = strtod(start, &end)
+            #endif
+            if let end, end - UnsafeMutablePointer(mutating: start) == bytes.count { parsed = v }
+        }
+        guard let value = parsed, !value.isNaN else { return nil }
+        self = value
+    }
+}
+
+/// INCRBYFLOAT's and HINCRBYFLOAT's text (util.c ld2string, LD_STR_HUMAN): "%.17Lf", then
+/// trailing zeros and a trailing dot removed.
+func humanFriendly(_ value: LongDouble) -> String {
+    var buffer = [CChar](repeating: 0, count: 5 * 1024)
+    #if arch(x86_64)
+    let length = withVaList([value]) { vsnprintf(&buffer, buffer.count, "%.17Lf", $0) }
+    #else
+    let length = withVaList([value]) { vsnprintf(&buffer, buffer.count, "%.17f", $0) }
+    #endif
+    var text = String(decoding: buffer.prefix(Int(max(0, length))).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    if text.contains(".") {
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+    }
+    return text == "-0" ? "0" : text
+}

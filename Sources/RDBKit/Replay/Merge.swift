@@ -1,0 +1,246 @@
+/// `merge`: a base snapshot plus AOF deltas gives a new snapshot, offline — what Redis does at
+/// start-up with a multi-part AOF. Two passes keep memory to what the delta touches:
+///
+/// 1. The deltas' commands are read once to note every argument (as a 64-bit hash: a false match
+///    only means a key is held that did not need to be) and the databases FLUSHDB empties.
+/// 2. The base is read in file order: a key no command names goes straight to the output; a key
+///    a command may name is held in memory; a key of a database emptied by FLUSHDB/FLUSHALL is
+///    dropped (every base key predates every command). Then the commands are replayed on the held
+///    keys (`ReplayEngine`), which are written after the streamed ones, then the functions.
+///
+/// SWAPDB moves whole databases, so a delta holding it makes every base key held.
+public enum Merge {
+    public enum Output: Sendable {
+        case rdb
+        case aof(Convert.AOFLayout)
+    }
+
+    public struct Options: Sendable {
+        public var target: RDBTarget
+        public var output: Output = .rdb
+        public var lossy = false
+        public var withoutModules = false
+        /// Unix seconds: apply only what was written up to this time (`#TS:` annotations).
+        public var until: Int64?
+        public var skipUnknown = false
+        /// The clock for commands that read it (relative expiries of old AOFs), in ms.
+        public var now: Int64
+        public var reader = ReaderOptions()
+
+        public init(target: RDBTarget, now: Int64) {
+            self.target = target
+            self.now = now
+        }
+    }
+
+    public struct Summary: Sendable {
+        public var keysStreamed = 0
+        public var keysHeld = 0
+        public var keysWritten = 0
+        public var commands = 0
+        public var refused: [String: Int] = [:]
+        public var skipped: [String: Int] = [:]
+        public var losses: [ConversionLoss] = []
+        /// Where `until` stopped, when it did.
+        public var stoppedAt: (file: String, offset: Int64)?
+    }
+
+    /// `base`: an RDB file, an AOF file or a multi-part directory (its RDB content is the base, its
+    /// commands come first). `deltas`: AOF files or directories, applied in order.
+    public static func run(base: String, deltas: [String], outputPath: String, options: Options) throws(RDBError) -> Summary {
+        let baseIsAOF = AOFFiles.looksLikeAOF(base)
+        let commandSources = (baseIsAOF ? [base] : []) + deltas
+        let plan = try MergePlan.scan(commandSources, options: options)
+        let sink = try MergeSink(path: outputPath, options: options)
+        var summary = Summary()
+        do throws(RDBError) {
+            let keyspace = Keyspace()
+            let engine = ReplayEngine(keyspace: keyspace, now: options.now)
+            engine.skipUnknown = options.skipUnknown
+            let router = RecordCollector { (record) throws(RDBError) in
+                if plan.dropsBase(db: record.db) { return }
+                if plan.mayTouch(record.key) {
+                    keyspace.insert(record)
+                    summary.keysHeld += 1
+                } else {
+                    try sink.write(record)
+                    summary.keysStreamed += 1
+                }
+            }
+            router.onFunction = { code in
+                if let name = ReplayEngine.libraryName(code) { keyspace.functions.append((name, code)) }
+            }
+            router.onModuleAux = { (aux) throws(RDBError) in try sink.writeModuleAux(aux) }
+            if !baseIsAOF {
+                try RDBReader.read(path: base, visitor: router, options: options.reader)
+            }
+            for (index, source) in commandSources.enumerated() {
+                let reader = try AOFReader(path: source, options: options.reader, until: options.until)
+                // Only the base's own RDB content is a base; RDB content inside a delta (a
+                // rewrite's base file) replaces nothing and is refused.
+                let rdb: RecordCollector = index == 0 && baseIsAOF ? router : RecordCollector { (record) throws(RDBError) in
+                    throw RDBError(.unreadable("a delta holds RDB content (a rewritten base): give that directory as the base"), offset: 0,
+                                   key: record.key)
+                }
+                var lastPart = -1
+                do throws(RDBError) {
+                    try reader.read(rdb: rdb) { (command) throws(RDBError) in
+                        if reader.partIndex != lastPart {
+                            if lastPart >= 0 { engine.endOfFile() }
+                            lastPart = reader.partIndex
+                        }
+                        do throws(ReplayError) {
+                            try engine.apply(command)
+                        } catch {
+                            throw RDBError(.unreadable("\(error.command): \(error.reason)"), offset: error.offset)
+                        }
+                        summary.commands += 1
+                    }
+                } catch var error {
+                    if error.context == nil { error.context = reader.currentPart.path }
+                    throw error
+                }
+                engine.endOfFile()
+                if let stop = reader.stoppedByTimestamp {
+                    summary.stoppedAt = (reader.files.parts[stop.part].path, stop.offset)
+                    break
+                }
+            }
+            let replayed = keyspace.records()
+            for record in replayed { try sink.write(record) }
+            for library in keyspace.functions { try sink.writeFunction(library.code) }
+            summary.keysWritten = summary.keysStreamed + replayed.count
+            summary.refused = engine.refused
+            summary.skipped = engine.skipped
+            summary.losses = sink.losses
+            let unwanted = sink.losses.filter { !$0.requested }
+            if !options.lossy && !unwanted.isEmpty { throw Convert.lossError(unwanted, target: options.target) }
+            try sink.finish()
+            return summary
+        } catch {
+            sink.abandon()
+            throw error
+        }
+    }
+}
+
+/// What pass 1 learns from the deltas.
+struct MergePlan {
+    private var arguments = Set<UInt64>()
+    private var flushedDatabases = Set<Int>()
+    private var flushesAll = false
+    /// SWAPDB moves whole databases: every base key is then held.
+    private var holdsEverything = false
+
+    func mayTouch(_ key: Bytes) -> Bool { holdsEverything || arguments.contains(fingerprint(key)) }
+
+    func dropsBase(db: Int) -> Bool { !holdsEverything && (flushesAll || flushedDatabases.contains(db)) }
+
+    static func scan(_ sources: [String], options: Merge.Options) throws(RDBError) -> MergePlan {
+        var plan = MergePlan()
+        final class SkipAll: RDBVisitor {
+            func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction { .skip }
+        }
+        for source in sources {
+            let reader = try AOFReader(path: source, options: options.reader, until: options.until)
+            var db = 0
+            var part = -1
+            try reader.read(rdb: SkipAll()) { command in
+                if reader.partIndex != part {
+                    part = reader.partIndex
+                    db = 0
+                }
+                for argument in command.arguments.dropFirst() { plan.arguments.insert(fingerprint(argument)) }
+                switch command.name {
+                case "select": if command.arguments.count == 2, let n = integer(command.arguments[1]) { db = Int(n) }
+                case "flushall": plan.flushesAll = true
+                case "flushdb": plan.flushedDatabases.insert(db)
+                case "swapdb": plan.holdsEverything = true
+                default: break
+                }
+            }
+            if reader.stoppedByTimestamp != nil { break }
+        }
+        return plan
+    }
+}
+
+/// FNV-1a, 64 bits: a key's stand-in in the set of arguments.
+private func fingerprint(_ bytes: Bytes) -> UInt64 {
+    var h: UInt64 = 0xcbf29ce484222325
+    for b in bytes { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+    return h
+}
+
+/// Where merged keys go: an RDB writer, or the AOF rewrite writer.
+private final class MergeSink {
+    private let rdb: RDBWriter?
+    private let aof: (encoder: RESPEncoder, rewriter: AOFRewriter, directory: OutputDirectory?, prefix: String?)?
+    private var moduleAuxLosses: [ConversionLoss] = []
+
+    init(path: String, options: Merge.Options) throws(RDBError) {
+        switch options.output {
+        case .rdb:
+            let writer = try RDBWriter(path: path, target: options.target)
+            writer.dropModules = options.withoutModules
+            rdb = writer
+            aof = nil
+        case .aof(let layout):
+            var directory: OutputDirectory?
+            var prefix: String?
+            let file: OutputFile
+            switch layout {
+            case .singleFile:
+                file = try OutputFile(path: path)
+            case .multiPart(let p):
+                directory = try OutputDirectory(path: path)
+                prefix = p
+                file = try directory!.file(named: "\(p).1.base.aof")
+            }
+            let encoder = RESPEncoder(output: file)
+            aof = (encoder, try AOFRewriter(output: encoder, target: options.target, dropModules: options.withoutModules), directory, prefix)
+            rdb = nil
+        }
+    }
+
+    var losses: [ConversionLoss] { (rdb?.losses ?? aof?.rewriter.losses ?? []) + moduleAuxLosses }
+
+    func write(_ record: KeyRecord) throws(RDBError) {
+        if let rdb { return try rdb.write(record) }
+        guard let aof else { return }
+        let info = KeyInfo(db: record.db, type: record.value.type, rdbType: 0, family: .redis, expireAtMs: record.expireAtMs,
+                           idleSeconds: nil, lfuFrequency: nil, offset: 0)
+        try record.replay(as: info, into: aof.rewriter)
+    }
+
+    func writeFunction(_ code: Bytes) throws(RDBError) {
+        if let rdb { return try rdb.writeFunction(code) }
+        guard let aof else { return }
+        let copy = ScratchBuffer()
+        code.withUnsafeBytes { copy.append($0) }
+        try aof.rewriter.function(code: .bytes(copy.bytes))
+    }
+
+    func writeModuleAux(_ aux: ModuleAux) throws(RDBError) {
+        if let rdb { return try rdb.writeModuleAux(aux) }
+        try aof?.rewriter.moduleAux(aux)
+    }
+
+    func finish() throws(RDBError) {
+        if let rdb {
+            _ = try rdb.finish()
+            return
+        }
+        guard let aof else { return }
+        try aof.encoder.finish()
+        if let directory = aof.directory, let prefix = aof.prefix {
+            try Convert.completeMultiPart(directory, prefix: prefix)
+        }
+    }
+
+    func abandon() {
+        rdb?.abandon()
+        aof?.encoder.abandon()
+        aof?.directory?.abandon()
+    }
+}

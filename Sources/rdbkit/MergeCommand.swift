@@ -1,0 +1,117 @@
+import ArgumentParser
+import RDBKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Fold AOF deltas onto a base snapshot, offline: a new RDB (or AOF).",
+        discussion: """
+            What Redis does at start-up with a multi-part AOF, without a server. BASE is an RDB \
+            file, an AOF file, or a multi-part directory (its base, then its incremental files); \
+            each DELTA is an AOF file or directory, applied in order. Commands run with Redis's \
+            semantics as it loads an AOF: MULTI waits for EXEC (a transaction open at the end of \
+            a file is dropped), a command Redis would refuse changes nothing (counted), nothing \
+            expires during the replay (keys past their time are written with it and dropped by \
+            the server that loads them). A command the replay cannot apply exactly (unknown, or \
+            one whose result depends on the server's clock or chance, which Redis 7.0 never \
+            writes) stops the merge with its offset; --skip-unknown applies it as a no-op and \
+            counts it.
+
+            Memory: the deltas are read twice. The first pass keeps an 8-byte fingerprint of \
+            every argument; then base keys no command names are streamed to the output one at a \
+            time, and only base keys a command may name (plus the keys the commands create) are \
+            held in memory. A delta with SWAPDB holds the whole base.
+
+            --until TIME stops at the first #TS: annotation later than TIME (Unix seconds; the \
+            server needs aof-timestamp-enabled): the dataset as it was then.
+
+            Output: an RDB for --target-version (default), or with --to aof the commands Redis's \
+            rewrite would write (--multi-part for a directory), as `convert` writes them.
+
+            Example: rdbkit merge dump.rdb appendonlydir/appendonly.aof.3.incr.aof -o merged.rdb
+            Example: rdbkit merge appendonlydir -o recovered.rdb --until 1764158400
+            """)
+
+    @Argument(help: "The base: an RDB file, an AOF file or a multi-part AOF directory.")
+    var base: String
+
+    @Argument(help: "AOF files or directories to apply, in order.")
+    var deltas: [String] = []
+
+    @Option(name: [.short, .customLong("output")], help: "The merged file (or directory with --to aof --multi-part).")
+    var output: String
+
+    @Option(help: "Output format: rdb or aof.")
+    var to = "rdb"
+
+    @Flag(name: .customLong("multi-part"), help: "aof: write a multi-part AOF directory.")
+    var multiPart = false
+
+    @Option(name: .customLong("target-version"), help: "The server or RDB version to write for (default: redis-7.4).")
+    var targetVersion = "redis-7.4"
+
+    @Option(help: "Apply only what was written up to this Unix time (#TS: annotations).")
+    var until: Int64?
+
+    @Option(help: "The clock, Unix ms, for commands that read it (relative expiries of old AOFs); default: now.")
+    var now: Int64?
+
+    @Flag(name: .customLong("skip-unknown"), help: "Apply commands the replay cannot reproduce as no-ops, counting them.")
+    var skipUnknown = false
+
+    @Flag(help: "Drop what the target cannot hold, reporting each drop, instead of failing.")
+    var lossy = false
+
+    @Flag(name: .customLong("without-modules"), help: "Leave out module values and module aux data.")
+    var withoutModules = false
+
+    @OptionGroup var reading: ReadingOptions
+
+    func validate() throws {
+        if RDBTarget.named(targetVersion) == nil { throw ValidationError("unknown target version '\(targetVersion)'") }
+        if !["rdb", "aof"].contains(to) { throw ValidationError("--to is rdb or aof") }
+        if multiPart && to != "aof" { throw ValidationError("--multi-part goes with --to aof") }
+    }
+
+    func run() throws {
+        var options = Merge.Options(target: RDBTarget.named(targetVersion)!, now: now ?? Int64(currentUnixMilliseconds()))
+        options.output = to == "aof" ? .aof(multiPart ? .multiPart(prefix: "appendonly.aof") : .singleFile) : .rdb
+        options.lossy = lossy
+        options.withoutModules = withoutModules
+        options.until = until
+        options.skipUnknown = skipUnknown
+        options.reader = reading.readerOptions
+        do {
+            let summary = try Merge.run(base: base, deltas: deltas, outputPath: output, options: options)
+            report(summary)
+        } catch {
+            FileHandleStandardError.write("rdbkit: \(error)\n")
+            throw CommandFailure()
+        }
+    }
+}
+
+func report(_ summary: Merge.Summary) {
+    var line = "rdbkit: \(summary.keysWritten) keys written (\(summary.keysStreamed) streamed from the base, \(summary.keysHeld) held), \(summary.commands) commands replayed"
+    if let stop = summary.stoppedAt { line += "; stopped at \(stop.file) offset \(stop.offset)" }
+    FileHandleStandardError.write(line + "\n")
+    for (name, count) in summary.refused.sorted(by: { $0.key < $1.key }) {
+        FileHandleStandardError.write("rdbkit: \(count) \(name) command\(count == 1 ? "" : "s") refused (as Redis would refuse them: no change)\n")
+    }
+    for (name, count) in summary.skipped.sorted(by: { $0.key < $1.key }) {
+        FileHandleStandardError.write("rdbkit: \(count) \(name) command\(count == 1 ? "" : "s") skipped (--skip-unknown)\n")
+    }
+    for loss in summary.losses {
+        FileHandleStandardError.write("rdbkit: dropped: \(loss)\n")
+    }
+}
+
+func currentUnixMilliseconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return Double(now.tv_sec) * 1000 + Double(now.tv_nsec) / 1_000_000
+}
