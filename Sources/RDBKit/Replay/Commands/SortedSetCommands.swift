@@ -23,7 +23,7 @@ extension ReplayEngine {
         "zremrangebylex": { e, a throws(CommandRefusal) in
             let range = try LexRange(a[2], a[3])
             try e.modifyZSet(a[1], create: false) { z throws(CommandRefusal) in
-                for m in z.keys where range.contains(m) { z[m] = nil }
+                for m in range.run(in: sortedMembers(z), reverse: false) { z[m.member] = nil }
             }
         },
         "zremrangebyrank": { e, a throws(CommandRefusal) in
@@ -244,8 +244,7 @@ extension ReplayEngine {
             let range = try ScoreRange(low, high)
             chosen = ordered.filter { range.contains($0.score) }
         } else if byLex {
-            let range = try LexRange(low, high)
-            chosen = ordered.filter { range.contains($0.member) }
+            chosen = try LexRange(low, high).run(in: ordered, reverse: reverse)
         } else {
             if offset != 0 || limit != -1 { throw CommandRefusal(reason: "syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX") }
             chosen = redisRange(try argInteger(a[3]), try argInteger(a[4]), count: ordered.count).map { Array(ordered[$0]) } ?? []
@@ -302,7 +301,30 @@ struct LexRange {
         }
     }
 
-    func contains(_ m: Bytes) -> Bool {
+    /// The members a lex range selects in zset order (zzlFirstInLexRange / zzlLastInLexRange):
+    /// from the first one past the near end, while they stay within the far end. Lex ranges are
+    /// meant for members of equal scores; with mixed scores this is what a listpack-encoded zset
+    /// gives (a skiplist's answer then depends on its random levels).
+    func run(in ordered: [(member: Bytes, score: Double)], reverse: Bool) -> [(member: Bytes, score: Double)] {
+        var out: [(member: Bytes, score: Double)] = []
+        if reverse {
+            // `ordered` is already reversed: start at the first member not above the high end.
+            guard let start = ordered.firstIndex(where: { belowHigh($0.member) }), aboveLow(ordered[start].member) else { return [] }
+            for m in ordered[start...] {
+                guard aboveLow(m.member) else { break }
+                out.append(m)
+            }
+        } else {
+            guard let start = ordered.firstIndex(where: { aboveLow($0.member) }), belowHigh(ordered[start].member) else { return [] }
+            for m in ordered[start...] {
+                guard belowHigh(m.member) else { break }
+                out.append(m)
+            }
+        }
+        return out
+    }
+
+    private func aboveLow(_ m: Bytes) -> Bool {
         let aboveLow: Bool
         switch low {
         case .minusInfinity: aboveLow = true
@@ -310,6 +332,10 @@ struct LexRange {
         case .inclusive(let v): aboveLow = !m.lexicographicallyPrecedes(v)
         case .exclusive(let v): aboveLow = v.lexicographicallyPrecedes(m)
         }
+        return aboveLow
+    }
+
+    private func belowHigh(_ m: Bytes) -> Bool {
         let belowHigh: Bool
         switch high {
         case .minusInfinity: belowHigh = false
@@ -317,6 +343,6 @@ struct LexRange {
         case .inclusive(let v): belowHigh = !v.lexicographicallyPrecedes(m)
         case .exclusive(let v): belowHigh = m.lexicographicallyPrecedes(v)
         }
-        return aboveLow && belowHigh
+        return belowHigh
     }
 }
