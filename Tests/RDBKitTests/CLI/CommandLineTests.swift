@@ -7,10 +7,7 @@ final class CommandLineTests: XCTestCase {
     private var scratch: URL!
 
     override func setUpWithError() throws {
-        let testBinaryDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidates = [testBinaryDirectory.appendingPathComponent("rdbkit").path,
-                          FixturePaths.repositoryRoot.appendingPathComponent(".build/debug/rdbkit").path]
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        guard let found = FixturePaths.rdbkitBinary else {
             throw XCTSkip("the rdbkit binary was not built next to the tests")
         }
         binary = found

@@ -2,6 +2,14 @@ import Foundation
 
 /// Where the test data lives: `Fixtures/` in this repository, `../shared` beside it (optional).
 enum FixturePaths {
+    /// The `rdbkit` executable built beside the tests, when it was.
+    static let rdbkitBinary: String? = {
+        let testBinaryDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let candidates = [testBinaryDirectory.appendingPathComponent("rdbkit").path,
+                          repositoryRoot.appendingPathComponent(".build/debug/rdbkit").path]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
     static let repositoryRoot: URL = {
         var url = URL(fileURLWithPath: #filePath)
         while url.path != "/" {

@@ -50,6 +50,9 @@ struct ReplayWorkload {
     mutating func commands(_ count: Int) -> [[[UInt8]]] {
         var out: [[String]] = []
         while out.count < count {
+            // Rarely, a whole database goes or two trade places.
+            if pick(700) == 0 { out.append(["FLUSHDB"]) }
+            if pick(500) == 0 { out.append(["SWAPDB", "\(pick(3))", "\(pick(3))"]) }
             switch pick(70) {
             case 0: out.append(["SET", key("s"), member()])
             case 1: out.append(["SET", key("s"), member(), ["NX", "XX", "GET", "KEEPTTL"][pick(4)]])
