@@ -66,16 +66,17 @@ enum HyperLogLog {
 
     /// PFCOUNT key (one key): the cardinality Redis reports, and the string as PFCOUNT leaves it (cache refreshed when it was stale; unchanged when valid). nil existing = missing key.
     ///
-    /// pfcountCommand's single-key case. A valid cache is returned as stored, without looking at
-    /// the registers (so even a damaged sparse body counts); a stale one is recomputed (hllCount)
-    /// and all eight cache bytes are overwritten, and that write is what reaches the AOF. Throws
-    /// where Redis replies with an error (isHLLObjectOrReply, or a sparse body that does not
-    /// cover exactly HLL_REGISTERS registers); Redis then leaves the string alone.
+    /// pfcountCommand's single-key case. A valid cache is returned as stored, without looking
+    /// at the registers (so even a damaged sparse body gets its cached value). A stale one is
+    /// recomputed (hllCount) and all eight cache bytes overwritten; Redis counts that as a write
+    /// and propagates the PFCOUNT, which is why it appears in an AOF. Throws where Redis replies
+    /// with an error (isHLLObjectOrReply, or a sparse body not covering exactly HLL_REGISTERS
+    /// registers); Redis then leaves the string alone.
     ///
     /// `cardinality` is the 64-bit value Redis stores; its reply is the same bits read as a
-    /// signed integer (addReplyLongLong), which only differs for the 0x8000000000000000 that
-    /// an estimate too large for a long long turns into (see `estimate`). Such a value keeps the
-    /// cache's stale bit set, so every PFCOUNT recomputes and rewrites it.
+    /// signed integer (addReplyLongLong). They differ only for 0x8000000000000000, what an
+    /// estimate past a long long turns into (see `llroundl`); its top bit keeps the cache marked
+    /// stale, so every later PFCOUNT recomputes and rewrites it.
     ///
     /// PFCOUNT with several keys needs no counterpart: Redis merges them into a temporary
     /// (HLL_RAW, hllRawRegHisto) and neither writes to nor propagates any key.
@@ -140,8 +141,8 @@ enum HyperLogLog {
         return Int64(rounded)
     }
 
-    /// hllSigma: x + x²·1 + x⁴·2 + x⁸·4 + … until the sum stops changing; +inf at x = 1. Ends
-    /// for every finite x (a term overflowing makes z +inf, which then stays put).
+    /// hllSigma: x + x²·1 + x⁴·2 + x⁸·4 + … until the sum stops changing; +inf at x = 1. x is
+    /// the share of registers at 0, in [0, 1]; the terms then shrink to 0 and the loop ends.
     static func sigma(_ x: Double) -> Double {
         if x == 1 { return .infinity }
         var x = x
@@ -172,8 +173,8 @@ enum HyperLogLog {
             x = x.squareRoot()
             previous = z
             y *= 0.5
-            // pow(1 - x, 2): GCC turns pow(a, 2.0) into a * a, which is also the correctly
-            // rounded square glibc's pow returns.
+            // pow(1 - x, 2) * y: GCC turns pow(a, 2.0) into a * a (Debian's binary has no pow
+            // call here), then multiplies by y and subtracts, three roundings.
             let oneMinusX = 1 - x
             z -= oneMinusX * oneMinusX * y
         } while previous != z

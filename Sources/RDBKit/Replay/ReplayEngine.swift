@@ -101,7 +101,7 @@ public final class ReplayEngine {
     static let handlers: [String: Handler] = {
         var all: [String: Handler] = [:]
         for table in [keyHandlers, stringHandlers, listHandlers, setHandlers, sortedSetHandlers, hashHandlers,
-                      streamHandlers, functionHandlers, hyperLogLogHandlers, geoHandlers] {
+                      streamHandlers, functionHandlers, hyperLogLogHandlers, geoHandlers, bitfieldHandlers] {
             all.merge(table) { first, _ in first }
         }
         return all

@@ -53,7 +53,7 @@ struct ReplayWorkload {
             // Rarely, a whole database goes or two trade places.
             if pick(700) == 0 { out.append(["FLUSHDB"]) }
             if pick(500) == 0 { out.append(["SWAPDB", "\(pick(3))", "\(pick(3))"]) }
-            switch pick(70) {
+            switch pick(71) {
             case 0: out.append(["SET", key("s"), member()])
             case 1: out.append(["SET", key("s"), member(), ["NX", "XX", "GET", "KEEPTTL"][pick(4)]])
             case 2: out.append(["SET", key("s"), member(), "PXAT", future()])
@@ -132,7 +132,9 @@ struct ReplayWorkload {
                 // A script: Redis 7.0 writes its effects, wrapped in MULTI/EXEC.
                 out.append(["EVAL", "redis.call('SET', KEYS[1], ARGV[1]); redis.call('SADD', KEYS[2], ARGV[1]); return 1", "2", key("s"), key("set"), member()])
             case 63: out.append(["PFADD", "hll:\(pick(3))"] + members(pick(3) == 0 ? 400 : 20))
-            case 64: out.append(["PFMERGE", "hll:\(pick(3))", "hll:\(pick(3))", "hll:\(pick(3))"])
+            case 64:
+                out.append(["PFMERGE", "hll:\(pick(3))", "hll:\(pick(3))", "hll:\(pick(3))"])
+                out.append(["PFCOUNT", "hll:\(pick(3))"])
             case 65:
                 out.append(["GEOADD", "geo:\(pick(2))"] + (0..<(1 + pick(10))).flatMap { _ in
                     ["\(Double(pick(3600)) / 100 - 18)", "\(Double(pick(3000)) / 100 + 30)", member()]
@@ -142,6 +144,16 @@ struct ReplayWorkload {
                             "\(200 + pick(2000))", "km"] + (pick(2) == 0 ? ["ASC", "COUNT", "\(1 + pick(5))"] : []) + (pick(2) == 0 ? ["STOREDIST"] : []))
             case 67:
                 out.append(["GEORADIUS", "geo:\(pick(2))", "5", "45", "\(500 + pick(1000))", "mi", ["STORE", "STOREDIST"][pick(2)], "geo:\(2 + pick(2))"])
+            case 68:
+                var args = ["BITFIELD", key("s")]
+                for _ in 0..<(1 + pick(3)) {
+                    if pick(3) == 0 { args += ["OVERFLOW", ["WRAP", "SAT", "FAIL"][pick(3)]] }
+                    let type = (pick(2) == 0 ? "i" : "u") + "\(1 + pick(pick(2) == 0 ? 8 : 63))"
+                    let offset = pick(2) == 0 ? "#\(pick(6))" : "\(pick(100))"
+                    args += [["SET", "INCRBY", "GET"][pick(3)], type, offset]
+                    if args[args.count - 3] != "GET" { args.append("\(Int64(pick(2000)) - 1000)") }
+                }
+                out.append(args)
             default:
                 let k = key("l")
                 out.append(["RESTORE", k, "0", "PAYLOAD", "REPLACE"])
