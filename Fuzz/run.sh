@@ -87,8 +87,13 @@ make_server_seeds() {
   rm -rf "$dir"
 }
 
-build_cli() {  # the command line, for seeds: apart from .build so a concurrent build is not disturbed
-  if [ ! -x "$work/cli/debug/rdbkit" ] && ! swift build --scratch-path "$work/cli" --product rdbkit >"$work/cli.log" 2>&1; then
+cli=""
+build_cli() {  # the command line, for seeds: the one `swift test` built, else one built apart from .build
+  if [ -n "$cli" ]; then return; fi
+  if [ -x .build/debug/rdbkit ]; then cli=.build/debug/rdbkit; return; fi
+  if swift build --scratch-path "$work/cli" --product rdbkit >"$work/cli.log" 2>&1; then
+    cli=$work/cli/debug/rdbkit
+  else
     echo "fuzz: could not build the command line for seeds (see $work/cli.log)" >&2
   fi
 }
@@ -108,9 +113,9 @@ seed() {  # seed corpus of a target
       done ;;
     json)
       build_cli
-      if [ -x "$work/cli/debug/rdbkit" ]; then
+      if [ -n "$cli" ]; then
         for f in Fixtures/*/*.rdb; do
-          "$work/cli/debug/rdbkit" export "$f" --with-meta 2>/dev/null | head -c 60000 > "$dir/$(basename "$(dirname "$f")")-$(basename "$f").jsonl" || true
+          "$cli" export "$f" --with-meta 2>/dev/null | head -c 60000 > "$dir/$(basename "$(dirname "$f")")-$(basename "$f").jsonl" || true
         done
       fi ;;
     listpack) printf '\x0f\x00\x00\x00\x02\x00\x81a\x02\xf1\x01\x00\x03\xff' > "$dir/seed" ;;
@@ -125,9 +130,9 @@ seed() {  # seed corpus of a target
     restore)
       # DUMP payloads of every fixture key, as restore-payload writes them for Redis 7.0.
       build_cli
-      if [ -x "$work/cli/debug/rdbkit" ]; then
+      if [ -n "$cli" ]; then
         for f in Fixtures/*/*.rdb; do
-          "$work/cli/debug/rdbkit" restore-payload "$f" --target-version redis-7.0 2>/dev/null | head -n 40 | \
+          "$cli" restore-payload "$f" --target-version redis-7.0 2>/dev/null | head -n 40 | \
             python3 -c 'import sys, json, base64
 for i, line in enumerate(sys.stdin):
     open(sys.argv[1] + "-%d" % i, "wb").write(base64.b64decode(json.loads(line)["payload"]["base64"]))' \

@@ -12,6 +12,11 @@ public struct AOFCommandCheck: Sendable {
 
     /// What is wrong with `command`, or nil.
     public func problem(in command: AOFCommand) -> String? {
+        Self.tableProblem(in: command) ?? argumentProblem(command.name, command.arguments)
+    }
+
+    /// An unknown command or subcommand, or a wrong argument count for it.
+    static func tableProblem(in command: AOFCommand) -> String? {
         let args = command.arguments
         let name = command.name
         guard let entry = RedisCommandTable.commands[name] else {
@@ -28,7 +33,7 @@ public struct AOFCommandCheck: Sendable {
         if arity >= 0 ? args.count != arity : args.count < -arity {
             return "wrong number of arguments for '\(fullName)' (\(args.count - 1))"
         }
-        return argumentProblem(name, args)
+        return nil
     }
 
     private func argumentProblem(_ name: String, _ args: [Bytes]) -> String? {

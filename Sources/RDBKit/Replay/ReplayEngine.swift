@@ -79,6 +79,14 @@ public final class ReplayEngine {
 
     private func execute(_ command: AOFCommand, name: String) throws(ReplayError) {
         currentTimestamp = command.timestamp
+        // Redis runs an AOF's commands without checking their arity; a damaged count is refused here.
+        if let problem = AOFCommandCheck.tableProblem(in: command), RedisCommandTable.commands[name] != nil {
+            if skipUnknown {
+                skipped[name, default: 0] += 1
+                return
+            }
+            throw ReplayError(offset: command.offset, command: name, reason: problem)
+        }
         guard let handler = ReplayEngine.handlers[name] else {
             if skipUnknown {
                 skipped[name, default: 0] += 1

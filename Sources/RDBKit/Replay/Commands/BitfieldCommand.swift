@@ -80,7 +80,7 @@ extension ReplayEngine {
         let multiplied = b.first == UInt8(ascii: "#")
         guard let n = integer(multiplied ? Array(b.dropFirst()) : b), n >= 0 else { throw invalid }
         let (offset, overflow) = n.multipliedReportingOverflow(by: multiplied ? Int64(bits) : 1)
-        guard !overflow, offset + Int64(bits) <= Int64(maximumStringLength) * 8 else { throw invalid }
+        guard !overflow, offset <= Int64(maximumStringLength) * 8 - Int64(bits) else { throw invalid }
         return Int(offset)
     }
 

@@ -71,7 +71,8 @@ extension ReplayEngine {
         let amount = try argInteger(a[2])
         let (ms, overflow) = amount.multipliedReportingOverflow(by: unit)
         guard !overflow, amount >= 0 else { throw CommandRefusal(reason: "invalid expire time") }
-        let when = relative ? ms + now : ms
+        let (when, late) = ms.addingReportingOverflow(relative ? now : 0)
+        guard !late else { throw CommandRefusal(reason: "invalid expire time") }
         var condition: String?
         var at = 3
         if ["nx", "xx", "gt", "lt"].contains(word(a[at])) {

@@ -113,7 +113,11 @@ extension ReplayEngine {
         guard ttl >= 0 else { throw CommandRefusal(reason: "Invalid TTL value, must be >= 0") }
         if exists(a[1]) && !replace { throw CommandRefusal(reason: "BUSYKEY Target key name already exists.") }
         guard let value = try? RestorePayload.decode(a[3]) else { throw CommandRefusal(reason: "DUMP payload version or checksum are wrong") }
-        if ttl > 0 && !absolute { ttl += now }
+        if ttl > 0 && !absolute {
+            let (when, overflow) = ttl.addingReportingOverflow(now)
+            guard !overflow else { throw CommandRefusal(reason: "Invalid TTL value") }
+            ttl = when
+        }
         keyspace[db, a[1]] = Keyspace.Entry(value: ReplayValue(value), expireAtMs: ttl > 0 ? ttl : nil)
     }
 }

@@ -39,7 +39,7 @@ extension ReplayEngine {
             let count = try argInteger(a[2])
             try e.modifyList(a[1]) { l throws(CommandRefusal) in
                 var elements = l.elements
-                var left = count == 0 ? Int64.max : abs(count)
+                var left = count == 0 ? UInt64.max : count.magnitude
                 if count >= 0 {
                     var i = 0
                     while i < elements.count && left > 0 {

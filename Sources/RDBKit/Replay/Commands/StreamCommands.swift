@@ -12,7 +12,7 @@ extension ReplayEngine {
                 for id in ids {
                     guard let at = s.entries.firstIndex(where: { $0.id == id }) else { continue }
                     s.entries.remove(at: at)
-                    s.metadata.length -= 1
+                    s.metadata.length = UInt64(s.entries.count)
                     if id > (s.metadata.maxDeletedID ?? .zero) { s.metadata.maxDeletedID = id }
                 }
                 s.metadata.firstID = s.entries.first?.id ?? .zero
@@ -89,9 +89,9 @@ extension ReplayEngine {
             var entry = StreamValue.Entry(id: id, fields: [])
             for f in stride(from: 0, to: fields.count, by: 2) { entry.fields.append((fields[f], fields[f + 1])) }
             s.entries.append(entry)
-            s.metadata.length += 1
+            s.metadata.length = UInt64(s.entries.count)
             s.metadata.lastID = id
-            s.metadata.entriesAdded = (s.metadata.entriesAdded ?? 0) + 1
+            s.metadata.entriesAdded = (s.metadata.entriesAdded ?? 0) &+ 1
             if s.metadata.length == 1 { s.metadata.firstID = id }
             trim.apply(to: &s)
         }
@@ -206,7 +206,7 @@ extension ReplayEngine {
             case "force": force = true
             case "justid": justID = true
             case "idle" where more:
-                deliveryTime = now - (try argInteger(a[j + 1]))
+                deliveryTime = now &- (try argInteger(a[j + 1]))
                 j += 1
             case "time" where more:
                 deliveryTime = try argInteger(a[j + 1])
@@ -238,7 +238,7 @@ extension ReplayEngine {
                     nack = s.groups[g].pending.firstIndex { $0.id == id }
                 }
                 guard let n = nack else { continue }
-                if s.groups[g].pending[n].consumer != nil && minIdle > 0 && now - s.groups[g].pending[n].deliveryTimeMs < minIdle { continue }
+                if s.groups[g].pending[n].consumer != nil && minIdle > 0 && now &- s.groups[g].pending[n].deliveryTimeMs < minIdle { continue }
                 if !s.groups[g].consumers.contains(where: { $0.name == a[3] }) {
                     s.groups[g].consumers.append(StreamConsumer(name: a[3], seenTimeMs: now, activeTimeMs: nil, pending: []))
                 }
@@ -323,7 +323,7 @@ private struct TrimArguments {
         }
         guard removed > 0 else { return }
         s.entries.removeFirst(removed)
-        s.metadata.length -= UInt64(removed)
+        s.metadata.length = UInt64(s.entries.count)
         s.metadata.firstID = s.entries.first?.id ?? .zero
     }
 }

@@ -36,7 +36,7 @@ extension ReplayEngine {
         },
         "setrange": { e, a throws(CommandRefusal) in
             let offset = try argInteger(a[2])
-            guard offset >= 0, offset + Int64(a[3].count) <= Int64(maximumStringLength) else { throw CommandRefusal(reason: "offset is out of range") }
+            guard offset >= 0, offset <= Int64(maximumStringLength) - Int64(a[3].count) else { throw CommandRefusal(reason: "offset is out of range") }
             // An empty value changes nothing, and does not create the key.
             if a[3].isEmpty {
                 _ = try e.string(a[1])
@@ -165,8 +165,9 @@ extension ReplayEngine {
                 let amount = try argInteger(a[i + 1])
                 guard amount > 0 else { throw CommandRefusal(reason: "invalid expire time in 'getex' command") }
                 let ms = amount.multipliedReportingOverflow(by: option.hasPrefix("p") ? 1 : 1000)
-                guard !ms.overflow else { throw CommandRefusal(reason: "invalid expire time in 'getex' command") }
-                expireAt = ms.partialValue + (option.hasSuffix("at") ? 0 : now)
+                let when = ms.partialValue.addingReportingOverflow(option.hasSuffix("at") ? 0 : now)
+                guard !ms.overflow, !when.overflow else { throw CommandRefusal(reason: "invalid expire time in 'getex' command") }
+                expireAt = when.partialValue
                 i += 1
             default: throw .syntax
             }
