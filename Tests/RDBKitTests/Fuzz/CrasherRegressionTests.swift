@@ -119,5 +119,24 @@ final class CrasherRegressionTests: XCTestCase {
             text("file a seq 1 type \n"), text("file " + String(repeating: "a", count: 2000) + " seq 1 type i\n"),
             text("file a seq 2 type i\nfile b seq 1 type i\n"), text("file \"\\\"\" seq 1 type b\n"),
         ],
+        "restore": [
+            [], [0], [UInt8](repeating: 0, count: 10), [0x0E, 0x01, 0x61, 0x0A, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            // A string claiming 2^60 bytes, then a version and a zero (unchecked) CRC.
+            [0x00, 0x81, 0x10, 0, 0, 0, 0, 0, 0, 0, 0x0A, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            // A type Redis never wrote, and a version from the future.
+            [0x63, 0x01, 0x61, 0x0A, 0, 0, 0, 0, 0, 0, 0, 0, 0] + [0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0],
+        ],
+        "replay": [
+            [],
+            // Commands with too few arguments, lying counts, extreme numbers and indexes.
+            text("*1\r\n$9\r\nPEXPIREAT\r\n"),
+            text("*4\r\n$5\r\nLTRIM\r\n$1\r\nl\r\n$20\r\n-9223372036854775808\r\n$19\r\n9223372036854775807\r\n"),
+            text("*4\r\n$4\r\nLREM\r\n$1\r\nl\r\n$20\r\n-9223372036854775808\r\n$1\r\nx\r\n"),
+            text("*4\r\n$8\r\nSETRANGE\r\n$1\r\ns\r\n$19\r\n9223372036854775807\r\n$1\r\nx\r\n"),
+            text("*5\r\n$8\r\nBITFIELD\r\n$1\r\ns\r\n$3\r\nSET\r\n$3\r\ni64\r\n$19\r\n9223372036854775807\r\n"),
+            text("*5\r\n$6\r\nZMPOP\r\n$2\r\n99\r\n$1\r\nz\r\n$3\r\nMIN\r\n$5\r\nCOUNT\r\n"),
+            text("*6\r\n$6\r\nXCLAIM\r\n$1\r\nx\r\n$1\r\ng\r\n$1\r\nc\r\n$1\r\n0\r\n$3\r\n1-1\r\n"),
+            text("*5\r\n$7\r\nRESTORE\r\n$1\r\nk\r\n$19\r\n9223372036854775807\r\n$1\r\nx\r\n$7\r\nREPLACE\r\n"),
+        ],
     ]
 }
