@@ -138,6 +138,21 @@ public final class ReplayEngine {
         }
     }
 
+    /// Changes a key's value of one type in place, keeping its TTL: a missing key starts as
+    /// `empty` (nil leaves it missing), another type is WRONGTYPE.
+    func modifyValue<Value>(_ key: Bytes, empty: Value?, _ unwrap: KeyPath<ReplayValue, Value?>, _ wrap: (Value) -> ReplayValue,
+                            _ body: (inout Value) throws(CommandRefusal) -> Void) throws(CommandRefusal) {
+        try modify(key) { (entry) throws(CommandRefusal) in
+            guard var current = entry ?? empty.map({ Keyspace.Entry(value: wrap($0), expireAtMs: nil) }) else { return }
+            guard var value = current.value[keyPath: unwrap] else { throw .wrongType }
+            // Drop the entry's reference first, so that `body` changes the only copy.
+            current.value = .string([])
+            try body(&value)
+            current.value = wrap(value)
+            entry = current
+        }
+    }
+
     func delete(_ key: Bytes) -> Bool {
         keyspace.take(db: db, key: key) != nil
     }

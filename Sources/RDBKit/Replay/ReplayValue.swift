@@ -52,6 +52,14 @@ enum ReplayValue: Sendable {
         }
     }
 
+    // Each case's payload, or nil for another type (see `ReplayEngine.modifyValue`).
+    var string: Bytes? { if case .string(let v) = self { v } else { nil } }
+    var list: ListDeque? { if case .list(let v) = self { v } else { nil } }
+    var set: Set<Bytes>? { if case .set(let v) = self { v } else { nil } }
+    var zset: [Bytes: Double]? { if case .zset(let v) = self { v } else { nil } }
+    var hash: [Bytes: HashEntry]? { if case .hash(let v) = self { v } else { nil } }
+    var stream: StreamValue? { if case .stream(let v) = self { v } else { nil } }
+
     /// Collections that became empty are deleted, as Redis deletes them.
     var isEmptyCollection: Bool {
         switch self {

@@ -47,14 +47,7 @@ extension ReplayEngine {
     ]
 
     func modifyHash(_ key: Bytes, create: Bool, _ body: (inout [Bytes: ReplayValue.HashEntry]) throws(CommandRefusal) -> Void) throws(CommandRefusal) {
-        try modify(key) { (entry) throws(CommandRefusal) in
-            guard var current = entry ?? (create ? Keyspace.Entry(value: .hash([:]), expireAtMs: nil) : nil) else { return }
-            guard case .hash(var h) = current.value else { throw .wrongType }
-            current.value = .string([])
-            try body(&h)
-            current.value = .hash(h)
-            entry = current
-        }
+        try modifyValue(key, empty: create ? [:] : nil, \.hash, ReplayValue.hash, body)
     }
 
     /// HSET key field value...: setting a field drops its TTL (hashTypeSet).

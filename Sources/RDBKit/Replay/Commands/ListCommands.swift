@@ -77,14 +77,7 @@ extension ReplayEngine {
 
     /// A list key changed in place (nil-safe: a missing key is left alone).
     func modifyList(_ key: Bytes, _ body: (inout ListDeque) throws(CommandRefusal) -> Void) throws(CommandRefusal) {
-        try modify(key) { (entry) throws(CommandRefusal) in
-            guard var current = entry else { return }
-            guard case .list(var l) = current.value else { throw .wrongType }
-            current.value = .string([])
-            try body(&l)
-            current.value = .list(l)
-            entry = current
-        }
+        try modifyValue(key, empty: nil, \.list, ReplayValue.list, body)
     }
 
     private func push(_ key: Bytes, _ elements: ArraySlice<Bytes>, left: Bool, onlyIfExists: Bool) throws(CommandRefusal) {

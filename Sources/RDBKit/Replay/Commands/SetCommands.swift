@@ -37,14 +37,7 @@ extension ReplayEngine {
     }
 
     func modifySet(_ key: Bytes, create: Bool, _ body: (inout Set<Bytes>) throws(CommandRefusal) -> Void) throws(CommandRefusal) {
-        try modify(key) { (entry) throws(CommandRefusal) in
-            guard var current = entry ?? (create ? Keyspace.Entry(value: .set([]), expireAtMs: nil) : nil) else { return }
-            guard case .set(var s) = current.value else { throw .wrongType }
-            current.value = .string([])
-            try body(&s)
-            current.value = .set(s)
-            entry = current
-        }
+        try modifyValue(key, empty: create ? [] : nil, \.set, ReplayValue.set, body)
     }
 
     /// SINTERSTORE / SUNIONSTORE / SDIFFSTORE dest key...: missing keys are empty sets; the

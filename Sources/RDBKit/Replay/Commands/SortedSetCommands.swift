@@ -52,14 +52,7 @@ extension ReplayEngine {
     }
 
     func modifyZSet(_ key: Bytes, create: Bool, _ body: (inout [Bytes: Double]) throws(CommandRefusal) -> Void) throws(CommandRefusal) {
-        try modify(key) { (entry) throws(CommandRefusal) in
-            guard var current = entry ?? (create ? Keyspace.Entry(value: .zset([:]), expireAtMs: nil) : nil) else { return }
-            guard case .zset(var z) = current.value else { throw .wrongType }
-            current.value = .string([])
-            try body(&z)
-            current.value = .zset(z)
-            entry = current
-        }
+        try modifyValue(key, empty: create ? [:] : nil, \.zset, ReplayValue.zset, body)
     }
 
     /// ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member... (zaddGenericCommand).

@@ -40,14 +40,8 @@ extension ReplayEngine {
     ]
 
     func modifyStream(_ key: Bytes, create: Bool, _ body: (inout StreamValue) throws(CommandRefusal) -> Void) throws(CommandRefusal) {
-        try modify(key) { (entry) throws(CommandRefusal) in
-            guard var current = entry ?? (create ? Keyspace.Entry(value: .stream(StreamValue(metadata: StreamMetadata(length: 0, lastID: .zero, firstID: .zero, maxDeletedID: .zero, entriesAdded: 0))), expireAtMs: nil) : nil) else { return }
-            guard case .stream(var s) = current.value else { throw .wrongType }
-            current.value = .string([])
-            try body(&s)
-            current.value = .stream(s)
-            entry = current
-        }
+        let empty = StreamValue(metadata: StreamMetadata(length: 0, lastID: .zero, firstID: .zero, maxDeletedID: .zero, entriesAdded: 0))
+        try modifyValue(key, empty: create ? empty : nil, \.stream, ReplayValue.stream, body)
     }
 
     /// The time a consumer is seen at: the command's `#TS:` annotation when there is one.

@@ -93,19 +93,7 @@ extension ReplayEngine {
 
     /// Changes a string in place, keeping its TTL; a missing key starts empty when `create`.
     func modifyString(_ key: Bytes, create: Bool, _ body: (inout Bytes) throws(CommandRefusal) -> Void) throws(CommandRefusal) {
-        try modify(key) { (entry) throws(CommandRefusal) in
-            var s: Bytes
-            switch entry?.value {
-            case nil:
-                guard create else { return }
-                s = []
-            case .string(let existing)?: s = existing
-            default: throw .wrongType
-            }
-            entry?.value = .string([])
-            try body(&s)
-            entry = Keyspace.Entry(value: .string(s), expireAtMs: entry?.expireAtMs)
-        }
+        try modifyValue(key, empty: create ? [] : nil, \.string, ReplayValue.string, body)
     }
 
     /// SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL] (setGenericCommand).
