@@ -81,7 +81,7 @@ extension Inspection {
         w.raw(",\"aux\":{")
         for (i, a) in aux.enumerated() {
             if i > 0 { w.byte(UInt8(ascii: ",")) }
-            w.quoted(UnsafeRawBufferPointer(start: Array(a.name.utf8), count: a.name.utf8.count))
+            Array(a.name.utf8).withUnsafeBytes { w.quoted($0) }
             w.byte(UInt8(ascii: ":"))
             w.string(Array(a.value.utf8))
         }
