@@ -63,8 +63,10 @@ final class AOFServerTests: XCTestCase {
             }
             // Only commands before the first annotation (of a new incremental file whose second had
             // already been annotated in the history file) lack a time.
-            let firstTimed = try XCTUnwrap(commandLines.firstIndex { $0["ts"] != nil })
-            XCTAssertTrue(commandLines[firstTimed...].allSatisfy { $0["ts"] != nil })
+            // (After an RDB base, a rewrite within the same second may leave no annotation at all.)
+            if let firstTimed = commandLines.firstIndex(where: { $0["ts"] != nil }) {
+                XCTAssertTrue(commandLines[firstTimed...].allSatisfy { $0["ts"] != nil })
+            }
         }
     }
 
