@@ -148,6 +148,13 @@ final class AOFServerTests: XCTestCase {
             XCTAssertEqual(ours, cut)
         }
 
+        // merge gives the dataset as it was then.
+        var options = Merge.Options(target: RDBTarget.named("redis-7.0")!, now: Int64(Date().timeIntervalSince1970 * 1000))
+        options.until = cutTime
+        let snapshot = server.directory.appendingPathComponent("then.rdb").path
+        _ = try Merge.run(base: dir, deltas: [], outputPath: snapshot, options: options)
+        XCTAssertEqual(try RDBReader.records(path: snapshot).map { String(decoding: $0.key, as: UTF8.self) }, ["early"])
+
         // The repaired directory loads in a fresh server with exactly the early data.
         let loaded = try RedisServerProcess(extraArguments: ["--appendonly", "yes", "--appenddirname", "point-in-time",
                                                              "--dir", server.directory.path])
