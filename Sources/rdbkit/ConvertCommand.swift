@@ -4,7 +4,7 @@ import RDBKit
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
-        abstract: "Re-encode a dump for another Redis or Valkey version, or to JSON.",
+        abstract: "Re-encode a dump for another Redis or Valkey version, or as JSON, RESP or AOF; replay an AOF into a dump.",
         discussion: """
             Formats are chosen by extension (.rdb, .json, .jsonl, .csv, .resp, .aof) or by --from/--to.
 

@@ -13,8 +13,9 @@ struct RDBKitCommand: ParsableCommand {
         discussion: """
             Every verb reads RDB files of versions 1-12 (and RDB 13's key metadata) and Valkey's \
             VALKEY080, plain, gzip-compressed (detected by content) or from standard input when \
-            FILE is '-'. Input files are never \
-            modified; output files appear under their name only once complete.
+            FILE is '-'. validate, export, repair, convert and merge also read append-only files: \
+            single files (with or without an RDB preamble) and Redis 7+ multi-part directories. \
+            Input files are never modified; output files appear under their name only once complete.
 
             Exit status: 0 on success, 1 when an input is damaged or unreadable, 2 on usage errors \
             (diff: 0 equal, 1 different, 2 trouble).
