@@ -12,45 +12,57 @@ extension Convert {
     public static func rdbToAOF(inputPath: String, outputPath: String, layout: AOFLayout, target: RDBTarget,
                                 lossy: Bool, withoutModules: Bool = false, filter: KeyFilter? = nil,
                                 options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
-        var directory: OutputDirectory?
-        let file: OutputFile
-        switch layout {
-        case .singleFile:
-            file = try OutputFile(path: outputPath)
-        case .multiPart(let prefix):
-            let dir = try OutputDirectory(path: outputPath)
-            directory = dir
-            file = try dir.file(named: "\(prefix).1.base.aof")
-        }
-        let encoder = RESPEncoder(output: file)
+        let destination = try AOFDestination(path: outputPath, layout: layout)
         do throws(RDBError) {
-            let rewriter = try AOFRewriter(output: encoder, target: target, dropModules: withoutModules)
+            let rewriter = try AOFRewriter(output: destination.encoder, target: target, dropModules: withoutModules)
             try RDBReader.read(path: inputPath, visitor: rewriter, filter: filter, options: options)
             let unwanted = rewriter.losses.filter { !$0.requested }
             if !lossy && !unwanted.isEmpty { throw lossError(unwanted, target: target) }
-            try encoder.finish()
-            if let directory, case .multiPart(let prefix) = layout {
-                try completeMultiPart(directory, prefix: prefix)
-            }
+            try destination.finish()
             return Summary(keys: rewriter.keys, losses: rewriter.losses, checksum: 0)
         } catch {
-            encoder.abandon()
-            directory?.abandon()
+            destination.abandon()
             throw error
         }
     }
+}
 
-    /// The rest of a multi-part directory whose base `<prefix>.1.base.aof` is written: an empty
-    /// incremental file and the manifest naming both, as Redis leaves them after a rewrite.
-    static func completeMultiPart(_ directory: OutputDirectory, prefix: String) throws(RDBError) {
-        let incremental = try directory.file(named: "\(prefix).1.incr.aof")
+/// Where rewritten commands go for a layout: the encoder over the single file or the base file
+/// of a new multi-part directory, which `finish()` completes (empty incremental file, manifest)
+/// and renames into place.
+final class AOFDestination {
+    let encoder: RESPEncoder
+    private let directory: (output: OutputDirectory, prefix: String)?
+
+    init(path: String, layout: Convert.AOFLayout) throws(RDBError) {
+        switch layout {
+        case .singleFile:
+            encoder = RESPEncoder(output: try OutputFile(path: path))
+            directory = nil
+        case .multiPart(let prefix):
+            let output = try OutputDirectory(path: path)
+            encoder = RESPEncoder(output: try output.file(named: "\(prefix).1.base.aof"))
+            directory = (output, prefix)
+        }
+    }
+
+    func finish() throws(RDBError) {
+        try encoder.finish()
+        guard let (output, prefix) = directory else { return }
+        // An empty incremental file and the manifest naming both, as Redis leaves them after a rewrite.
+        let incremental = try output.file(named: "\(prefix).1.incr.aof")
         try incremental.commit()
         var manifest = AOFManifest()
         manifest.base = .init(name: "\(prefix).1.base.aof", sequence: 1, type: .base, extra: [:])
         manifest.incrementals = [.init(name: "\(prefix).1.incr.aof", sequence: 1, type: .incremental, extra: [:])]
-        let manifestFile = try directory.file(named: "\(prefix).manifest")
+        let manifestFile = try output.file(named: "\(prefix).manifest")
         try manifestFile.write(manifest.rendered())
         try manifestFile.commit()
-        try directory.commit()
+        try output.commit()
+    }
+
+    func abandon() {
+        encoder.abandon()
+        directory?.output.abandon()
     }
 }

@@ -175,8 +175,7 @@ private func fingerprint(_ bytes: Bytes) -> UInt64 {
 /// Where merged keys go: an RDB writer, or the AOF rewrite writer.
 private final class MergeSink {
     private let rdb: RDBWriter?
-    private let aof: (encoder: RESPEncoder, rewriter: AOFRewriter, directory: OutputDirectory?, prefix: String?)?
-    private var moduleAuxLosses: [ConversionLoss] = []
+    private let aof: (destination: AOFDestination, rewriter: AOFRewriter)?
 
     init(path: String, options: Merge.Options) throws(RDBError) {
         switch options.output {
@@ -186,24 +185,13 @@ private final class MergeSink {
             rdb = writer
             aof = nil
         case .aof(let layout):
-            var directory: OutputDirectory?
-            var prefix: String?
-            let file: OutputFile
-            switch layout {
-            case .singleFile:
-                file = try OutputFile(path: path)
-            case .multiPart(let p):
-                directory = try OutputDirectory(path: path)
-                prefix = p
-                file = try directory!.file(named: "\(p).1.base.aof")
-            }
-            let encoder = RESPEncoder(output: file)
-            aof = (encoder, try AOFRewriter(output: encoder, target: options.target, dropModules: options.withoutModules), directory, prefix)
+            let destination = try AOFDestination(path: path, layout: layout)
+            aof = (destination, try AOFRewriter(output: destination.encoder, target: options.target, dropModules: options.withoutModules))
             rdb = nil
         }
     }
 
-    var losses: [ConversionLoss] { (rdb?.losses ?? aof?.rewriter.losses ?? []) + moduleAuxLosses }
+    var losses: [ConversionLoss] { rdb?.losses ?? aof?.rewriter.losses ?? [] }
 
     func write(_ record: KeyRecord) throws(RDBError) {
         if let rdb { return try rdb.write(record) }
@@ -231,16 +219,11 @@ private final class MergeSink {
             _ = try rdb.finish()
             return
         }
-        guard let aof else { return }
-        try aof.encoder.finish()
-        if let directory = aof.directory, let prefix = aof.prefix {
-            try Convert.completeMultiPart(directory, prefix: prefix)
-        }
+        try aof?.destination.finish()
     }
 
     func abandon() {
         rdb?.abandon()
-        aof?.encoder.abandon()
-        aof?.directory?.abandon()
+        aof?.destination.abandon()
     }
 }

@@ -13,6 +13,8 @@ public struct ReplayError: Error, CustomStringConvertible, Sendable {
 /// What Redis answers with an error: the command changes nothing (while loading, Redis goes on).
 struct CommandRefusal: Error {
     var reason: String
+    /// Not Redis's refusal but ours: the command cannot be reproduced offline (stops the replay).
+    var cannotReplay = false
     static let wrongType = CommandRefusal(reason: "WRONGTYPE Operation against a key holding the wrong kind of value")
     static let notInteger = CommandRefusal(reason: "value is not an integer or out of range")
     static let notFloat = CommandRefusal(reason: "value is not a valid float")
@@ -99,7 +101,7 @@ public final class ReplayEngine {
             try handler(self, command.arguments)
             applied += 1
         } catch let refusal {
-            if refusal.reason.hasPrefix("cannot replay") {
+            if refusal.cannotReplay {
                 throw ReplayError(offset: command.offset, command: name, reason: refusal.reason)
             }
             refused[name, default: 0] += 1
@@ -120,6 +122,13 @@ public final class ReplayEngine {
     func entry(_ key: Bytes) -> Keyspace.Entry? { keyspace[db, key] }
 
     func exists(_ key: Bytes) -> Bool { keyspace[db, key] != nil }
+
+    /// A key's value of one type (nil when missing); another type is WRONGTYPE.
+    func value<Value>(_ key: Bytes, _ unwrap: KeyPath<ReplayValue, Value?>) throws(CommandRefusal) -> Value? {
+        guard let entry = entry(key) else { return nil }
+        guard let value = entry.value[keyPath: unwrap] else { throw .wrongType }
+        return value
+    }
 
     /// Runs `body` on the key's entry taken out of the keyspace (so changes copy nothing) and
     /// puts back what it leaves: nil deletes the key, an empty collection too.
@@ -165,7 +174,7 @@ public final class ReplayEngine {
 
     /// Refuses a command that cannot be reproduced offline (fatal, see `execute`).
     static func cannotReplay(_ why: String) -> CommandRefusal {
-        CommandRefusal(reason: "cannot replay: " + why)
+        CommandRefusal(reason: "cannot replay: " + why, cannotReplay: true)
     }
 }
 

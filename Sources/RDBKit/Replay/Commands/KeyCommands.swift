@@ -48,9 +48,8 @@ extension ReplayEngine {
             e.db = Int(n)
         },
         "restore": { e, a throws(CommandRefusal) in try e.restore(a) },
-        // Read-only or server commands an AOF can hold: they change no data.
+        // A command an AOF can hold that changes no data.
         "ping": { _, _ throws(CommandRefusal) in },
-        "exec": { _, _ throws(CommandRefusal) in },
     ]
 
     /// EXPIRE / PEXPIRE / EXPIREAT / PEXPIREAT key time [NX|XX|GT|LT] (expireGenericCommand).

@@ -140,9 +140,8 @@ extension ReplayEngine {
 
     /// LMOVE / RPOPLPUSH: the destination is checked for its type before anything moves.
     private func move(_ source: Bytes, _ destination: Bytes, fromLeft: Bool, toLeft: Bool) throws(CommandRefusal) {
-        guard let entry = entry(source) else { return }
-        guard case .list(let l) = entry.value, !l.isEmpty else { throw .wrongType }
-        if let target = self.entry(destination), case .list = target.value {} else if exists(destination) { throw .wrongType }
+        guard try value(source, \.list) != nil else { return }
+        _ = try value(destination, \.list)
         var element: Bytes = []
         try modifyList(source) { l throws(CommandRefusal) in element = fromLeft ? l.removeFirst() : l.removeLast() }
         try push(destination, [element][...], left: toLeft, onlyIfExists: false)

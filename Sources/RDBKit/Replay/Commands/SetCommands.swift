@@ -30,11 +30,7 @@ extension ReplayEngine {
         "sdiffstore": { e, a throws(CommandRefusal) in try e.storeSetAlgebra(a, combine: { $0.subtracting($1) }) },
     ]
 
-    func set(_ key: Bytes) throws(CommandRefusal) -> Set<Bytes>? {
-        guard let entry = entry(key) else { return nil }
-        guard case .set(let s) = entry.value else { throw .wrongType }
-        return s
-    }
+    func set(_ key: Bytes) throws(CommandRefusal) -> Set<Bytes>? { try value(key, \.set) }
 
     func modifySet(_ key: Bytes, create: Bool, _ body: (inout Set<Bytes>) throws(CommandRefusal) -> Void) throws(CommandRefusal) {
         try modifyValue(key, empty: create ? [] : nil, \.set, ReplayValue.set, body)

@@ -45,11 +45,7 @@ extension ReplayEngine {
         "zrangestore": { e, a throws(CommandRefusal) in try e.zrangestore(a) },
     ]
 
-    func zset(_ key: Bytes) throws(CommandRefusal) -> [Bytes: Double]? {
-        guard let entry = entry(key) else { return nil }
-        guard case .zset(let z) = entry.value else { throw .wrongType }
-        return z
-    }
+    func zset(_ key: Bytes) throws(CommandRefusal) -> [Bytes: Double]? { try value(key, \.zset) }
 
     func modifyZSet(_ key: Bytes, create: Bool, _ body: (inout [Bytes: Double]) throws(CommandRefusal) -> Void) throws(CommandRefusal) {
         try modifyValue(key, empty: create ? [:] : nil, \.zset, ReplayValue.zset, body)

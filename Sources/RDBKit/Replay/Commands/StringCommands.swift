@@ -85,11 +85,7 @@ extension ReplayEngine {
     static var maximumStringLength: Int { 512 * 1024 * 1024 }
 
     /// A string key's bytes (nil when missing); another type is WRONGTYPE.
-    func string(_ key: Bytes) throws(CommandRefusal) -> Bytes? {
-        guard let entry = entry(key) else { return nil }
-        guard case .string(let s) = entry.value else { throw .wrongType }
-        return s
-    }
+    func string(_ key: Bytes) throws(CommandRefusal) -> Bytes? { try value(key, \.string) }
 
     /// Changes a string in place, keeping its TTL; a missing key starts empty when `create`.
     func modifyString(_ key: Bytes, create: Bool, _ body: (inout Bytes) throws(CommandRefusal) -> Void) throws(CommandRefusal) {
