@@ -20,7 +20,7 @@ struct RDBKitCommand: ParsableCommand {
             Exit status: 0 on success, 1 when an input is damaged or unreadable, 2 on usage errors \
             (diff: 0 equal, 1 different, 2 trouble).
             """,
-        subcommands: [InspectCommand.self, ReportCommand.self, ExportCommand.self, ValidateCommand.self, RepairCommand.self, ConvertCommand.self, MergeCommand.self, RestorePayloadCommand.self, DiffCommand.self])
+        subcommands: [InspectCommand.self, ReportCommand.self, ExportCommand.self, ValidateCommand.self, RepairCommand.self, ConvertCommand.self, MergeCommand.self, BackupCommand.self, RestorePayloadCommand.self, DiffCommand.self])
 
     /// Parses the command line; usage errors exit with status 2 (not ArgumentParser's 64).
     static func main() {
