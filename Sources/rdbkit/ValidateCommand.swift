@@ -31,8 +31,9 @@ struct ValidateCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per file instead of text.")
     var json = false
 
-    @Option(help: "AOF: read only up to the first timestamp annotation later than this Unix time.")
-    var until: Int64?
+    @Option(name: .customLong("until"), help: "AOF: read only up to the first timestamp annotation later than this time: Unix seconds or ISO 8601 (2026-11-26T12:00:00Z).")
+    var untilTime: TimeArgument?
+    var until: Int64? { untilTime?.seconds }
 
     @Option(help: "AOF: the server's `databases` setting (SELECT must stay below it).")
     var databases = 16
