@@ -17,7 +17,13 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "RDBKit", dependencies: ["CLZF", "CZlib"]),
+        .systemLibrary(
+            name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(
+            name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"])]),
+        .target(name: "RDBKit", dependencies: ["CLZF", "CZlib", "CZstd", "CLZ4"]),
         .executableTarget(
             name: "rdbkit",
             dependencies: [

@@ -41,6 +41,9 @@ struct ValidateCommand: ParsableCommand {
     @Flag(name: .customLong("framing-only"), help: "AOF: check the framing only, as redis-check-aof does.")
     var framingOnly = false
 
+    @Flag(help: "AOF: count commands of modules (JSON.SET, FT.CREATE, ...) as damage, as a Redis without the module would.")
+    var strict = false
+
     @OptionGroup(title: "Filters (rejected keys are checked for framing only, and not counted)") var filtering: FilterOptions
 
     @OptionGroup var reading: ReadingOptions
@@ -54,8 +57,8 @@ struct ValidateCommand: ParsableCommand {
         for file in files {
             if AOFFiles.looksLikeAOF(file) {
                 let report = AOFValidation.validate(path: file, options: reading.readerOptions, until: until,
-                                                    check: framingOnly ? nil : AOFCommandCheck(databases: databases))
-                print(report.summaryLine)
+                                                    check: framingOnly ? nil : AOFCommandCheck(databases: databases, strict: strict))
+                print(json ? report.jsonLine : report.summaryLine)
                 allValid = allValid && report.isValid
                 continue
             }
