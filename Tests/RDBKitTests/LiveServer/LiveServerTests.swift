@@ -52,7 +52,7 @@ final class LiveServerTests: XCTestCase {
         try server.pipe(dataset())
         _ = try server.command("SAVE")
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let inspection = try Inspector.inspect(path: server.dumpPath, nowMs: now, top: 5, separator: UInt8(ascii: ":"))
+        let inspection = try Inspector.inspect(path: server.dumpPath, nowMs: now, top: 5, separator: Array(":".utf8))
         let content = try ServerContentOracle.read(port: server.port)
         for db in [0, 3, 15] {
             let dbsize = Int(try server.command("-n", "\(db)", "DBSIZE").trimmingCharacters(in: .whitespacesAndNewlines))
