@@ -32,6 +32,7 @@ public final class KeyStatsCollector: RDBVisitor {
     private var widestInteger = 2
     private var stringMemory = 0
     private var streamMemory = 0
+    private var array = ArrayMemory()
 
     public init(onKey: @escaping (KeyStats) throws(RDBError) -> Void) {
         self.onKey = onKey
@@ -52,6 +53,7 @@ public final class KeyStatsCollector: RDBVisitor {
         widestInteger = 2
         stringMemory = 0
         streamMemory = 0
+        array = ArrayMemory()
         return .read
     }
 
@@ -135,6 +137,20 @@ public final class KeyStatsCollector: RDBVisitor {
         streamMemory += 128 + group.pending.count * (jemallocSize(32) + 40) + group.consumers.count * 128
     }
 
+    public func streamIdmp(_ idmp: StreamIdmp) throws(RDBError) {
+        // idmpProducer (rax node and dict) per producer; idmpEntry (iid copy, id, next) and its dict slot per iid.
+        for producer in idmp.producers {
+            streamMemory += 96 + MemoryEstimate.sds(producer.pid.count)
+            for entry in producer.entries { streamMemory += jemallocSize(40 + entry.iid.count) + MemoryEstimate.dictEntry }
+        }
+    }
+
+    public func arrayElement(index: UInt64, element: ArrayElement) throws(RDBError) {
+        elements += 1
+        element.withText { largest = max(largest, $0.count) }
+        array.add(index: index, element: ArrayEncoding.loaded(element))
+    }
+
     public func moduleValue(_ value: ModuleValue) throws(RDBError) {
         elements = 1
         stringMemory = MemoryEstimate.robj + value.payload.count
@@ -186,6 +202,9 @@ public final class KeyStatsCollector: RDBVisitor {
         case .module:
             value = stringMemory
             encoding = "module"
+        case .array:
+            value = MemoryEstimate.robj + array.total()
+            encoding = "sliced-array"
         }
         try onKey(KeyStats(db: info.db, key: key, type: info.type, encoding: encoding, elements: elements,
                            largestElement: largest, memory: keyMemory + value, expireAtMs: info.expireAtMs))
