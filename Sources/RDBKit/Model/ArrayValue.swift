@@ -11,14 +11,16 @@ public enum ArrayElement {
     case smallString(RDBString)
 
     /// Runs `body` over the element's bytes as ARGET returns them (arDecode).
-    public func withText<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    public func withText<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        let result: Result<R, E>
         switch self {
-        case .string(let s), .smallString(let s): return try s.withBytes(body)
-        case .int(let v): return try RDBString.int(v).withBytes(body)
+        case .string(let s), .smallString(let s): result = s.withBytes { catching(body, $0) }
+        case .int(let v): result = RDBString.int(v).withBytes { catching(body, $0) }
         case .double(let d):
             var text = ArrayEncoding.formatFloat(d)
-            return try text.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+            result = text.withUTF8 { catching(body, UnsafeRawBufferPointer($0)) }
         }
+        return try result.get()
     }
 
     /// An owned copy.
@@ -42,17 +44,8 @@ public enum StoredArrayElement: Sendable, Equatable {
     /// A borrowed view for `body`, as the reader would deliver it.
     public func withElement<R, E: Error>(_ body: (ArrayElement) throws(E) -> R) throws(E) -> R {
         switch self {
-        case .string(let b), .smallString(let b):
-            let isSmall: Bool
-            if case .smallString = self { isSmall = true } else { isSmall = false }
-            let result: Result<R, E> = b.withUnsafeBytes { raw in
-                do throws(E) {
-                    return .success(try body(isSmall ? .smallString(.bytes(raw)) : .string(.bytes(raw))))
-                } catch {
-                    return .failure(error)
-                }
-            }
-            return try result.get()
+        case .string(let b): return try b.withUnsafeBytes { catching(body, .string(.bytes($0))) }.get()
+        case .smallString(let b): return try b.withUnsafeBytes { catching(body, .smallString(.bytes($0))) }.get()
         case .int(let v): return try body(.int(v))
         case .double(let d): return try body(.double(d))
         }
@@ -82,4 +75,10 @@ public struct ArrayValue: Sendable, Equatable {
         self.insertIndex = insertIndex
         self.elements = elements
     }
+}
+
+/// Carries a typed error out of a closure API that only rethrows untyped ones.
+@inline(__always)
+func catching<A, R, E: Error>(_ body: (A) throws(E) -> R, _ argument: A) -> Result<R, E> {
+    do throws(E) { return .success(try body(argument)) } catch { return .failure(error) }
 }
