@@ -210,10 +210,16 @@ public final class AOFRewriter: RDBVisitor {
             try command(["XCFGSET", nil, "IDMP-DURATION", String(idmp.duration), "IDMP-MAXSIZE", String(idmp.maxSize)])
         }
         // xidmprecordCommand refuses an id the stream no longer holds, so those are left out, as aof.c does.
+        var recorded: UInt64 = 0
         for producer in idmp.producers {
             for entry in producer.entries where streamHolds(entry.id) {
                 try command(bytes: [word("XIDMPRECORD"), nil, producer.pid, entry.iid, word(entry.id.description)])
+                recorded += 1
             }
+        }
+        // No command sets the counters: a load counts one iid added per XIDMPRECORD and no duplicate.
+        if idmp.iidsAdded != recorded || idmp.iidsDuplicates != 0 {
+            lose("stream IDMP counters (\(idmp.iidsAdded) iids added, \(idmp.iidsDuplicates) duplicates) become \(recorded) and 0: no command restores them, as in Redis's own rewrite")
         }
     }
 

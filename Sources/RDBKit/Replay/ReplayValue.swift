@@ -9,7 +9,7 @@ enum ReplayValue: Sendable {
     case hash([Bytes: HashEntry])
     case stream(StreamValue)
     case module(ModuleValue)
-    case array(ArrayValue)
+    case array(ReplayArray)
 
     struct HashEntry: Sendable, Equatable {
         var value: Bytes
@@ -25,7 +25,7 @@ enum ReplayValue: Sendable {
         case .hash(let h): self = .hash(Dictionary(h.map { ($0.field, HashEntry(value: $0.value, expireAtMs: $0.expireAtMs)) }, uniquingKeysWith: { _, last in last }))
         case .stream(let s): self = .stream(s)
         case .module(let m): self = .module(m)
-        case .array(let a): self = .array(a)
+        case .array(let a): self = .array(ReplayArray(a))
         }
     }
 
@@ -39,7 +39,7 @@ enum ReplayValue: Sendable {
         case .hash(let h): return .hash(h.map { HashField(field: $0.key, value: $0.value.value, expireAtMs: $0.value.expireAtMs) })
         case .stream(let s): return .stream(s)
         case .module(let m): return .module(m)
-        case .array(let a): return .array(a)
+        case .array(let a): return .array(a.arrayValue)
         }
     }
 
@@ -63,6 +63,7 @@ enum ReplayValue: Sendable {
     var zset: [Bytes: Double]? { if case .zset(let v) = self { v } else { nil } }
     var hash: [Bytes: HashEntry]? { if case .hash(let v) = self { v } else { nil } }
     var stream: StreamValue? { if case .stream(let v) = self { v } else { nil } }
+    var array: ReplayArray? { if case .array(let v) = self { v } else { nil } }
 
     /// Collections that became empty are deleted, as Redis deletes them.
     var isEmptyCollection: Bool {
