@@ -72,3 +72,25 @@ final class AOFMessagesTests: XCTestCase {
         XCTAssertTrue(streamed.out.contains("the file is truncated here"), streamed.out)
     }
 }
+
+extension AOFMessagesTests {
+    /// --db applies to an AOF's commands (and its RDB content) by SELECT; the filters a command
+    /// cannot be judged by are refused by name instead of ignored.
+    func testFiltersOnAnAOFExportAreAppliedOrRefused() throws {
+        let aof = try write(resp([["SET", "a", "1"], ["SELECT", "1"], ["SET", "b", "2"], ["RPUSH", "l", "x"], ["SELECT", "0"], ["DEL", "a"]]), "dbs.aof")
+        let all = try RDBKitProcess.run(["export", aof])
+        XCTAssertEqual(all.out.split(separator: "\n").count, 6)
+        let db1 = try RDBKitProcess.run(["export", aof, "--db", "1"])
+        XCTAssertEqual(db1.status, 0, db1.err)
+        let lines = try db1.out.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        XCTAssertEqual(lines.map { ($0["args"] as! [String]).first! }, ["SELECT", "SET", "RPUSH"])
+        XCTAssertTrue(lines.allSatisfy { $0["db"] as? Int == 1 })
+        for arguments in [["--key", "a*"], ["--type", "string"], ["--key-regex", "a"], ["--min-size", "10"], ["--expired"]] {
+            let refused = try RDBKitProcess.run(["export", aof] + arguments)
+            XCTAssertEqual(refused.status, 2, arguments.joined(separator: " "))
+            XCTAssertTrue(refused.err.contains("\(arguments[0]) cannot filter an AOF's commands in export (--db can)"), refused.err)
+            XCTAssertTrue(refused.out.isEmpty)
+        }
+        XCTAssertEqual(try RDBKitProcess.run(["validate", aof, "--type", "hash"]).status, 2)
+    }
+}
