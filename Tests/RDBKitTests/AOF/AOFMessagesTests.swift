@@ -94,3 +94,24 @@ extension AOFMessagesTests {
         XCTAssertEqual(try RDBKitProcess.run(["validate", aof, "--type", "hash"]).status, 2)
     }
 }
+
+extension AOFMessagesTests {
+    /// What --skip-unknown's help promises: commands depending on chance or the server's clock
+    /// are skipped too, and counted by name.
+    func testMergeSkipUnknownSkipsWhatCannotBeReplayedExactly() throws {
+        let aof = try write(resp([["SADD", "s", "a", "b", "c"], ["SPOP", "s"], ["XADD", "x", "MAXLEN", "~", "10", "1-1", "f", "v"],
+                                  ["XADD", "x", "2-1", "f", "v"], ["XGROUP", "CREATE", "x", "g", "0"],
+                                  ["XAUTOCLAIM", "x", "g", "c", "0", "0-0"], ["FROB.NICATE", "k"], ["SET", "done", "1"]]), "chance.aof")
+        let out = scratch.appendingPathComponent("merged.rdb").path
+        let strict = try RDBKitProcess.run(["merge", aof, "-o", out])
+        XCTAssertEqual(strict.status, 1)
+        XCTAssertTrue(strict.err.contains("SPOP of a random member"), strict.err)
+        let skipping = try RDBKitProcess.run(["merge", aof, "-o", out, "--skip-unknown"])
+        XCTAssertEqual(skipping.status, 0, skipping.err)
+        for line in ["1 spop command skipped", "1 xadd command skipped", "1 xautoclaim command skipped", "1 frob.nicate command skipped"] {
+            XCTAssertTrue(skipping.err.contains(line), skipping.err)
+        }
+        let keys = try RDBKitProcess.run(["export", out, "--format", "keys"]).out.split(separator: "\n").sorted()
+        XCTAssertEqual(keys, ["done", "s", "x"])
+    }
+}
