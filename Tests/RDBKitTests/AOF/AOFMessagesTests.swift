@@ -115,3 +115,32 @@ extension AOFMessagesTests {
         XCTAssertEqual(keys, ["done", "s", "x"])
     }
 }
+
+extension AOFMessagesTests {
+    func testRepairOfADumpSaysItRepairsAOFs() throws {
+        let dump = FixturePaths.fixtures.appendingPathComponent("legacy/ziplist_with_integers.rdb").path
+        let out = scratch.appendingPathComponent("out").path
+        let r = try RDBKitProcess.run(["repair", dump, "-o", out])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.err.contains("repair works on append-only files"), r.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
+    /// A cut of more than a little is pointed out with its size; --max-cut refuses it.
+    func testRepairSaysHowMuchItCutsAndMaxCutLimitsIt() throws {
+        let good = resp((0..<50).map { ["SET", "k\($0)", String(repeating: "v", count: 100)] })
+        let aof = try write(good + "*3\r\n$3\r\nSET\r\n$1\r\nz\r\n$9000\r\n" + String(repeating: "t", count: 200), "damaged.aof")
+        let cut = Int64(try Data(contentsOf: URL(fileURLWithPath: aof)).count - good.utf8.count)
+        let out = scratch.appendingPathComponent("fixed.aof").path
+        let refused = try RDBKitProcess.run(["repair", aof, "-o", out, "--max-cut", "10"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.err.contains("repair would cut \(cut) bytes"), refused.err)
+        XCTAssertTrue(refused.err.contains("more than --max-cut 10; nothing was written"), refused.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        let allowed = try RDBKitProcess.run(["repair", aof, "-o", out, "--max-cut", "10000"])
+        XCTAssertEqual(allowed.status, 0, allowed.err)
+        XCTAssertTrue(allowed.err.contains("removing \(cut) bytes"), allowed.err)
+        XCTAssertTrue(allowed.err.contains("warning: that is more than a little"), allowed.err)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out)).count, good.utf8.count)
+    }
+}
