@@ -26,7 +26,7 @@ struct MergeCommand: ParsableCommand {
             time, and only base keys a command may name (plus the keys the commands create) are \
             held in memory. A delta with SWAPDB holds the whole base.
 
-            --until TIME stops at the first #TS: annotation later than TIME (Unix seconds; the \
+            --until TIME stops at the first #TS: annotation later than TIME (Unix seconds or ISO 8601; the \
             server needs aof-timestamp-enabled): the dataset as it was then.
 
             Output: an RDB for --target-version (default), or with --to aof the commands Redis's \
@@ -54,8 +54,9 @@ struct MergeCommand: ParsableCommand {
     @Option(name: .customLong("target-version"), help: "The server or RDB version to write for (default: redis-7.4).")
     var targetVersion = "redis-7.4"
 
-    @Option(help: "Apply only what was written up to this Unix time (#TS: annotations).")
-    var until: Int64?
+    @Option(name: .customLong("until"), help: "Apply only what was written up to this time (#TS: annotations): Unix seconds or ISO 8601 (2026-11-26T12:00:00Z).")
+    var untilTime: TimeArgument?
+    var until: Int64? { untilTime?.seconds }
 
     @Option(help: "The clock, Unix ms, for commands that read it (relative expiries of old AOFs); default: now.")
     var now: Int64?

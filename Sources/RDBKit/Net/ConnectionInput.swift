@@ -54,6 +54,11 @@ public final class ConnectionInput: RESPInput, ByteSource {
         return view
     }
 
+    /// Waits until at least `n` bytes are buffered, consuming none.
+    public func require(_ n: Int) throws(RDBError) {
+        if end - start < n { try fill(n) }
+    }
+
     /// What has arrived, up to `buffer.count` bytes, waiting only when nothing has (`ByteSource`).
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(RDBError) -> Int {
         if end == start { try fill(1) }

@@ -38,12 +38,12 @@ public enum RESPSyntax {
         Int64(String(decoding: line.dropFirst(), as: UTF8.self))
     }
 
-    /// The length of a `$<len>` header line: 0 ... maximumBulkLength.
-    public static func bulkLength(_ line: [UInt8], at start: Int64) throws(RDBError) -> Int {
+    /// The length of a `$<len>` header line: 0 ... `maximum` (a snapshot's header may say more).
+    public static func bulkLength(_ line: [UInt8], at start: Int64, maximum: Int = maximumBulkLength) throws(RDBError) -> Int {
         guard line.first == UInt8(ascii: "$") else {
             throw RDBError(.corrupt("expected prefix '$', got '\(line.first.map { String(UnicodeScalar($0)) } ?? "")'"), offset: start)
         }
-        guard let value = integer(after: line), value >= 0, value <= Int64(maximumBulkLength) else {
+        guard let value = integer(after: line), value >= 0, value <= Int64(maximum) else {
             throw RDBError(.corrupt("bad bulk length \"\(String(decoding: line, as: UTF8.self))\""), offset: start)
         }
         return Int(value)

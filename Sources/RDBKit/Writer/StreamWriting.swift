@@ -79,8 +79,8 @@ extension RDBWriter {
         out.length(group.lastDeliveredID.seq)
         if type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_2 {
             // SCG_INVALID_ENTRIES_READ (-1) when the source did not know it.
-            out.length(group.entriesRead ?? UInt64.max)
-        } else if let read = group.entriesRead, read != UInt64.max {  // SCG_INVALID_ENTRIES_READ: nothing known
+            out.length(group.entriesRead ?? StreamGroup.invalidEntriesRead)
+        } else if let read = group.entriesRead, read != StreamGroup.invalidEntriesRead {  // nothing known: nothing lost
             lose("consumer group entries-read dropped: \(target.magic) predates it (RDB 10)", db: record.db, key: record.key)
         }
         out.length(group.pending.count)

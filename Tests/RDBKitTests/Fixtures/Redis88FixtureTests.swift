@@ -96,7 +96,7 @@ final class Redis88FixtureTests: XCTestCase {
     /// inspect counts arrays as their own type and estimates their memory; diff sees a changed element.
     func testInspectMemoryAndDiffKnowTheNewTypes() throws {
         let path = try dump("redis-8.8")
-        let inspection = try Inspector.inspect(path: path, nowMs: 0, top: 5, separator: UInt8(ascii: ":"))
+        let inspection = try Inspector.inspect(path: path, nowMs: 0, top: 5, separator: Array(":".utf8))
         XCTAssertEqual(inspection.types[.array]?.keys, 5)
         var stats: [String: KeyStats] = [:]
         try RDBReader.read(path: path, visitor: KeyStatsCollector { stats[String(decoding: $0.key, as: UTF8.self)] = $0 })
