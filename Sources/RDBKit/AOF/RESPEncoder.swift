@@ -2,12 +2,27 @@
 /// sends), buffered in about 1 MiB writes. A command can be given whole, or as a count followed
 /// by its arguments, so elements go out without being gathered first.
 public final class RESPEncoder {
-    private let file: OutputFile
+    private let file: OutputFile?
+    /// Without a file, what `take()` hands over.
+    private var gathered: Bytes = []
     private let buffer = ScratchBuffer(capacity: 1 << 20)
     public private(set) var commands = 0
 
     public init(output: OutputFile) {
         file = output
+    }
+
+    /// Gathers the commands in memory, for a connection to send (`take()`).
+    public init() {
+        file = nil
+    }
+
+    /// The commands encoded since the last call (memory mode).
+    public func take() -> Bytes {
+        gathered += buffer.bytes
+        buffer.removeAll()
+        defer { gathered = [] }
+        return gathered
     }
 
     public func command(_ args: [Bytes]) throws(RDBError) {
@@ -53,14 +68,14 @@ public final class RESPEncoder {
     }
 
     private func flush() throws(RDBError) {
-        try file.write(buffer.bytes)
+        if let file { try file.write(buffer.bytes) } else { gathered += buffer.bytes }
         buffer.removeAll()
     }
 
     public func finish() throws(RDBError) {
         try flush()
-        try file.commit()
+        try file?.commit()
     }
 
-    public func abandon() { file.abandon() }
+    public func abandon() { file?.abandon() }
 }

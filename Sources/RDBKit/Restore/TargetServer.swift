@@ -1,7 +1,7 @@
 /// What a live server is, from its `INFO server` text: the family and release, and so the RDB
 /// version its RESTORE accepts (cluster.c verifyDumpPayload refuses a payload newer than its own
 /// RDB_VERSION) and the encodings it would choose.
-public struct TargetServer: Sendable, Equatable {
+public struct TargetServer: Sendable, Equatable, CustomStringConvertible {
     public var family: RDBFamily
     /// The release, e.g. "7.0.15" (Valkey's own number, not the Redis version it reports).
     public var version: String
@@ -13,23 +13,20 @@ public struct TargetServer: Sendable, Equatable {
         self.clusterEnabled = clusterEnabled
     }
 
-    /// Reads `redis_version`, `valkey_version` / `server_name` (Valkey 8+ reports both names;
-    /// its redis_version stays 7.2.4) and `cluster_enabled` (from `INFO cluster`, when given).
-    public init?(info: String) {
-        var fields: [Substring: Substring] = [:]
-        for line in info.split(whereSeparator: { $0 == "\r" || $0 == "\n" }) {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            fields[line[..<colon]] = line[line.index(after: colon)...]
-        }
+    /// From `INFO server` (and `INFO cluster`) fields: `redis_version`, `valkey_version` /
+    /// `server_name` (Valkey 8+ reports both names; its redis_version stays 7.2.4), `cluster_enabled`.
+    public init?(info fields: [String: String]) {
         if let valkey = fields["valkey_version"] {
-            self.init(family: .valkey, version: String(valkey))
+            self.init(family: .valkey, version: valkey)
         } else if let redis = fields["redis_version"] {
-            self.init(family: fields["server_name"] == "valkey" ? .valkey : .redis, version: String(redis))
+            self.init(family: fields["server_name"] == "valkey" ? .valkey : .redis, version: redis)
         } else {
             return nil
         }
         clusterEnabled = fields["cluster_enabled"] == "1"
     }
+
+    public var description: String { "\(family.rawValue) \(version)" }
 
     /// The payloads to write for it: the newest RDB version it loads, at most the writer's own.
     public var rdbTarget: RDBTarget {
