@@ -138,14 +138,14 @@ public enum Restore {
         summary.server = "\(server) at \(url.endpoint)" + (clustered ? " (cluster)" : "")
         if let stop = tracker.stopped ?? readError {
             let progress = tracker.progress
-            var message = "\(stop.description); stopped after \(progress.acknowledged) items of the source were done (\(summary.text))"
+            var message = "\(stop.reason); stopped after \(progress.acknowledged) items of the source were done (\(summary.text))"
             if let resumePath = options.resumePath {
                 try ResumePoint(source: path, target: targetName, acknowledged: progress.acknowledged, sent: progress.sent).write(to: resumePath)
                 message += "; run again with --resume \(resumePath) to go on"
             } else {
                 message += "; --resume FILE keeps a resume point"
             }
-            throw RDBError(.io(message), offset: stop.offset, key: stop.key)
+            throw RDBError(.io(message), offset: stop.offset, key: stop.key, context: stop.context)
         }
         if let resumePath = options.resumePath { ResumePoint.remove(resumePath) }
         return summary

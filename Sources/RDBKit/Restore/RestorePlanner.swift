@@ -64,7 +64,7 @@ final class RestorePlanner {
 
     /// Module aux data rides with keys in a file; no command restores it.
     func moduleAux(_ aux: ModuleAux) throws(RDBError) {
-        writer.lose("module aux data of \(aux.typeID.name) dropped: no command restores it", requested: options.withoutModules)
+        writer.loseModuleAux(aux)
         try checkLosses()
     }
 

@@ -69,7 +69,7 @@ public final class RDBWriter {
     /// Module aux data, kept as the module wrote it.
     public func writeModuleAux(_ aux: ModuleAux) throws(RDBError) {
         writeHeaderIfNeeded()
-        if dropModules { return lose("module aux data of \(aux.typeID.name) dropped (--without-modules)", requested: true) }
+        if dropModules { return loseModuleAux(aux) }
         guard target.hasStreams else {  // MODULE_AUX arrived with RDB 9, as streams did
             return lose("module aux data of \(aux.typeID.name) dropped: needs RDB 9+")
         }
@@ -103,6 +103,16 @@ public final class RDBWriter {
                  db: record.db, key: record.key)
         }
         return true
+    }
+
+    /// Module aux data left out: asked for (--without-modules), or where no command restores it
+    /// (a RESTORE carries keys only).
+    func loseModuleAux(_ aux: ModuleAux) {
+        if dropModules {
+            lose("module aux data of \(aux.typeID.name) dropped (--without-modules)", requested: true)
+        } else {
+            lose("module aux data of \(aux.typeID.name) dropped: no command restores it")
+        }
     }
 
     public func write(_ record: KeyRecord) throws(RDBError) {
