@@ -69,7 +69,12 @@ final class NodePipeline {
                   bytesInFlight < options.bytesInFlight || inFlight.isEmpty {
                 if case .plain = next.body, !inFlight.isEmpty { break }  // plain commands go on their own
                 waiting.removeFirst()
-                try send(next)
+                do throws(RDBError) {
+                    try send(next)
+                } catch {
+                    waiting.prepend(next)  // sent again after the reconnection
+                    throw error
+                }
             }
             let link = try connected()
             if waiting.isEmpty && (!draining || inFlight.isEmpty) {
