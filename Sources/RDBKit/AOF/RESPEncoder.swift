@@ -2,27 +2,12 @@
 /// sends), buffered in about 1 MiB writes. A command can be given whole, or as a count followed
 /// by its arguments, so elements go out without being gathered first.
 public final class RESPEncoder {
-    private let file: OutputFile?
-    /// Without a file, what `take()` hands over.
-    private var gathered: Bytes = []
+    private let file: ByteSink
     private let buffer = ScratchBuffer(capacity: 1 << 20)
     public private(set) var commands = 0
 
-    public init(output: OutputFile) {
+    public init(output: ByteSink) {
         file = output
-    }
-
-    /// Gathers the commands in memory, for a connection to send (`take()`).
-    public init() {
-        file = nil
-    }
-
-    /// The commands encoded since the last call (memory mode).
-    public func take() -> Bytes {
-        gathered += buffer.bytes
-        buffer.removeAll()
-        defer { gathered = [] }
-        return gathered
     }
 
     public func command(_ args: [Bytes]) throws(RDBError) {
@@ -67,15 +52,16 @@ public final class RESPEncoder {
         s.withUTF8 { buffer.append(UnsafeRawBufferPointer($0)) }
     }
 
-    private func flush() throws(RDBError) {
-        if let file { try file.write(buffer.bytes) } else { gathered += buffer.bytes }
+    /// Writes what is buffered (whole commands only, when called between them).
+    public func flush() throws(RDBError) {
+        try file.write(buffer.bytes)
         buffer.removeAll()
     }
 
     public func finish() throws(RDBError) {
         try flush()
-        try file?.commit()
+        try file.commit()
     }
 
-    public func abandon() { file?.abandon() }
+    public func abandon() { file.abandon() }
 }

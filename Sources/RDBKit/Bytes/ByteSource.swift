@@ -25,6 +25,7 @@ public final class FileSource: ByteSource {
         if path == "-" {
             fd = STDIN_FILENO
             ownsDescriptor = false
+            peeked = StandardInput.takePeeked()
         } else {
             fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
@@ -54,7 +55,17 @@ public final class FileSource: ByteSource {
         if ownsDescriptor { close(fd) }
     }
 
+    /// Bytes of standard input already read to tell its format, served first.
+    private var peeked: [UInt8] = []
+
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(RDBError) -> Int {
+        if !peeked.isEmpty {
+            let n = min(buffer.count, peeked.count)
+            peeked.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: n) }
+            peeked.removeFirst(n)
+            bytesRead += Int64(n)
+            return n
+        }
         while true {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if n >= 0 {
@@ -64,6 +75,29 @@ public final class FileSource: ByteSource {
             if errno == EINTR { continue }
             throw RDBError(.io("read failed: \(errnoText())"), offset: bytesRead)
         }
+    }
+}
+
+/// Standard input can be read only once: the bytes read to tell its format (an AOF or an RDB)
+/// are kept here and served first by the next `FileSource(path: "-")`.
+public enum StandardInput {
+    nonisolated(unsafe) private static var peeked: [UInt8] = []
+
+    /// The first `count` bytes of standard input (fewer at its end), without consuming them.
+    static func peek(_ count: Int) -> [UInt8] {
+        while peeked.count < count {
+            var chunk = [UInt8](repeating: 0, count: count - peeked.count)
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(STDIN_FILENO, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            peeked += chunk[..<n]
+        }
+        return Array(peeked.prefix(count))
+    }
+
+    fileprivate static func takePeeked() -> [UInt8] {
+        defer { peeked = [] }
+        return peeked
     }
 }
 

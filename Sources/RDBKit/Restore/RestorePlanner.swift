@@ -42,14 +42,16 @@ final class RestorePlanner {
         }
         // Too long for one argument: the key as the AOF rewrite's commands (batches of 64
         // elements, each far below the limit). LRU/LFU metadata has no command and is not kept.
-        let encoder = RESPEncoder()
+        let commands = MemorySink()
+        let encoder = RESPEncoder(output: commands)
         let rewriter = try AOFRewriter(output: encoder, target: writer.target, dropModules: options.withoutModules)
         let info = KeyInfo(db: record.db, type: record.value.type, rdbType: 0, family: .redis, expireAtMs: record.expireAtMs,
                            idleSeconds: nil, lfuFrequency: nil, offset: 0)
         rewriter.currentDB = record.db  // databases are the pipeline's business
         try record.replay(as: info, into: rewriter)
+        try encoder.flush()
         return .send(RestoreItem(sequence: sequence, db: db, key: record.key,
-                                 body: .plain(encoder.take(), commands: encoder.commands),
+                                 body: .plain(commands.bytes, commands: encoder.commands),
                                  replacing: options.existing == .replace))
     }
 
