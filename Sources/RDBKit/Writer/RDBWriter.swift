@@ -82,17 +82,19 @@ public final class RDBWriter {
     }
 
     /// Whether the target can hold the key at all, recording what it loses: a stream or module
-    /// value it cannot hold is dropped whole; key metadata is dropped and the key kept.
+    /// value it cannot hold is dropped whole (key metadata a target lacks is dropped by `writeValue`).
     public func admits(_ record: KeyRecord) -> Bool {
         if case .stream = record.value, !target.hasStreams {
             lose("stream dropped: \(target.magic) has no streams", db: record.db, key: record.key)
             return false
         }
         if case .array = record.value, !target.hasArrays {
-            return lose("array dropped: \(target.magic) has no arrays (Redis 8.8, RDB 14)", db: record.db, key: record.key)
+            lose("array dropped: \(target.magic) has no arrays (Redis 8.8, RDB 14)", db: record.db, key: record.key)
+            return false
         }
         if case .array(let a) = record.value, a.elements.isEmpty {
-            return lose("empty array dropped: Redis deletes an array with no elements", db: record.db, key: record.key)
+            lose("empty array dropped: Redis deletes an array with no elements", db: record.db, key: record.key)
+            return false
         }
         if case .module(let m) = record.value {
             if dropModules {
@@ -103,10 +105,6 @@ public final class RDBWriter {
                 lose("module value dropped: \(target.magic) has no module values", db: record.db, key: record.key)
                 return false
             }
-        }
-        if !record.metadata.isEmpty {
-            lose("key metadata (\(record.metadata.map(\.className).joined(separator: ", "))) dropped: the writer targets RDB 12 at most",
-                 db: record.db, key: record.key)
         }
         return true
     }
