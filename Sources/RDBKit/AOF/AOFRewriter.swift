@@ -19,7 +19,8 @@ public final class AOFRewriter: RDBVisitor {
     public private(set) var losses: [ConversionLoss] = []
     public private(set) var keys = 0
 
-    private var currentDB: Int?
+    /// The database the commands go to; set it when the caller selects databases itself.
+    var currentDB: Int?
     private var info: KeyInfo?
     private let key = ScratchBuffer(capacity: 256)
     /// The batch being gathered: arguments back to back, and their lengths.
