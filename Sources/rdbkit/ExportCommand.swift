@@ -27,7 +27,7 @@ struct ExportCommand: ParsableCommand {
             Example: rdbkit export shards/*.rdb -o exported/ --jobs 2
             """)
 
-    @Argument(help: "The RDB files ('-' for standard input; .gz is detected by content); several go to -o DIR/.")
+    @Argument(help: "The dumps or AOFs (file or directory; '-' for standard input; compression is detected by content); several go to -o DIR/.")
     var files: [String]
 
     @Option(help: "jsonl: one object per line; json: one array; csv: the key-level report (database, type, key, size_in_bytes, encoding, num_elements, len_largest_element, expiry); keys: key names only.")
@@ -54,6 +54,10 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
+        if files.contains(where: AOFFiles.looksLikeAOF) {
+            guard format == .jsonl else { throw ValidationError("an append-only file exports as jsonl only") }
+            try filtering.refuseForAOF("export", allowingDatabases: true)
+        }
         let outputs = try PerInputOutputs.paths(for: files, output: output, extension: format.fileExtension)
         var combined = CombinedSummary(files: files.count)
         parallel.each(files, reading: reading, { (index, options) -> Result<Int, Error> in
@@ -76,8 +80,8 @@ struct ExportCommand: ParsableCommand {
     /// Exports one input; returns the keys written.
     private func exportOne(_ file: String, to output: String?, filter: KeyFilter, options: ReaderOptions) throws -> Int {
         if AOFFiles.looksLikeAOF(file) {
-            guard format == .jsonl else { throw ValidationError("an append-only file exports as jsonl only") }
-            _ = try AOFExport.run(path: file, outputPath: output, options: options, until: until)
+            _ = try AOFExport.run(path: file, outputPath: output, options: options, until: until,
+                                  databases: Set(filtering.databases))
             return 0
         }
         let summary = try Export.run(path: file, outputPath: output, format: format, withMeta: withMeta,

@@ -28,7 +28,7 @@ struct ValidateCommand: ParsableCommand {
             Example: rdbkit validate backups/*.rdb.gz
             """)
 
-    @Argument(help: "RDB files ('-' for standard input).")
+    @Argument(help: "Dumps and AOFs (files or directories; '-' for standard input).")
     var files: [String]
 
     @Flag(help: "Print one JSON object per file instead of text.")
@@ -58,6 +58,7 @@ struct ValidateCommand: ParsableCommand {
     @OptionGroup var parallel: JobsOptions
 
     func run() throws {
+        if files.contains(where: AOFFiles.looksLikeAOF) { try filtering.refuseForAOF("validate", allowingDatabases: false) }
         var combined = CombinedSummary(files: files.count)
         parallel.each(files, reading: reading, { (index, options) -> (line: String, valid: Bool, keys: Int) in
             let file = files[index]

@@ -18,96 +18,100 @@ public final class KeyStatsCollector: RDBVisitor {
     private let listNodeBytes = 8192, maxListpackEntries = 128, maxListpackValue = 64, maxIntsetEntries = 512
     private var info: KeyInfo?
     private var key: Bytes = []
-    /// The figures of the key being read. Behind a pointer, as `ScratchBuffer`'s state: stored
-    /// `var`s of a class are checked for exclusive access at run time on every element, which
-    /// cost more than the figures themselves.
-    private struct Running {
-        var elements = 0
-        var largest = 0
-        /// Listpack bytes of the whole value (hash, zset) and of the current quicklist node (list).
-        var listpackBytes = 7
-        var nodeBytes = 7
-        var nodes = 0
-        var nodesMemory = 0
-        /// Hashtable cost of the elements so far, and whether the value still fits a listpack / intset.
-        var tableMemory = 0
-        var fitsListpack = true
-        var allIntegers = true
-        var widestInteger = 2
-        var stringMemory = 0
-        var streamMemory = 0
-    }
-
-    private let r: UnsafeMutablePointer<Running>
+    private var elements = 0
+    private var largest = 0
+    /// Listpack bytes of the whole value (hash, zset) and of the current quicklist node (list).
+    private var listpackBytes = 7
+    private var nodeBytes = 7
+    private var nodes = 0
+    private var nodesMemory = 0
+    /// Hashtable cost of the elements so far, and whether the value still fits a listpack / intset.
+    private var tableMemory = 0
+    private var fitsListpack = true
+    private var allIntegers = true
+    private var widestInteger = 2
+    private var stringMemory = 0
+    /// Consumer groups' cost, and the stream's nodes with their listpacks' allocations.
+    private var streamMemory = 0
+    private var streamNodes = 0
+    private var streamNodesMemory = 0
+    private var array = ArrayMemory()
 
     public init(onKey: @escaping (KeyStats) throws(RDBError) -> Void) {
         self.onKey = onKey
-        r = .allocate(capacity: 1)
-        r.initialize(to: Running())
-    }
-
-    deinit {
-        r.deinitialize(count: 1)
-        r.deallocate()
     }
 
     public func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction {
         self.info = info
         self.key = key.array
-        r.pointee = Running()
+        elements = 0
+        largest = 0
+        listpackBytes = 7
+        nodeBytes = 7
+        nodes = 0
+        nodesMemory = 0
+        tableMemory = 0
+        fitsListpack = true
+        allIntegers = true
+        widestInteger = 2
+        stringMemory = 0
+        streamMemory = 0
+        streamNodes = 0
+        streamNodesMemory = 0
+        array = ArrayMemory()
         return .read
     }
 
     private func note(_ b: UnsafeRawBufferPointer) {
-        r.pointee.largest = max(r.pointee.largest, b.count)
-        if b.count > maxListpackValue { r.pointee.fitsListpack = false }
+        largest = max(largest, b.count)
+        if b.count > maxListpackValue { fitsListpack = false }
     }
 
     public func stringValue(_ value: RDBString) throws(RDBError) {
         value.withBytes { b in
-            r.pointee.elements = 1
-            r.pointee.largest = b.count
-            r.pointee.stringMemory = MemoryEstimate.string(b)
+            elements = 1
+            largest = b.count
+            stringMemory = MemoryEstimate.string(b)
         }
     }
 
     public func listElement(_ element: RDBString) throws(RDBError) {
         element.withBytes { b in
-            r.pointee.largest = max(r.pointee.largest, b.count)
+            largest = max(largest, b.count)
             let entry = MemoryEstimate.listpackEntry(b)
-            if r.pointee.elements > 0 && r.pointee.nodeBytes + entry > listNodeBytes { closeNode() }
-            r.pointee.nodeBytes += entry
-            r.pointee.elements += 1
+            if elements > 0 && nodeBytes + entry > listNodeBytes { closeNode() }
+            nodeBytes += entry
+            elements += 1
         }
     }
 
     private func closeNode() {
-        r.pointee.nodes += 1
-        r.pointee.nodesMemory += MemoryEstimate.quicklistNode + jemallocSize(r.pointee.nodeBytes)
-        r.pointee.nodeBytes = 7
+        nodes += 1
+        nodesMemory += MemoryEstimate.quicklistNode + jemallocSize(nodeBytes)
+        nodeBytes = 7
     }
 
     public func setMember(_ member: RDBString) throws(RDBError) {
         member.withBytes { b in
             note(b)
-            r.pointee.elements += 1
-            if r.pointee.allIntegers, let v = canonicalInt64(b) {
-                if v < Int64(Int32.min) || v > Int64(Int32.max) { r.pointee.widestInteger = 8 }
-                else if v < Int64(Int16.min) || v > Int64(Int16.max) { r.pointee.widestInteger = max(r.pointee.widestInteger, 4) }
+            elements += 1
+            if allIntegers, let v = canonicalInt64(b) {
+                if v < Int64(Int32.min) || v > Int64(Int32.max) { widestInteger = 8 }
+                else if v < Int64(Int16.min) || v > Int64(Int16.max) { widestInteger = max(widestInteger, 4) }
             } else {
-                r.pointee.allIntegers = false
+                allIntegers = false
             }
-            r.pointee.tableMemory += MemoryEstimate.dictEntry + MemoryEstimate.sds(b.count)
+            tableMemory += MemoryEstimate.dictEntry + MemoryEstimate.sds(b.count)
         }
     }
 
     public func zsetMember(_ member: RDBString, score: Double) throws(RDBError) {
         member.withBytes { b in
             note(b)
-            r.pointee.elements += 1
+            elements += 1
             var scoreText = RDBWriterScore.text(score)
-            r.pointee.listpackBytes += MemoryEstimate.listpackEntry(b) + scoreText.withUTF8 { MemoryEstimate.listpackEntry(UnsafeRawBufferPointer($0)) }
-            r.pointee.tableMemory += MemoryEstimate.sds(b.count) + MemoryEstimate.dictEntry
+            listpackBytes += MemoryEstimate.listpackEntry(b) + scoreText.withUTF8 { MemoryEstimate.listpackEntry(UnsafeRawBufferPointer($0)) }
+            tableMemory += MemoryEstimate.sds(b.count) + MemoryEstimate.dictEntry
         }
     }
 
@@ -116,31 +120,53 @@ public final class KeyStatsCollector: RDBVisitor {
             value.withBytes { v in
                 note(f)
                 note(v)
-                r.pointee.elements += 1
-                r.pointee.listpackBytes += MemoryEstimate.listpackEntry(f) + MemoryEstimate.listpackEntry(v)
-                r.pointee.tableMemory += MemoryEstimate.sds(f.count) + MemoryEstimate.sds(v.count) + MemoryEstimate.dictEntry
+                elements += 1
+                listpackBytes += MemoryEstimate.listpackEntry(f) + MemoryEstimate.listpackEntry(v)
+                tableMemory += MemoryEstimate.sds(f.count) + MemoryEstimate.sds(v.count) + MemoryEstimate.dictEntry
             }
         }
     }
 
     public func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError) {
-        r.pointee.elements += 1
-        // Entries as stored: flags, two id deltas, values (fields mostly shared), lp-count.
-        var entry = 4
+        elements += 1
         for i in 0..<fields.count {
-            fields.value(i).withBytes { entry += MemoryEstimate.listpackEntry($0); r.pointee.largest = max(r.pointee.largest, $0.count) }
+            fields.value(i).withBytes { largest = max(largest, $0.count) }
         }
-        r.pointee.streamMemory += entry
+    }
+
+    public func streamNode(listpackBytes: Int) throws(RDBError) {
+        // rdb.c loads each node's listpack as stored, in an allocation of its size.
+        streamNodes += 1
+        streamNodesMemory += jemallocSize(listpackBytes)
     }
 
     public func streamGroup(_ group: StreamGroup) throws(RDBError) {
-        // streamCG, its PEL rax and NACKs (streamNACK: 32 bytes), consumers with their own PEL rax.
-        r.pointee.streamMemory += 128 + group.pending.count * (jemallocSize(32) + 40) + group.consumers.count * 128
+        // object.c: streamCG, its PEL's rax and one streamNACK per entry; per consumer its
+        // struct, its name's length and its own PEL's rax (the NACKs are shared).
+        streamMemory += MemoryEstimate.streamGroup + MemoryEstimate.streamRax(group.pending.count)
+            + MemoryEstimate.streamNACK * group.pending.count
+        for consumer in group.consumers {
+            streamMemory += MemoryEstimate.streamConsumer + consumer.name.count + MemoryEstimate.streamRax(consumer.pending.count)
+        }
+    }
+
+    public func streamIdmp(_ idmp: StreamIdmp) throws(RDBError) {
+        // idmpProducer (rax node and dict) per producer; idmpEntry (iid copy, id, next) and its dict slot per iid.
+        for producer in idmp.producers {
+            streamMemory += 96 + MemoryEstimate.sds(producer.pid.count)
+            for entry in producer.entries { streamMemory += jemallocSize(40 + entry.iid.count) + MemoryEstimate.dictEntry }
+        }
+    }
+
+    public func arrayElement(index: UInt64, element: ArrayElement) throws(RDBError) {
+        elements += 1
+        element.withText { largest = max(largest, $0.count) }
+        array.add(index: index, element: ArrayEncoding.loaded(element))
     }
 
     public func moduleValue(_ value: ModuleValue) throws(RDBError) {
-        r.pointee.elements = 1
-        r.pointee.stringMemory = MemoryEstimate.robj + value.payload.count
+        elements = 1
+        stringMemory = MemoryEstimate.robj + value.payload.count
     }
 
     public func endKey() throws(RDBError) {
@@ -150,48 +176,50 @@ public final class KeyStatsCollector: RDBVisitor {
         var value: Int
         switch info.type {
         case .string:
-            value = r.pointee.stringMemory
-            encoding = value == MemoryEstimate.robj ? "int" : r.pointee.largest <= 44 ? "embstr" : "raw"
+            value = stringMemory
+            encoding = value == MemoryEstimate.robj ? "int" : largest <= 44 ? "embstr" : "raw"
         case .list:
-            if r.pointee.elements > 0 { closeNode() }
-            value = MemoryEstimate.robj + MemoryEstimate.quicklist + r.pointee.nodesMemory
+            if elements > 0 { closeNode() }
+            value = MemoryEstimate.robj + MemoryEstimate.quicklist + nodesMemory
             encoding = "quicklist"
         case .set:
-            if r.pointee.allIntegers && r.pointee.elements <= maxIntsetEntries {
-                value = MemoryEstimate.robj + jemallocSize(8 + r.pointee.widestInteger * r.pointee.elements)
+            if allIntegers && elements <= maxIntsetEntries {
+                value = MemoryEstimate.robj + jemallocSize(8 + widestInteger * elements)
                 encoding = "intset"
             } else {
-                value = MemoryEstimate.robj + MemoryEstimate.dict + MemoryEstimate.bucket * MemoryEstimate.buckets(r.pointee.elements) + r.pointee.tableMemory
+                value = MemoryEstimate.robj + MemoryEstimate.dict + MemoryEstimate.bucket * MemoryEstimate.buckets(elements) + tableMemory
                 encoding = "hashtable"
             }
         case .zset:
-            if r.pointee.fitsListpack && r.pointee.elements <= maxListpackEntries {
-                value = MemoryEstimate.robj + jemallocSize(r.pointee.listpackBytes)
+            if fitsListpack && elements <= maxListpackEntries {
+                value = MemoryEstimate.robj + jemallocSize(listpackBytes)
                 encoding = "listpack"
             } else {
                 value = MemoryEstimate.robj + MemoryEstimate.zset + MemoryEstimate.zskiplist + MemoryEstimate.dict
-                    + MemoryEstimate.bucket * MemoryEstimate.buckets(r.pointee.elements) + jemallocSize(MemoryEstimate.skiplistHeader)
-                    + r.pointee.tableMemory + Int(MemoryEstimate.expectedSkiplistNode * Double(r.pointee.elements))
+                    + MemoryEstimate.bucket * MemoryEstimate.buckets(elements) + jemallocSize(MemoryEstimate.skiplistHeader)
+                    + tableMemory + Int(MemoryEstimate.expectedSkiplistNode * Double(elements))
                 encoding = "skiplist"
             }
         case .hash:
-            if r.pointee.fitsListpack && r.pointee.elements <= maxListpackEntries {
-                value = MemoryEstimate.robj + jemallocSize(r.pointee.listpackBytes)
+            if fitsListpack && elements <= maxListpackEntries {
+                value = MemoryEstimate.robj + jemallocSize(listpackBytes)
                 encoding = "listpack"
             } else {
-                value = MemoryEstimate.robj + MemoryEstimate.dict + MemoryEstimate.bucket * MemoryEstimate.buckets(r.pointee.elements) + r.pointee.tableMemory
+                value = MemoryEstimate.robj + MemoryEstimate.dict + MemoryEstimate.bucket * MemoryEstimate.buckets(elements) + tableMemory
                 encoding = "hashtable"
             }
         case .stream:
-            let streamNodes = max(1, (r.pointee.elements + 99) / 100)
-            value = MemoryEstimate.robj + MemoryEstimate.stream + streamNodes * (jemallocSize(r.pointee.streamMemory / streamNodes + 40) + 48)
+            value = MemoryEstimate.robj + MemoryEstimate.stream + MemoryEstimate.streamRax(streamNodes) + streamNodesMemory + streamMemory
             encoding = "stream"
         case .module:
-            value = r.pointee.stringMemory
+            value = stringMemory
             encoding = "module"
+        case .array:
+            value = MemoryEstimate.robj + array.total()
+            encoding = "sliced-array"
         }
-        try onKey(KeyStats(db: info.db, key: key, type: info.type, encoding: encoding, elements: r.pointee.elements,
-                           largestElement: r.pointee.largest, memory: keyMemory + value, expireAtMs: info.expireAtMs))
+        try onKey(KeyStats(db: info.db, key: key, type: info.type, encoding: encoding, elements: elements,
+                           largestElement: largest, memory: keyMemory + value, expireAtMs: info.expireAtMs))
         self.info = nil
     }
 }
