@@ -115,10 +115,12 @@ public enum Convert {
         try RDBReader.read(path: path, visitor: collector, filter: filter, options: options)
     }
 
-    static func lossError(_ losses: [ConversionLoss], target: RDBTarget) -> RDBError {
+    /// `aofAt`: the AOF being written, which is named instead of the RDB magic it is not.
+    static func lossError(_ losses: [ConversionLoss], target: RDBTarget, aofAt: String? = nil) -> RDBError {
         var lines = losses.prefix(50).map { "  - \($0)" }
         if losses.count > 50 { lines.append("  ... and \(losses.count - 50) more") }
-        return RDBError(.unreadable("\(target.magic) cannot hold \(losses.count) thing\(losses.count == 1 ? "" : "s") in the input (--lossy drops them):\n" + lines.joined(separator: "\n")),
+        let holder = aofAt.map { "the AOF \($0) (for \(target.family == .valkey ? "Valkey" : "Redis") \(target.serverVersion))" } ?? target.magic
+        return RDBError(.unreadable("\(holder) cannot hold \(losses.count) thing\(losses.count == 1 ? "" : "s") in the input (--lossy drops them):\n" + lines.joined(separator: "\n")),
                         offset: 0)
     }
 }
