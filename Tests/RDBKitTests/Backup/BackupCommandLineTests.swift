@@ -97,4 +97,60 @@ final class BackupCommandLineTests: XCTestCase {
                        "merge --until gives back the dataset of that second")
         XCTAssertEqual(try digestOfMerge([backups], scratch: scratch), digestNow)
     }
+
+    /// SIGKILL at random moments (snapshot, stream, rotation): whatever is left validates and merges.
+    func testKilledAtRandomMomentsLeavesRestorableChains() throws {
+        guard FixturePaths.rdbkitBinary != nil else { throw XCTSkip("the rdbkit binary was not built next to the tests") }
+        guard let server = try RedisServerProcess(extraArguments: ["--repl-diskless-sync-delay", "0"]) else {
+            throw XCTSkip("redis-server is not installed")
+        }
+        defer { server.stop() }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rdbkit-backup-kill-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try server.pipe(LiveDataset.everyType())
+        var random = SplitMix64(seed: 13)
+        var chainsMerged = 0
+        for run in 0..<10 {
+            let backups = scratch + "/run\(run)"
+            let follower = Process()
+            follower.executableURL = URL(fileURLWithPath: FixturePaths.rdbkitBinary!)
+            follower.arguments = ["backup", "redis://127.0.0.1:\(server.port)", "-o", backups, "--follow", "--rotate-size", "4kb", "-q"]
+            follower.standardOutput = FileHandle.nullDevice
+            follower.standardError = FileHandle.nullDevice
+            try follower.run()
+            let writes = (0..<150).flatMap { i in [["INCR", "kill:\(run):\(i % 9)"], ["RPUSH", "kill:list", "\(run)-\(i)"]] } + [["MULTI"], ["SET", "tx", "\(run)"], ["EXEC"]]
+            let killAfter = useconds_t(20_000 + random.next() % 1_200_000)
+            // The writes go on in their own redis-cli while the backup is killed.
+            var stream: [UInt8] = []
+            for args in writes {
+                stream += Array("*\(args.count)\r\n".utf8)
+                for a in args { stream += Array("$\(a.utf8.count)\r\n\(a)\r\n".utf8) }
+            }
+            let commandsFile = scratch + "/writes\(run).resp"
+            try Data(stream).write(to: URL(fileURLWithPath: commandsFile))
+            let writer = Process()
+            writer.executableURL = URL(fileURLWithPath: RedisServerProcess.executable("redis-cli")!)
+            writer.arguments = ["-p", "\(server.port)", "--pipe"]
+            writer.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: commandsFile))
+            writer.standardOutput = FileHandle.nullDevice
+            try writer.run()
+            usleep(killAfter)
+            kill(follower.processIdentifier, SIGKILL)
+            follower.waitUntilExit()
+            writer.waitUntilExit()
+            guard FileManager.default.fileExists(atPath: backups) else { continue }
+            let listing = try rdbkit(["backups", backups, "--json"])
+            XCTAssertEqual(listing.status, 0, "run \(run), killed after \(killAfter) µs: \(listing.out)")
+            for point in try parseJSONLines(Data(listing.out.utf8)) where point["path"] != nil {
+                let merged = scratch + "/merged\(run).rdb"
+                let result = try rdbkit(["merge", point["path"] as! String, "-o", merged, "--lossy"])
+                XCTAssertEqual(result.status, 0, "run \(run): \(result.err)")
+                XCTAssertTrue(Validator.validate(path: merged).isValid)
+                chainsMerged += 1
+            }
+        }
+        print("SIGKILL runs: \(chainsMerged) of 10 left a chain, each merged")
+        XCTAssertGreaterThanOrEqual(chainsMerged, 3, "kills land after the snapshot too")
+    }
 }
