@@ -39,6 +39,9 @@ struct ExportCommand: ParsableCommand {
     @Flag(name: .customLong("with-meta"), help: "Also export aux fields, functions and other file-level records.")
     var withMeta = false
 
+    @Flag(name: .customLong("with-db"), help: "keys: print each key's database and a tab before its name.")
+    var withDB = false
+
     @Option(name: .customLong("until"), help: "AOF: export only up to the first timestamp annotation later than this time: Unix seconds or ISO 8601 (2026-11-26T12:00:00Z).")
     var untilTime: TimeArgument?
     var until: Int64? { untilTime?.seconds }
@@ -58,6 +61,7 @@ struct ExportCommand: ParsableCommand {
             guard format == .jsonl else { throw ValidationError("an append-only file exports as jsonl only") }
             try filtering.refuseForAOF("export", allowingDatabases: true)
         }
+        if withDB && format != .keys { throw ValidationError("--with-db goes with --format keys (the other formats carry the db)") }
         let outputs = try PerInputOutputs.paths(for: files, output: output, extension: format.fileExtension)
         var combined = CombinedSummary(files: files.count)
         parallel.each(files, reading: reading, { (index, options) -> Result<Int, Error> in
@@ -85,7 +89,7 @@ struct ExportCommand: ParsableCommand {
             return 0
         }
         let summary = try Export.run(path: file, outputPath: output, format: format, withMeta: withMeta,
-                                     filter: filter, options: options)
+                                     filter: filter, options: options, keysWithDB: withDB)
         if let trailing = summary.trailer.trailingBytes {
             FileHandleStandardError.write("rdbkit: warning: \(file): \(trailing.count) bytes after the checksum at offset \(trailing.offset) (ignored, as Redis does)\n")
         }

@@ -63,3 +63,14 @@ final class CommandLineSurfaceTests: XCTestCase {
         XCTAssertEqual(try RDBKitProcess.run(["validate", aof.path, "--until", "2025-11-26"]).status, 2)
     }
 }
+
+extension CommandLineSurfaceTests {
+    func testKeysFormatWithTheDatabase() throws {
+        let dump = FixturePaths.fixtures.appendingPathComponent("legacy/multiple_databases.rdb").path
+        let r = try RDBKitProcess.run(["export", dump, "--format", "keys", "--with-db"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out, "0\tkey_in_zeroth_database\n2\tkey_in_second_database\n")
+        XCTAssertEqual(try RDBKitProcess.run(["export", dump, "--format", "keys"]).out, "key_in_zeroth_database\nkey_in_second_database\n")
+        XCTAssertEqual(try RDBKitProcess.run(["export", dump, "--with-db"]).status, 2)
+    }
+}
