@@ -129,8 +129,7 @@ struct ConvertCommand: ParsableCommand {
         } catch let error as ValidationError {
             throw error
         } catch {
-            FileHandleStandardError.write("rdbkit: \(input): \(error)\n")
-            throw CommandFailure()
+            throw CommandFailure.reporting(error, about: input)
         }
     }
 }

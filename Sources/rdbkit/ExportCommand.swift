@@ -55,8 +55,7 @@ struct ExportCommand: ParsableCommand {
         } catch let error as ValidationError {
             throw error
         } catch {
-            FileHandleStandardError.write("rdbkit: \(file): \(error)\n")
-            throw CommandFailure()
+            throw CommandFailure.reporting(error, about: file)
         }
     }
 }

@@ -44,8 +44,7 @@ struct InspectCommand: ParsableCommand {
                                                filter: filter, options: reading.readerOptions)
             print(json ? result.json : result.text)
         } catch {
-            FileHandleStandardError.write("rdbkit: \(file): \(error)\n")
-            throw CommandFailure()
+            throw CommandFailure.reporting(error, about: file)
         }
     }
 }

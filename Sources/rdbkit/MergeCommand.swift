@@ -89,8 +89,7 @@ struct MergeCommand: ParsableCommand {
             let summary = try Merge.run(base: base, deltas: deltas, outputPath: output, options: options)
             report(summary)
         } catch {
-            FileHandleStandardError.write("rdbkit: \(error)\n")
-            throw CommandFailure()
+            throw CommandFailure.reporting(error, about: nil)
         }
     }
 }

@@ -31,8 +31,7 @@ struct ReportCommand: ParsableCommand {
             try HTMLReport.write(path: file, outputPath: output, nowMs: filter.nowMs, top: summary.top,
                                  separator: summary.separatorByte, filter: filter, options: reading.readerOptions)
         } catch {
-            FileHandleStandardError.write("rdbkit: \(file): \(error)\n")
-            throw CommandFailure()
+            throw CommandFailure.reporting(error, about: file)
         }
     }
 }

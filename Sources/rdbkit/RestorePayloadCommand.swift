@@ -38,8 +38,7 @@ struct RestorePayloadCommand: ParsableCommand {
             _ = try Convert.restorePayloads(inputPath: file, outputPath: output, target: RDBTarget.named(targetVersion)!,
                                             filter: filtering.filter, options: reading.readerOptions)
         } catch {
-            FileHandleStandardError.write("rdbkit: \(file): \(error)\n")
-            throw CommandFailure()
+            throw CommandFailure.reporting(error, about: file)
         }
     }
 }

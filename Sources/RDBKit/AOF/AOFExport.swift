@@ -6,7 +6,7 @@ public enum AOFExport {
     public static func run(path: String, outputPath: String?, options: ReaderOptions = ReaderOptions(),
                            until: Int64? = nil) throws(RDBError) -> Int {
         let reader = try AOFReader(path: path, options: options, until: until)
-        let output = try OutputFile(path: outputPath)
+        let output = try Outputs(inputs: [path]).file(outputPath)
         let json = JSONWriter(output: output)
         let keys = JSONExporter(writer: json, format: .jsonl, withMeta: false)
         var commands = 0

@@ -38,6 +38,10 @@ public struct AOFFiles: Sendable {
         } catch {
             throw RDBError(.corrupt(error.description), offset: 0, context: manifestFile)
         }
+        let manifestName = manifestFile.split(separator: "/").last.map(String.init) ?? manifestFile
+        if manifest.all.contains(where: { $0.name == manifestName }) {
+            throw RDBError(.corrupt("the manifest lists itself as an AOF file"), offset: 0, context: manifestFile)
+        }
         let directory = String(manifestFile[..<(manifestFile.lastIndex(of: "/") ?? manifestFile.startIndex)])
         let parts = manifest.loadOrder.map { entry in
             Part(path: directory.isEmpty ? entry.name : directory + "/" + entry.name,

@@ -183,7 +183,7 @@ public final class AOFRewriter: RDBVisitor {
         let record = KeyRecord(db: info.db, key: Array(key.bytes), value: .module(value))
         let lossesBefore = payloads.losses.count
         let payload = try payloads.dumpPayload(for: record)
-        guard payloads.losses.count == lossesBefore else { return losses += payloads.losses[lossesBefore...] }
+        guard let payload, payloads.losses.count == lossesBefore else { return losses += payloads.losses[lossesBefore...] }
         try command(bytes: [word("RESTORE"), nil, word("0"), payload, word("REPLACE")])
     }
 

@@ -5,18 +5,11 @@ public enum HTMLReport {
     /// Inspects `path` and writes the page to `outputPath` (temporary name, renamed when complete).
     public static func write(path: String, outputPath: String, nowMs: Int64, top: Int, separator: UInt8,
                              filter: KeyFilter? = nil, options: ReaderOptions = ReaderOptions()) throws(RDBError) {
+        let outputs = Outputs(inputs: [path])
+        try outputs.refuseInput(outputPath)
         let inspection = try Inspector.inspect(path: path, nowMs: nowMs, top: top, separator: separator, filter: filter, options: options)
-        let file = try OutputFile(path: outputPath)
         let page = Array(render(inspection).utf8)
-        do throws(RDBError) {
-            let buffer = ScratchBuffer(capacity: page.count)
-            page.withUnsafeBytes { buffer.append($0) }
-            try file.write(buffer.bytes)
-            try file.commit()
-        } catch {
-            file.abandon()
-            throw error
-        }
+        try outputs.write(to: outputPath) { (file) throws(RDBError) in try file.write(page) }
     }
 
     public static func render(_ r: Inspection) -> String {

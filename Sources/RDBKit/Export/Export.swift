@@ -9,7 +9,7 @@ public enum Export {
     /// only when the export completed; on any error it is removed.
     public static func run(path: String, outputPath: String?, format: ExportFormat, withMeta: Bool,
                            filter: KeyFilter? = nil, options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
-        let output = try OutputFile(path: outputPath)
+        let output = try Outputs(inputs: [path]).file(outputPath)
         let writer = JSONWriter(output: output)
         do {
             let trailer: RDBTrailer

@@ -13,17 +13,14 @@ public enum Convert {
     public static func rdbToRDB(inputPath: String, outputPath: String, target: RDBTarget, lossy: Bool,
                                 withoutModules: Bool = false, filter: KeyFilter? = nil,
                                 options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
-        let writer = try RDBWriter(path: outputPath, target: target)
+        let writer = RDBWriter(output: try Outputs(inputs: [inputPath]).file(outputPath), target: target)
         writer.dropModules = withoutModules
         let collector = RecordCollector { (record) throws(RDBError) in try writer.write(record) }
         collector.onFunction = { (code) throws(RDBError) in try writer.writeFunction(code) }
         collector.onModuleAux = { (aux) throws(RDBError) in try writer.writeModuleAux(aux) }
         do throws(RDBError) {
             try read(inputPath, collector, filter, options)
-            let unwanted = writer.losses.filter { !$0.requested }
-            if !lossy && !unwanted.isEmpty {
-                throw lossError(unwanted, target: target)
-            }
+            try LossPolicy(lossy: lossy).check(writer.losses, target: target)
             let checksum = try writer.finish()
             return Summary(keys: writer.keysWritten, losses: writer.losses, checksum: checksum)
         } catch {
@@ -35,7 +32,7 @@ public enum Convert {
     /// Converts the export schema (JSON Lines or the JSON array form) into an RDB file.
     public static func jsonToRDB(inputPath: String, outputPath: String, target: RDBTarget, lossy: Bool,
                                  withoutModules: Bool = false) throws(RDBError) -> Summary {
-        let writer = try RDBWriter(path: outputPath, target: target)
+        let writer = RDBWriter(output: try Outputs(inputs: [inputPath]).file(outputPath), target: target)
         writer.dropModules = withoutModules
         do throws(RDBError) {
             let records = JSONImport(source: try openInput(path: inputPath))
@@ -46,8 +43,7 @@ public enum Convert {
                 case .moduleAux(let aux): try writer.writeModuleAux(aux)
                 }
             }
-            let unwanted = writer.losses.filter { !$0.requested }
-            if !lossy && !unwanted.isEmpty { throw lossError(unwanted, target: target) }
+            try LossPolicy(lossy: lossy).check(writer.losses, target: target)
             let checksum = try writer.finish()
             return Summary(keys: writer.keysWritten, losses: writer.losses, checksum: checksum)
         } catch {
@@ -60,7 +56,8 @@ public enum Convert {
     public static func rdbToRESP(inputPath: String, outputPath: String, target: RDBTarget, lossy: Bool,
                                  withoutModules: Bool = false, filter: KeyFilter? = nil,
                                  options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
-        let stream = try RESPRestoreStream(path: outputPath, target: target, dropModules: withoutModules)
+        let stream = RESPRestoreStream(output: try Outputs(inputs: [inputPath]).file(outputPath), target: target,
+                                       dropModules: withoutModules)
         let collector = RecordCollector { (record) throws(RDBError) in try stream.restore(record) }
         collector.onFunction = { (code) throws(RDBError) in try stream.function(code) }
         collector.onModuleAux = { (aux) throws(RDBError) in
@@ -68,8 +65,7 @@ public enum Convert {
         }
         do throws(RDBError) {
             try read(inputPath, collector, filter, options)
-            let unwanted = stream.losses.filter { !$0.requested }
-            if !lossy && !unwanted.isEmpty { throw lossError(unwanted, target: target) }
+            try LossPolicy(lossy: lossy).check(stream.losses, target: target)
             try stream.finish()
             return Summary(keys: stream.keysRestored, losses: stream.losses, checksum: 0)
         } catch {
@@ -80,14 +76,17 @@ public enum Convert {
 
     /// Per key, the RESTORE payload as JSON Lines:
     /// `{"db":0,"key":K,"expire_at_ms":N?,"idle":N?,"freq":N?,"payload":{"base64":"..."}}`.
-    public static func restorePayloads(inputPath: String, outputPath: String?, target: RDBTarget, filter: KeyFilter? = nil,
+    /// What the target cannot hold fails the run unless `lossy` (then each drop is in the summary).
+    public static func restorePayloads(inputPath: String, outputPath: String?, target: RDBTarget, lossy: Bool = false,
+                                       withoutModules: Bool = false, filter: KeyFilter? = nil,
                                        options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
-        let file = try OutputFile(path: outputPath)
+        let file = try Outputs(inputs: [inputPath]).file(outputPath)
         let json = JSONWriter(output: file)
-        let writer = try RDBWriter(path: nil, target: target)
+        let writer = RDBWriter(output: nil, target: target)
+        writer.dropModules = withoutModules
         var keys = 0
         let collector = RecordCollector { (record) throws(RDBError) in
-            let payload = try writer.dumpPayload(for: record)
+            guard let payload = try writer.dumpPayload(for: record) else { return }
             json.raw("{\"db\":")
             json.int(Int64(record.db))
             json.raw(",\"key\":")
@@ -101,6 +100,7 @@ public enum Convert {
         }
         do throws(RDBError) {
             try read(inputPath, collector, filter, options)
+            try LossPolicy(lossy: lossy).check(writer.losses, target: target)
             try json.flush()
             try file.commit()
             return Summary(keys: keys, losses: writer.losses, checksum: 0)
@@ -113,12 +113,5 @@ public enum Convert {
     private static func read(_ path: String, _ collector: RecordCollector, _ filter: KeyFilter?,
                              _ options: ReaderOptions) throws(RDBError) {
         try RDBReader.read(path: path, visitor: collector, filter: filter, options: options)
-    }
-
-    static func lossError(_ losses: [ConversionLoss], target: RDBTarget) -> RDBError {
-        var lines = losses.prefix(50).map { "  - \($0)" }
-        if losses.count > 50 { lines.append("  ... and \(losses.count - 50) more") }
-        return RDBError(.unreadable("\(target.magic) cannot hold \(losses.count) thing\(losses.count == 1 ? "" : "s") in the input (--lossy drops them):\n" + lines.joined(separator: "\n")),
-                        offset: 0)
     }
 }

@@ -21,11 +21,16 @@ public final class RDBWriter {
     /// Values without their key, for a DUMP/RESTORE payload.
     private var payloadMode = false
 
-    /// `path` nil writes to memory (see `RDBOutput.pending`).
-    public init(path: String?, target: RDBTarget, compress: Bool = true) throws(RDBError) {
+    /// `output` nil writes to memory (see `RDBOutput.pending`).
+    public init(output: OutputFile?, target: RDBTarget, compress: Bool = true) {
         self.target = target
-        outputFile = try path.map { (p) throws(RDBError) in try OutputFile(path: p) }
-        out = RDBOutput(file: outputFile, compress: compress)
+        outputFile = output
+        out = RDBOutput(file: output, compress: compress)
+    }
+
+    /// Writes a new file at `path` (one that is no input of anything), or to memory when nil.
+    public convenience init(path: String?, target: RDBTarget, compress: Bool = true) throws(RDBError) {
+        self.init(output: try path.map { (p) throws(RDBError) in try Outputs(inputs: []).file(p) }, target: target, compress: compress)
     }
 
     func lose(_ what: String, db: Int? = nil, key: Bytes? = nil, requested: Bool = false) {
@@ -83,15 +88,7 @@ public final class RDBWriter {
 
     public func write(_ record: KeyRecord) throws(RDBError) {
         writeHeaderIfNeeded()
-        if case .stream = record.value, !target.hasStreams {
-            return lose("stream dropped: \(target.magic) has no streams", db: record.db, key: record.key)
-        }
-        if case .module(let m) = record.value {
-            if dropModules { return lose("\(m.typeID.name) module value dropped (--without-modules)", db: record.db, key: record.key, requested: true) }
-            if !target.hasModules {
-                return lose("module value dropped: \(target.magic) has no module values", db: record.db, key: record.key)
-            }
-        }
+        guard holdsKey(record) else { return }
         if record.db != currentDB {
             out.byte(RDBOpcode.RDB_OPCODE_SELECTDB)
             out.length(record.db)
@@ -126,6 +123,25 @@ public final class RDBWriter {
         try out.flushIfFull()
     }
 
+    /// Whether the target can hold `record` at all; when not, the drop is recorded.
+    private func holdsKey(_ record: KeyRecord) -> Bool {
+        if case .stream = record.value, !target.hasStreams {
+            lose("stream dropped: \(target.magic) has no streams", db: record.db, key: record.key)
+            return false
+        }
+        if case .module(let m) = record.value {
+            if dropModules {
+                lose("\(m.typeID.name) module value dropped (--without-modules)", db: record.db, key: record.key, requested: true)
+                return false
+            }
+            if !target.hasModules {
+                lose("module value dropped: \(target.magic) has no module values", db: record.db, key: record.key)
+                return false
+            }
+        }
+        return true
+    }
+
     /// The type byte and, in a file, the key: what precedes every value.
     func begin(_ type: UInt8, key: Bytes) {
         out.byte(type)
@@ -134,13 +150,15 @@ public final class RDBWriter {
 
     /// The payload `DUMP` returns and `RESTORE` accepts (cluster.c createDumpPayload): the value
     /// as the target stores it, without its key, then the RDB version (2 bytes little-endian) and
-    /// the CRC64 of everything before it (8 bytes little-endian).
-    public func dumpPayload(for record: KeyRecord) throws(RDBError) -> [UInt8] {
-        let payload = try RDBWriter(path: nil, target: target)
+    /// the CRC64 of everything before it (8 bytes little-endian). Nil when the target cannot hold
+    /// the key at all (a stream before RDB 9, a module value it lacks): the drop is in `losses`.
+    public func dumpPayload(for record: KeyRecord) throws(RDBError) -> [UInt8]? {
+        let payload = RDBWriter(output: nil, target: target)
         payload.payloadMode = true
         payload.dropModules = dropModules
+        defer { losses += payload.losses }
+        guard payload.holdsKey(record) else { return nil }
         try payload.writeValue(record)
-        losses += payload.losses
         let version = UInt16(target.version)
         payload.out.byte(UInt8(version & 0xFF))
         payload.out.byte(UInt8(version >> 8))
