@@ -21,7 +21,7 @@ public struct AOFFiles: Sendable {
     /// manifest, or a file whose first byte starts a command (`*`) or an annotation (`#`).
     public static func looksLikeAOF(_ path: String) -> Bool {
         if manifestPath(in: path) != nil { return true }
-        guard path != "-", let source = try? FileSource(path: path), let head = try? readPrefix(of: source, count: 5) else { return false }
+        guard let head = peekPrefix(path: path, count: 5) else { return false }
         return head.first == UInt8(ascii: "*") || head.first == UInt8(ascii: "#") || head == Array("file ".utf8)
     }
 
@@ -56,7 +56,7 @@ public struct AOFFiles: Sendable {
     }
 
     private static func isManifest(_ path: String) -> Bool {
-        guard let source = try? FileSource(path: path), let head = try? readPrefix(of: source, count: 5) else { return false }
+        guard let head = peekPrefix(path: path, count: 5) else { return false }
         return head == Array("file ".utf8) || (path.hasSuffix(".manifest") && head.first == UInt8(ascii: "#"))
     }
 }

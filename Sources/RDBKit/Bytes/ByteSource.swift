@@ -19,10 +19,16 @@ public final class FileSource: ByteSource {
     private let ownsDescriptor: Bool
     public let knownSize: Int64?
     private var bytesRead: Int64 = 0
+    /// What a format sniff already read from this stream (see `peekPrefix`), served first.
+    private var head: [UInt8] = []
 
     /// Opens `path` for reading; `-` means standard input.
     public init(path: String) throws(RDBError) {
-        if path == "-" {
+        if let peeked = PeekedStreams.shared.take(path) {
+            fd = peeked.fd
+            ownsDescriptor = path != "-"
+            head = peeked.head
+        } else if path == "-" {
             fd = STDIN_FILENO
             ownsDescriptor = false
         } else {
@@ -55,6 +61,13 @@ public final class FileSource: ByteSource {
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(RDBError) -> Int {
+        if !head.isEmpty, buffer.count > 0 {
+            let n = min(buffer.count, head.count)
+            head.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: n) }
+            head.removeFirst(n)
+            bytesRead += Int64(n)
+            return n
+        }
         while true {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if n >= 0 {
@@ -107,6 +120,84 @@ func readPrefix(of source: ByteSource, count: Int) throws(RDBError) -> [UInt8] {
     }
     bytes = [UInt8](UnsafeRawBufferPointer(rebasing: buffer[..<filled]))
     return bytes
+}
+
+/// The first `count` bytes of `path` (fewer at its end), without using them up: a regular file is
+/// opened and closed again; a stream (standard input, a FIFO, a pipe or `<(…)`, a device) cannot be
+/// read twice, so it stays open with the bytes read, and the next `FileSource` of that path
+/// continues on the same descriptor, those bytes first. Nil when `path` cannot be read.
+/// `waitForAll` false reads a stream at most once: fewer bytes, but no wait for ones not sent yet.
+func peekPrefix(path: String, count: Int, waitForAll: Bool = true) -> [UInt8]? {
+    PeekedStreams.shared.peek(path, count: count, waitForAll: waitForAll)
+}
+
+/// The first `limit` bytes of `path` as a source, read by `peekPrefix`: they stay for the reader
+/// that opens the path next.
+final class PeekingSource: ByteSource {
+    private let path: String
+    private let limit: Int
+    private var offset = 0
+
+    init(path: String, limit: Int) {
+        self.path = path
+        self.limit = limit
+    }
+
+    var knownSize: Int64? { nil }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(RDBError) -> Int {
+        let want = min(buffer.count, 4096, limit - offset)
+        guard want > 0, let head = peekPrefix(path: path, count: offset + want, waitForAll: false), head.count > offset else { return 0 }
+        let n = min(want, head.count - offset)
+        head.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
+        offset += n
+        return n
+    }
+}
+
+/// The streams a sniff has opened, by path, with the bytes it read.
+final class PeekedStreams: @unchecked Sendable {
+    static let shared = PeekedStreams()
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private var streams: [String: (fd: Int32, head: [UInt8])] = [:]
+
+    private init() { pthread_mutex_init(mutex, nil) }
+
+    func take(_ path: String) -> (fd: Int32, head: [UInt8])? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return streams.removeValue(forKey: path)
+    }
+
+    func peek(_ path: String, count: Int, waitForAll: Bool) -> [UInt8]? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        if var stream = streams[path] {
+            if stream.head.count < count {
+                let source = FileSource(borrowing: stream.fd)
+                if waitForAll {
+                    stream.head += (try? readPrefix(of: source, count: count - stream.head.count)) ?? []
+                } else {
+                    var more = [UInt8](repeating: 0, count: count - stream.head.count)
+                    let n = (try? more.withUnsafeMutableBytes { (raw) throws(RDBError) in try source.read(into: raw) }) ?? 0
+                    stream.head += more.prefix(n)
+                }
+                streams[path] = stream
+            }
+            return Array(stream.head.prefix(count))
+        }
+        var info = stat()
+        let isStream = path == "-" || (stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG && (info.st_mode & S_IFMT) != S_IFDIR)
+        let fd = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        guard isStream else {
+            defer { close(fd) }
+            return try? readPrefix(of: FileSource(borrowing: fd), count: count)
+        }
+        guard let head = try? readPrefix(of: FileSource(borrowing: fd), count: count) else { return nil }
+        streams[path] = (fd, head)
+        return head
+    }
 }
 
 /// Opens a path (or `-` for standard input), unwrapping gzip when the content starts with its magic.
