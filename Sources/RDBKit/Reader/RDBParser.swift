@@ -233,6 +233,12 @@ public final class RDBParser<Visitor: RDBVisitor> {
         }
     }
 
+    /// RDB_TYPE_MODULE_PRE_GA: Redis itself refuses it (rdbLoadObject: "not supported").
+    func preReleaseModuleError() -> RDBError {
+        RDBError(.unreadable("pre-release module format (type 6, Redis 4.0 release candidates) cannot be read, as in Redis"),
+                 offset: input.offset)
+    }
+
     private func readValue(type: UInt8) throws(RDBError) {
         switch type {
         case RDBType.RDB_TYPE_STRING:
@@ -256,8 +262,7 @@ public final class RDBParser<Visitor: RDBVisitor> {
         case RDBType.RDB_TYPE_MODULE_2:
             try visitor.moduleValue(try readModuleValue())
         case RDBType.RDB_TYPE_MODULE_PRE_GA:
-            throw RDBError(.unreadable("pre-release module format (type 6, Redis 4.0 release candidates) cannot be read, as in Redis"),
-                           offset: input.offset)
+            throw preReleaseModuleError()
         default:
             try readHash(type: type)
         }

@@ -48,8 +48,15 @@ extension RDBParser {
         case RDBType.RDB_TYPE_HASH_LISTPACK_EX, RDBType.RDB_TYPE_HASH_LISTPACK_EX_PRE_GA:
             if type == RDBType.RDB_TYPE_HASH_LISTPACK_EX { _ = try input.take(8) }
             try input.skipString()
-        default:
+        case RDBType.RDB_TYPE_STREAM_LISTPACKS, RDBType.RDB_TYPE_STREAM_LISTPACKS_2,
+             RDBType.RDB_TYPE_STREAM_LISTPACKS_3, RDBType.RDB_TYPE_STREAM_LISTPACKS_4,
+             RDBType.RDB_TYPE_STREAM_LISTPACKS_5:
             try readStream(type: type, deliver: false)
+        case RDBType.RDB_TYPE_MODULE_PRE_GA:
+            throw preReleaseModuleError()
+        default:
+            // Only types the parser knows get here; one missing above must not be misread.
+            throw RDBError(.unreadable("type \(type) cannot be skipped"), offset: input.offset)
         }
     }
 

@@ -219,4 +219,68 @@ final class SafeOutputTests: XCTestCase {
         XCTAssertEqual(piped.status, 0, piped.err)
         XCTAssertTrue(piped.out.contains("\"SET\""), piped.out)
     }
+
+    /// What redis-check-aof --fix also refuses (exit 1): nothing is written, and the reason is given.
+    func testRepairRefusesWhatItCannotRepair() throws {
+        func directory(_ name: String, manifest: String, parts: [String: String?]) throws -> String {
+            try FileManager.default.createDirectory(atPath: cli.path(name), withIntermediateDirectories: false)
+            for (part, content) in parts {
+                if let content { _ = try write(content, to: "\(name)/\(part)") } else {
+                    try FileManager.default.createDirectory(atPath: cli.path("\(name)/\(part)"), withIntermediateDirectories: false)
+                }
+            }
+            _ = try write(manifest, to: "\(name)/appendonly.aof.manifest")
+            return cli.path(name)
+        }
+        try FileManager.default.createDirectory(atPath: cli.path("plain-dir"), withIntermediateDirectories: false)
+        let cases: [(input: String, reason: String)] = [
+            (cli.path("plain-dir"), "a directory without a manifest"),
+            (try directory("outside", manifest: "file ../d.aof seq 1 type b\n", parts: [:]), "can't be a path"),
+            (try directory("cut", manifest: "file a.aof seq 1 type i\nfile a.aof seq", parts: ["a.aof": Self.commands]), "cut short"),
+            (try directory("twice", manifest: "file a.aof seq 1 type i\nfile a.aof seq 2 type i\n", parts: ["a.aof": Self.commands]),
+             "duplicate file a.aof"),
+            (try directory("itself", manifest: "file appendonly.aof.manifest seq 1 type b\nfile a.aof seq 1 type i\n",
+                           parts: ["a.aof": Self.commands]), "lists itself"),
+            (try directory("part-dir", manifest: "file p.aof seq 1 type i\n", parts: ["p.aof": nil]), "p.aof is a directory"),
+            ("/dev/zero", "character device"),
+            (try write("*2\r\n$3\r\nGET", to: "nothing.aof"), "nothing before it is loadable"),
+        ]
+        for (index, (input, reason)) in cases.enumerated() {
+            let output = cli.path("fixed-\(index)")
+            let result = try cli.run(["repair", input, "-o", output])
+            XCTAssertEqual(result.status, 1, "\(input): \(result.err)")
+            XCTAssertTrue(result.err.contains(reason), "\(input): \(result.err)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: output), input)
+        }
+        XCTAssertEqual(cli.temporaries(), [])
+        let truncated = try write(Self.commands + "*3\r\n$3\r\nSET", to: "truncated.aof")
+        let repaired = try cli.run(["repair", truncated, "-o", "repaired.aof"])
+        XCTAssertEqual(repaired.status, 0, repaired.err)
+        XCTAssertEqual(bytes(cli.path("repaired.aof")), Data(Self.commands.utf8))
+    }
+
+    func testConvertAndMergeWriteForTheInputsOwnServerByDefault() throws {
+        let valkey = FixturePaths.fixtures.appendingPathComponent("valkey-9.1/cluster.rdb").path
+        let delta = try write(Self.commands, to: "delta.aof")
+        let cases: [(arguments: [String], output: String, expect: String)] = [
+            (["convert", types, "out-70.rdb"], "out-70.rdb", "RDB v10"),
+            (["convert", types, "-o", "out-70b.rdb"], "out-70b.rdb", "RDB v10"),
+            (["convert", valkey, "--output", "out-valkey.rdb"], "out-valkey.rdb", "Valkey RDB v80"),
+            (["merge", types, delta, "-o", "merged.rdb"], "merged.rdb", "RDB v10"),
+            (["convert", types, "out-62.rdb", "--target-version", "redis-6.2", "--lossy"], "out-62.rdb", "RDB v9"),
+        ]
+        for (arguments, output, expect) in cases {
+            let result = try cli.run(arguments)
+            XCTAssertEqual(result.status, 0, "\(arguments): \(result.err)")
+            let check = try cli.run(["validate", output])
+            XCTAssertTrue(check.out.hasPrefix("OK") && check.out.contains(expect + ","), "\(arguments): \(check.out)")
+        }
+        let help = try cli.run(["convert", "--help"]).out
+        let words = help.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ")
+        XCTAssertTrue(words.contains("Default: the server family and version that wrote the input"), help)
+        XCTAssertFalse(help.contains("(default: redis-"), help)
+        XCTAssertFalse(help.contains("back             ("), "a lost line continuation: \(help)")
+        XCTAssertEqual(try cli.run(["convert", types, "a.rdb", "-o", "b.rdb"]).status, 2)
+        XCTAssertEqual(try cli.run(["convert", delta, "c.rdb", "--db", "1"]).status, 2)
+    }
 }
