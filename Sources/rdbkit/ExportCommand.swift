@@ -33,8 +33,9 @@ struct ExportCommand: ParsableCommand {
     @Flag(name: .customLong("with-meta"), help: "Also export aux fields, functions and other file-level records.")
     var withMeta = false
 
-    @Option(help: "AOF: export only up to the first timestamp annotation later than this Unix time.")
-    var until: Int64?
+    @Option(name: .customLong("until"), help: "AOF: export only up to the first timestamp annotation later than this time: Unix seconds or ISO 8601 (2026-11-26T12:00:00Z).")
+    var untilTime: TimeArgument?
+    var until: Int64? { untilTime?.seconds }
 
     @OptionGroup(title: "Filters") var filtering: FilterOptions
 

@@ -40,7 +40,7 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         let filter = filtering.filter
         do {
-            let result = try Inspector.inspect(path: file, nowMs: filter.nowMs, top: summary.top, separator: summary.separatorByte,
+            let result = try Inspector.inspect(path: file, nowMs: filter.nowMs, top: summary.top, separator: summary.separatorBytes,
                                                filter: filter, options: reading.readerOptions)
             print(json ? result.json : result.text)
         } catch {

@@ -52,8 +52,9 @@ struct MergeCommand: ParsableCommand {
     var multiPart = false
 
 
-    @Option(help: "Apply only what was written up to this Unix time (#TS: annotations).")
-    var until: Int64?
+    @Option(name: .customLong("until"), help: "Apply only what was written up to this time (#TS: annotations): Unix seconds or ISO 8601 (2026-11-26T12:00:00Z).")
+    var untilTime: TimeArgument?
+    var until: Int64? { untilTime?.seconds }
 
     @Option(help: "The clock, Unix ms, for commands that read it (relative expiries of old AOFs); default: now.")
     var now: Int64?

@@ -12,8 +12,9 @@ struct RDBKitCommand: ParsableCommand {
         abstract: "Read, check and convert Redis and Valkey persistence files without a server.",
         discussion: """
             Every verb reads RDB files of versions 1-12 (and RDB 13's key metadata) and Valkey's \
-            VALKEY080, plain, gzip-compressed (detected by content) or from standard input when \
-            FILE is '-'. validate, export, repair, convert and merge also read append-only files: \
+            VALKEY080 (a version newer than RDB \(RDBKnownVersions.redis) or Valkey \(RDBKnownVersions.valkey) \
+            is refused unless --accept-newer), plain or compressed with gzip, zstd or lz4 (detected by \
+            content), or from standard input when FILE is '-'. validate, export, repair, convert and merge also read append-only files: \
             single files (with or without an RDB preamble) and Redis 7+ multi-part directories. \
             Input files are never modified; output files appear under their name only once complete.
 
@@ -23,11 +24,16 @@ struct RDBKitCommand: ParsableCommand {
             130, 143 after SIGHUP, SIGINT, SIGTERM, which remove temporary outputs \
             (diff: 0 equal, 1 different, 2 trouble).
             """,
-        subcommands: [InspectCommand.self, ReportCommand.self, ExportCommand.self, ValidateCommand.self, RepairCommand.self, ConvertCommand.self, MergeCommand.self, RestorePayloadCommand.self, DiffCommand.self])
+        version: rdbkitVersion,
+        subcommands: [InspectCommand.self, ReportCommand.self, ExportCommand.self, ValidateCommand.self, RepairCommand.self, ConvertCommand.self, MergeCommand.self, BackupCommand.self, RestorePayloadCommand.self, DiffCommand.self])
 
     /// Parses the command line; usage errors exit with status 2 (not ArgumentParser's 64).
     static func main() {
         TemporaryOutputs.removeOnSignals()
+        if CommandLine.arguments.count == 1 {
+            FileHandleStandardError.write(helpMessage() + "\n")
+            Glibc.exit(ExitStatus.usage)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -44,6 +50,9 @@ struct RDBKitCommand: ParsableCommand {
         }
     }
 }
+
+/// What `rdbkit --version` prints.
+let rdbkitVersion = "0.1.0"
 
 /// A failure already reported on standard error, and the exit status it earns.
 struct CommandFailure: Error {

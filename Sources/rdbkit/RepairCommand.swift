@@ -30,8 +30,9 @@ struct RepairCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Where to write the repaired copy (a file, or a new directory for a multi-part AOF).")
     var output: String
 
-    @Option(help: "Cut at the first timestamp annotation later than this Unix time.")
-    var until: Int64?
+    @Option(name: .customLong("until"), help: "Cut at the first timestamp annotation later than this time: Unix seconds or ISO 8601 (2026-11-26T12:00:00Z).")
+    var untilTime: TimeArgument?
+    var until: Int64? { untilTime?.seconds }
 
     @OptionGroup var reading: ReadingOptions
 

@@ -29,7 +29,7 @@ struct ReportCommand: ParsableCommand {
         let filter = filtering.filter
         do {
             try HTMLReport.write(path: file, outputPath: output, nowMs: filter.nowMs, top: summary.top,
-                                 separator: summary.separatorByte, filter: filter, options: reading.readerOptions)
+                                 separator: summary.separatorBytes, filter: filter, options: reading.readerOptions)
         } catch {
             throw CommandFailure.reporting(error, about: file)
         }

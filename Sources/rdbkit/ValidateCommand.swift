@@ -31,14 +31,18 @@ struct ValidateCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per file instead of text.")
     var json = false
 
-    @Option(help: "AOF: read only up to the first timestamp annotation later than this Unix time.")
-    var until: Int64?
+    @Option(name: .customLong("until"), help: "AOF: read only up to the first timestamp annotation later than this time: Unix seconds or ISO 8601 (2026-11-26T12:00:00Z).")
+    var untilTime: TimeArgument?
+    var until: Int64? { untilTime?.seconds }
 
     @Option(help: "AOF: the server's `databases` setting (SELECT must stay below it).")
     var databases = 16
 
     @Flag(name: .customLong("framing-only"), help: "AOF: check the framing only, as redis-check-aof does.")
     var framingOnly = false
+
+    @Flag(help: "AOF: count commands of modules (JSON.SET, FT.CREATE, ...) as damage, as a Redis without the module would.")
+    var strict = false
 
     @OptionGroup(title: "Filters (rejected keys are checked for framing only, and not counted)") var filtering: FilterOptions
 
@@ -53,8 +57,8 @@ struct ValidateCommand: ParsableCommand {
         for file in files {
             if AOFFiles.looksLikeAOF(file) {
                 let report = AOFValidation.validate(path: file, options: reading.readerOptions, until: until,
-                                                    check: framingOnly ? nil : AOFCommandCheck(databases: databases))
-                print(report.summaryLine)
+                                                    check: framingOnly ? nil : AOFCommandCheck(databases: databases, strict: strict))
+                print(json ? report.jsonLine : report.summaryLine)
                 allValid = allValid && report.isValid
                 continue
             }

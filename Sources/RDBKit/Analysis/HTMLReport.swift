@@ -3,7 +3,7 @@
 /// the biggest keys and the time-to-live histogram.
 public enum HTMLReport {
     /// Inspects `path` and writes the page to `outputPath` (temporary name, renamed when complete).
-    public static func write(path: String, outputPath: String, nowMs: Int64, top: Int, separator: UInt8,
+    public static func write(path: String, outputPath: String, nowMs: Int64, top: Int, separator: Bytes,
                              filter: KeyFilter? = nil, options: ReaderOptions = ReaderOptions()) throws(RDBError) {
         let outputs = Outputs(inputs: [path])
         try outputs.refuseInput(outputPath)
@@ -21,7 +21,7 @@ public enum HTMLReport {
             h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #ddd}
             table{border-collapse:collapse}td,th{padding:3px 10px;text-align:left;border-bottom:1px solid #eee}
             td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-            svg text{font:12px system-ui,sans-serif}code{font-size:12px}
+            svg text{font:12px system-ui,sans-serif}code{font-size:12px;overflow-wrap:anywhere}
             </style></head><body>
             <h1>\(escape(r.path))</h1>
 
@@ -71,11 +71,14 @@ public enum HTMLReport {
         if r.prefixCountError > 0 {
             h += "<p>Counted in bounded memory: counts may be over by up to \(r.prefixCountError).</p>\n"
         }
-        h += bars(r.prefixes.map { (keyText($0.prefix), Double($0.memory), bytes($0.memory) + " · " + plural($0.keys, "key")) })
+        if r.keysWithoutPrefix > 0 {
+            h += "<p>Keys without the separator (no prefix): \(r.keysWithoutPrefix).</p>\n"
+        }
+        h += bars(r.prefixes.map { (displayedKey($0.prefix), Double($0.memory), bytes($0.memory) + " · " + plural($0.keys, "key")) })
 
         h += "<h2>Biggest keys</h2>\n"
         h += table(["key", "db", "type", "encoding", "elements", "estimated memory"],
-                   r.biggestKeys.map { [keyText($0.key), String($0.db), $0.type.rawValue, $0.encoding, String($0.elements), bytes(Int64($0.memory))] },
+                   r.biggestKeys.map { [displayedKey($0.key), String($0.db), $0.type.rawValue, $0.encoding, String($0.elements), bytes(Int64($0.memory))] },
                    numeric: [1, 4, 5], code: [0])
 
         h += "<h2>Time to live</h2>\n"
@@ -117,7 +120,6 @@ public enum HTMLReport {
 
     private static func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
 
-    private static func keyText(_ key: Bytes) -> String { String(decoding: KeyText.encode(key), as: UTF8.self) }
 
     private static func bytes(_ n: Int64) -> String { humanBytes(n) }
 

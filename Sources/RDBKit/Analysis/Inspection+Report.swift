@@ -7,7 +7,6 @@ extension Inspection {
         s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
     }
 
-    private func keyText(_ key: Bytes) -> String { String(decoding: KeyText.encode(key), as: UTF8.self) }
 
     /// The human summary.
     public var text: String {
@@ -47,15 +46,16 @@ extension Inspection {
             lines.append("")
             lines.append("biggest keys (estimated memory)")
             for k in biggestKeys {
-                lines.append("  \(pad(size(Int64(k.memory)), 10)) db\(k.db) \(keyText(k.key)) (\(k.type.rawValue), \(k.encoding), \(k.elements) element\(k.elements == 1 ? "" : "s"))")
+                lines.append("  \(pad(size(Int64(k.memory)), 10)) db\(k.db) \(displayedKey(k.key)) (\(k.type.rawValue), \(k.encoding), \(k.elements) element\(k.elements == 1 ? "" : "s"))")
             }
         }
-        if !prefixes.isEmpty {
+        if !prefixes.isEmpty || keysWithoutPrefix > 0 {
             lines.append("")
             lines.append("top prefixes (keys, estimated memory)" + (prefixCountError > 0 ? "; counts may be over by up to \(prefixCountError)" : ""))
             for p in prefixes {
-                lines.append("  \(pad(String(p.keys), 8)) \(pad(size(p.memory), 10)) \(keyText(p.prefix))")
+                lines.append("  \(pad(String(p.keys), 8)) \(pad(size(p.memory), 10)) \(displayedKey(p.prefix))")
             }
+            if keysWithoutPrefix > 0 { lines.append("  \(keysWithoutPrefix) key\(keysWithoutPrefix == 1 ? "" : "s") without the separator (no prefix)") }
         }
         lines.append("")
         lines.append("time to live")
@@ -170,7 +170,9 @@ extension Inspection {
             w.int(Int64(p.overcount))
             w.byte(UInt8(ascii: "}"))
         }
-        w.raw("],\"ttl\":{")
+        w.raw("],\"keys_without_prefix\":")
+        w.int(Int64(keysWithoutPrefix))
+        w.raw(",\"ttl\":{")
         for (i, name) in Inspection.ttlBucketNames.enumerated() {
             if i > 0 { w.byte(UInt8(ascii: ",")) }
             w.string(Array(name.utf8))

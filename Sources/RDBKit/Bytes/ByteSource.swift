@@ -200,15 +200,40 @@ final class PeekedStreams: @unchecked Sendable {
     }
 }
 
-/// Opens a path (or `-` for standard input), unwrapping gzip when the content starts with its magic.
+/// Opens a path (or `-` for standard input), unwrapping gzip, zstd and lz4 when the content
+/// starts with their magic; xz and bzip2 are named and refused.
 public func openInput(path: String) throws(RDBError) -> ByteSource {
-    let file = try FileSource(path: path)
-    let head = try readPrefix(of: file, count: 2)
-    let rewound = PrefixedSource(prefix: head, rest: file)
-    if head == [0x1F, 0x8B] {
-        return try GzipSource(compressed: rewound)
+    try uncompressed(try FileSource(path: path))
+}
+
+/// `source`, through the decompressor its first bytes name.
+func uncompressed(_ source: ByteSource) throws(RDBError) -> ByteSource {
+    let head = try readPrefix(of: source, count: 6)
+    let rewound = PrefixedSource(prefix: head, rest: source)
+    switch CompressionMagic(head) {
+    case .gzip: return try GzipSource(compressed: rewound)
+    case .zstd: return DecompressingSource(compressed: rewound, decoder: try ZstdDecoder())
+    case .lz4: return DecompressingSource(compressed: rewound, decoder: try LZ4Decoder())
+    case .refused(let name, let command):
+        throw RDBError(.unreadable("\(name)-compressed input is not read; decompress it first (\(command))"), offset: 0)
+    case nil: return rewound
     }
-    return rewound
+}
+
+/// The compressions recognized by their first bytes.
+enum CompressionMagic {
+    case gzip, zstd, lz4
+    case refused(name: String, command: String)
+
+    init?(_ head: [UInt8]) {
+        if head.starts(with: [0x1F, 0x8B]) { self = .gzip }
+        else if head.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) { self = .zstd }
+        else if head.starts(with: [0x04, 0x22, 0x4D, 0x18]) { self = .lz4 }
+        else if head.starts(with: [0x02, 0x21, 0x4C, 0x18]) { self = .refused(name: "lz4 legacy-format", command: "lz4 -d") }
+        else if head.starts(with: [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) { self = .refused(name: "xz", command: "xz -dc FILE | rdbkit VERB -") }
+        else if head.starts(with: Array("BZh".utf8)) { self = .refused(name: "bzip2", command: "bzip2 -dc FILE | rdbkit VERB -") }
+        else { return nil }
+    }
 }
 
 func errnoText() -> String {

@@ -15,12 +15,9 @@ extension RDBTarget {
             guard let first = (try? AOFFiles.open(path))?.parts.first else { return nil }
             rdbPath = first.path
         }
-        guard let magic = peekPrefix(path: rdbPath, count: 2) else { return nil }
         let visitor = HeaderVisitor()
         do throws(RDBError) {
-            var source: ByteSource = PeekingSource(path: rdbPath, limit: 64 << 10)
-            if magic == [0x1F, 0x8B] { source = try GzipSource(compressed: source) }
-            try RDBReader.read(source: source, visitor: visitor)
+            try RDBReader.read(source: try uncompressed(PeekingSource(path: rdbPath, limit: 64 << 10)), visitor: visitor)
         } catch {}
         guard let header = visitor.header else { return nil }
         return matching(header, writtenByValkey: visitor.writtenByValkey)
