@@ -32,6 +32,7 @@ let package = Package(
                 "CLZF", "CZlib", "CZstd", "CLZ4",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -40,6 +41,7 @@ let package = Package(
             dependencies: [
                 "RDBKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "RDBKitTests", dependencies: ["RDBKit"]),
     ]

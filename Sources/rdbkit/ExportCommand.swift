@@ -21,7 +21,7 @@ struct ExportCommand: ParsableCommand {
             Example: rdbkit export dump.rdb -o dump.jsonl
             """)
 
-    @Argument(help: "The RDB file ('-' for standard input; .gz is detected by content).")
+    @Argument(help: "The dump or AOF (file or directory; '-' for standard input; compression is detected by content).")
     var file: String
 
     @Option(help: "jsonl: one object per line; json: one array; csv: the key-level report (database, type, key, size_in_bytes, encoding, num_elements, len_largest_element, expiry); keys: key names only.")
@@ -45,7 +45,9 @@ struct ExportCommand: ParsableCommand {
         do {
             if AOFFiles.looksLikeAOF(file) {
                 guard format == .jsonl else { throw ValidationError("an append-only file exports as jsonl only") }
-                _ = try AOFExport.run(path: file, outputPath: output, options: reading.readerOptions, until: until)
+                try filtering.refuseForAOF("export", allowingDatabases: true)
+                _ = try AOFExport.run(path: file, outputPath: output, options: reading.readerOptions, until: until,
+                                      databases: Set(filtering.databases))
                 return
             }
             let summary = try Export.run(path: file, outputPath: output, format: format, withMeta: withMeta,

@@ -26,7 +26,7 @@ struct MergeCommand: ParsableCommand {
             time, and only base keys a command may name (plus the keys the commands create) are \
             held in memory. A delta with SWAPDB holds the whole base.
 
-            --until TIME stops at the first #TS: annotation later than TIME (Unix seconds; the \
+            --until TIME stops at the first #TS: annotation later than TIME (Unix seconds or ISO 8601; the \
             server needs aof-timestamp-enabled): the dataset as it was then.
 
             Output: an RDB for --target-version (by default the base's own server and version), or with --to aof the commands Redis's \

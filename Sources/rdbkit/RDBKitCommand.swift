@@ -14,8 +14,10 @@ struct RDBKitCommand: ParsableCommand {
             Every verb reads RDB files of versions 1-12 (and RDB 13's key metadata) and Valkey's \
             VALKEY080 (a version newer than RDB \(RDBKnownVersions.redis) or Valkey \(RDBKnownVersions.valkey) \
             is refused unless --accept-newer), plain or compressed with gzip, zstd or lz4 (detected by \
-            content), or from standard input when FILE is '-'. validate, export, repair, convert and merge also read append-only files: \
-            single files (with or without an RDB preamble) and Redis 7+ multi-part directories. \
+            content), or from standard input when FILE is '-'. Every verb also reads append-only files: single files (with or without an RDB \
+            preamble) and Redis 7+ multi-part directories. validate, export and repair read their \
+            commands; convert, merge, inspect, report, restore-payload and diff replay them into \
+            the dataset they make. \
             Input files are never modified; output files appear under their name only once complete.
 
             Exit status: 0 on success, 1 when an input is damaged or unreadable (or holds what the \

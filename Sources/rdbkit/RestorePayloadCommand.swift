@@ -16,7 +16,7 @@ struct RestorePayloadCommand: ParsableCommand {
             Example: rdbkit restore-payload dump.rdb --target-version redis-6.2 -o payloads.jsonl
             """)
 
-    @Argument(help: "The RDB file ('-' for standard input).")
+    @Argument(help: "The dump ('-' for standard input), or an AOF file or directory (replayed as merge replays it).")
     var file: String
 
     @Option(name: [.short, .customLong("output")], help: "Output file (default: standard output).")
@@ -30,9 +30,13 @@ struct RestorePayloadCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let summary = try Convert.restorePayloads(inputPath: file, outputPath: output, target: writing.target(for: file),
-                                                      lossy: writing.lossy, withoutModules: writing.withoutModules,
-                                                      filter: filtering.filter, options: reading.readerOptions)
+            let filter = filtering.filter
+            if let output { try Outputs(inputs: [file]).refuseInput(output) }
+            let summary = try ReplayedDataset.withDataset(file, now: filter.nowMs, options: reading.readerOptions) { (dataset) throws(RDBError) in
+                try Convert.restorePayloads(inputPath: dataset, outputPath: output, target: writing.target(for: file),
+                                            lossy: writing.lossy, withoutModules: writing.withoutModules,
+                                            filter: filter, options: reading.readerOptions)
+            }
             reportLosses(summary.losses)
         } catch {
             throw CommandFailure.reporting(error, about: file)

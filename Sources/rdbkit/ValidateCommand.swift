@@ -25,7 +25,7 @@ struct ValidateCommand: ParsableCommand {
             Example: rdbkit validate backups/*.rdb.gz
             """)
 
-    @Argument(help: "RDB files ('-' for standard input).")
+    @Argument(help: "Dumps and AOFs (files or directories; '-' for standard input).")
     var files: [String]
 
     @Flag(help: "Print one JSON object per file instead of text.")
@@ -56,6 +56,7 @@ struct ValidateCommand: ParsableCommand {
         var allValid = true
         for file in files {
             if AOFFiles.looksLikeAOF(file) {
+                try filtering.refuseForAOF("validate", allowingDatabases: false)
                 let report = AOFValidation.validate(path: file, options: reading.readerOptions, until: until,
                                                     check: framingOnly ? nil : AOFCommandCheck(databases: databases, strict: strict))
                 print(json ? report.jsonLine : report.summaryLine)

@@ -127,8 +127,9 @@ public final class AOFRewriter: RDBVisitor {
 
     public func streamMetadata(_ metadata: StreamMetadata) throws(RDBError) {
         if streamIDs.isEmpty {
-            // aof.c: an empty stream is made by adding an entry and trimming it away at once.
-            try command(["XADD", nil, "MAXLEN", "0", metadata.lastID.description, "x", "y"])
+            // aof.c: an empty stream is made by adding the entry 0-1 and trimming it away at once;
+            // the XSETID after it sets the real last ID (0-0 too, which XADD would refuse).
+            try command(["XADD", nil, "MAXLEN", "0", "0-1", "x", "y"])
         }
         var args: [String?] = ["XSETID", nil, metadata.lastID.description]
         if target.hasFunctions {

@@ -2,12 +2,16 @@
 /// charts, no scripts, nothing fetched): summary, databases, memory by type and by key prefix,
 /// the biggest keys and the time-to-live histogram.
 public enum HTMLReport {
-    /// Inspects `path` and writes the page to `outputPath` (temporary name, renamed when complete).
+    /// Inspects `path` (the replayed copy of the AOF `replayedFrom`, when given) and writes the page to `outputPath` (temporary name, renamed when complete).
     public static func write(path: String, outputPath: String, nowMs: Int64, top: Int, separator: Bytes,
-                             filter: KeyFilter? = nil, options: ReaderOptions = ReaderOptions()) throws(RDBError) {
-        let outputs = Outputs(inputs: [path])
+                             filter: KeyFilter? = nil, options: ReaderOptions = ReaderOptions(), replayedFrom: String? = nil) throws(RDBError) {
+        let outputs = Outputs(inputs: [path] + (replayedFrom.map { [$0] } ?? []))
         try outputs.refuseInput(outputPath)
-        let inspection = try Inspector.inspect(path: path, nowMs: nowMs, top: top, separator: separator, filter: filter, options: options)
+        var inspection = try Inspector.inspect(path: path, nowMs: nowMs, top: top, separator: separator, filter: filter, options: options)
+        if let replayedFrom {
+            inspection.replayedAOF = true
+            inspection.path = replayedFrom
+        }
         let page = Array(render(inspection).utf8)
         try outputs.write(to: outputPath) { (file) throws(RDBError) in try file.write(page) }
     }
@@ -29,8 +33,9 @@ public enum HTMLReport {
         let writer = r.aux.first { $0.name == "valkey-ver" }.map { "Valkey " + $0.value }
             ?? r.aux.first { $0.name == "redis-ver" }.map { "Redis " + $0.value } ?? "unknown"
         var summary: [(String, String)] = [
-            ("format", "\(r.header?.family == .valkey ? "Valkey RDB" : "RDB") version \(r.header?.version ?? 0)"),
-            ("written by", writer),
+            ("format", (r.replayedAOF ? "AOF, replayed as merge replays it, as " : "")
+                + "\(r.header?.family == .valkey ? "Valkey RDB" : "RDB") version \(r.header?.version ?? 0)"),
+            ("written by", r.replayedAOF ? "rdbkit's replay" : writer),
             ("file size", bytes(r.bytes)),
             ("keys", String(r.keys)),
             ("estimated memory", bytes(r.memory) + " (as Redis 7.0 would use)"),

@@ -13,7 +13,11 @@ extension Inspection {
         var lines: [String] = []
         let family = header?.family == .valkey ? "Valkey RDB" : "RDB"
         let writer = auxValue("valkey-ver").map { "Valkey \($0)" } ?? auxValue("redis-ver").map { "Redis \($0)" } ?? "unknown"
-        lines.append("\(path): \(family) v\(header?.version ?? 0), written by \(writer), \(size(bytes))")
+        if replayedAOF {
+            lines.append("\(path): AOF, replayed as merge replays it (the dataset as \(family) v\(header?.version ?? 0): \(size(bytes)))")
+        } else {
+            lines.append("\(path): \(family) v\(header?.version ?? 0), written by \(writer), \(size(bytes))")
+        }
         if let ctime = auxValue("ctime").flatMap(Int64.init) { lines.append("  created      \(isoTime(ctime * 1000))") }
         if let used = auxValue("used-mem").flatMap(Int64.init) { lines.append("  used-mem     \(size(used))") }
         if let id = auxValue("repl-id") { lines.append("  repl-id      \(id) offset \(auxValue("repl-offset") ?? "?")") }
@@ -78,6 +82,8 @@ extension Inspection {
         }
         w.raw(",\"bytes\":")
         w.int(bytes)
+        w.raw(",\"replayed_aof\":")
+        w.raw(replayedAOF ? "true" : "false")
         w.raw(",\"aux\":{")
         for (i, a) in aux.enumerated() {
             if i > 0 { w.byte(UInt8(ascii: ",")) }

@@ -19,6 +19,8 @@ public struct Inspection: Sendable {
     }
 
     public var path: String
+    /// The input was an AOF, replayed into the dataset summarized (header and aux are the replay's).
+    public var replayedAOF = false
     public var header: RDBHeader?
     public var aux: [(name: String, value: String)] = []
     public var functions = 0

@@ -65,18 +65,10 @@ public final class OutputFile {
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(RDBError) {
-        var p = bytes.baseAddress
-        var left = bytes.count
-        while left > 0 {
-            let n = Glibc.write(fd, p, left)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw RDBError(.output("cannot write \(path): \(errnoText())"), offset: written)
-            }
-            p = p! + n
-            left -= n
-            written += Int64(n)
+        if let failure = writeFully(fd, bytes) {
+            throw RDBError(.output("cannot write \(path): \(failure)"), offset: written)
         }
+        written += Int64(bytes.count)
     }
 
     public func write(_ bytes: [UInt8]) throws(RDBError) {
@@ -86,7 +78,9 @@ public final class OutputFile {
 
     /// Makes the output visible under its name. `verify`, when given, reads the complete bytes at
     /// the path it is passed before the rename; its error abandons the output.
-    public func commit(verifiedBy verify: ((String) throws(RDBError) -> Void)? = nil) throws(RDBError) {
+    public func commit() throws(RDBError) { try commit(verifiedBy: nil) }
+
+    public func commit(verifiedBy verify: ((String) throws(RDBError) -> Void)?) throws(RDBError) {
         guard let temporaryPath else {
             finished = true
             if ownsDescriptor { close(fd) }

@@ -72,3 +72,75 @@ final class AOFMessagesTests: XCTestCase {
         XCTAssertTrue(streamed.out.contains("the file is truncated here"), streamed.out)
     }
 }
+
+extension AOFMessagesTests {
+    /// --db applies to an AOF's commands (and its RDB content) by SELECT; the filters a command
+    /// cannot be judged by are refused by name instead of ignored.
+    func testFiltersOnAnAOFExportAreAppliedOrRefused() throws {
+        let aof = try write(resp([["SET", "a", "1"], ["SELECT", "1"], ["SET", "b", "2"], ["RPUSH", "l", "x"], ["SELECT", "0"], ["DEL", "a"]]), "dbs.aof")
+        let all = try RDBKitProcess.run(["export", aof])
+        XCTAssertEqual(all.out.split(separator: "\n").count, 6)
+        let db1 = try RDBKitProcess.run(["export", aof, "--db", "1"])
+        XCTAssertEqual(db1.status, 0, db1.err)
+        let lines = try db1.out.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        XCTAssertEqual(lines.map { ($0["args"] as! [String]).first! }, ["SELECT", "SET", "RPUSH"])
+        XCTAssertTrue(lines.allSatisfy { $0["db"] as? Int == 1 })
+        for arguments in [["--key", "a*"], ["--type", "string"], ["--key-regex", "a"], ["--min-size", "10"], ["--expired"]] {
+            let refused = try RDBKitProcess.run(["export", aof] + arguments)
+            XCTAssertEqual(refused.status, 2, arguments.joined(separator: " "))
+            XCTAssertTrue(refused.err.contains("\(arguments[0]) cannot filter an AOF's commands in export (--db can)"), refused.err)
+            XCTAssertTrue(refused.out.isEmpty)
+        }
+        XCTAssertEqual(try RDBKitProcess.run(["validate", aof, "--type", "hash"]).status, 2)
+    }
+}
+
+extension AOFMessagesTests {
+    /// What --skip-unknown's help promises: commands depending on chance or the server's clock
+    /// are skipped too, and counted by name.
+    func testMergeSkipUnknownSkipsWhatCannotBeReplayedExactly() throws {
+        let aof = try write(resp([["SADD", "s", "a", "b", "c"], ["SPOP", "s"], ["XADD", "x", "MAXLEN", "~", "10", "1-1", "f", "v"],
+                                  ["XADD", "x", "2-1", "f", "v"], ["XGROUP", "CREATE", "x", "g", "0"],
+                                  ["XAUTOCLAIM", "x", "g", "c", "0", "0-0"], ["FROB.NICATE", "k"], ["SET", "done", "1"]]), "chance.aof")
+        let out = scratch.appendingPathComponent("merged.rdb").path
+        let strict = try RDBKitProcess.run(["merge", aof, "-o", out])
+        XCTAssertEqual(strict.status, 1)
+        XCTAssertTrue(strict.err.contains("SPOP of a random member"), strict.err)
+        let skipping = try RDBKitProcess.run(["merge", aof, "-o", out, "--skip-unknown"])
+        XCTAssertEqual(skipping.status, 0, skipping.err)
+        for line in ["1 spop command skipped", "1 xadd command skipped", "1 xautoclaim command skipped", "1 frob.nicate command skipped"] {
+            XCTAssertTrue(skipping.err.contains(line), skipping.err)
+        }
+        let keys = try RDBKitProcess.run(["export", out, "--format", "keys"]).out.split(separator: "\n").sorted()
+        XCTAssertEqual(keys, ["done", "s", "x"])
+    }
+}
+
+extension AOFMessagesTests {
+    func testRepairOfADumpSaysItRepairsAOFs() throws {
+        let dump = FixturePaths.fixtures.appendingPathComponent("legacy/ziplist_with_integers.rdb").path
+        let out = scratch.appendingPathComponent("out").path
+        let r = try RDBKitProcess.run(["repair", dump, "-o", out])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.err.contains("repair works on append-only files"), r.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
+    /// A cut of more than a little is pointed out with its size; --max-cut refuses it.
+    func testRepairSaysHowMuchItCutsAndMaxCutLimitsIt() throws {
+        let good = resp((0..<50).map { ["SET", "k\($0)", String(repeating: "v", count: 100)] })
+        let aof = try write(good + "*3\r\n$3\r\nSET\r\n$1\r\nz\r\n$9000\r\n" + String(repeating: "t", count: 200), "damaged.aof")
+        let cut = Int64(try Data(contentsOf: URL(fileURLWithPath: aof)).count - good.utf8.count)
+        let out = scratch.appendingPathComponent("fixed.aof").path
+        let refused = try RDBKitProcess.run(["repair", aof, "-o", out, "--max-cut", "10"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.err.contains("repair would cut \(cut) bytes"), refused.err)
+        XCTAssertTrue(refused.err.contains("more than --max-cut 10; nothing was written"), refused.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        let allowed = try RDBKitProcess.run(["repair", aof, "-o", out, "--max-cut", "10000"])
+        XCTAssertEqual(allowed.status, 0, allowed.err)
+        XCTAssertTrue(allowed.err.contains("removing \(cut) bytes"), allowed.err)
+        XCTAssertTrue(allowed.err.contains("warning: that is more than a little"), allowed.err)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out)).count, good.utf8.count)
+    }
+}
