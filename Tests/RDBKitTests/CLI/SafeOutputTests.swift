@@ -234,7 +234,7 @@ final class SafeOutputTests: XCTestCase {
         }
         try FileManager.default.createDirectory(atPath: cli.path("plain-dir"), withIntermediateDirectories: false)
         let cases: [(input: String, reason: String)] = [
-            (cli.path("plain-dir"), "a directory without a manifest"),
+            (cli.path("plain-dir"), "repair works on append-only files"),
             (try directory("outside", manifest: "file ../d.aof seq 1 type b\n", parts: [:]), "can't be a path"),
             (try directory("cut", manifest: "file a.aof seq 1 type i\nfile a.aof seq", parts: ["a.aof": Self.commands]), "cut short"),
             (try directory("twice", manifest: "file a.aof seq 1 type i\nfile a.aof seq 2 type i\n", parts: ["a.aof": Self.commands]),
@@ -242,7 +242,7 @@ final class SafeOutputTests: XCTestCase {
             (try directory("itself", manifest: "file appendonly.aof.manifest seq 1 type b\nfile a.aof seq 1 type i\n",
                            parts: ["a.aof": Self.commands]), "lists itself"),
             (try directory("part-dir", manifest: "file p.aof seq 1 type i\n", parts: ["p.aof": nil]), "p.aof is a directory"),
-            ("/dev/zero", "character device"),
+            ("/dev/zero", "repair works on append-only files"),
             (try write("*2\r\n$3\r\nGET", to: "nothing.aof"), "nothing before it is loadable"),
         ]
         for (index, (input, reason)) in cases.enumerated() {
