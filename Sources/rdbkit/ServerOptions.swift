@@ -13,7 +13,8 @@ struct ServerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("PEM client certificate, for servers with tls-auth-clients.", valueName: "file"))
     var cert: String?
 
-    @Option(help: ArgumentHelp("PEM private key of --cert.", valueName: "file"))
+    /// Not `--key`: every verb that reads a dump takes `--key GLOB` as a filter.
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("PEM private key of --cert.", valueName: "file"))
     var key: String?
 
     @Flag(help: "Do not check the server's certificate (the connection is still encrypted).")
@@ -38,9 +39,9 @@ struct ServerOptions: ParsableArguments {
         }
         if url.password == nil, let password = getenv("REDISCLI_AUTH") { url.password = String(cString: password) }
         if !url.useTLS && (cacert != nil || cert != nil || key != nil || insecure) {
-            throw ValidationError("--cacert, --cert, --key and --insecure go with a rediss:// URL")
+            throw ValidationError("--cacert, --cert, --tls-key and --insecure go with a rediss:// URL")
         }
-        if (cert == nil) != (key == nil) { throw ValidationError("--cert and --key go together") }
+        if (cert == nil) != (key == nil) { throw ValidationError("--cert and --tls-key go together") }
         return url
     }
 

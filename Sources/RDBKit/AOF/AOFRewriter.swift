@@ -19,7 +19,8 @@ public final class AOFRewriter: RDBVisitor {
     public private(set) var losses: [ConversionLoss] = []
     public private(set) var keys = 0
 
-    private var currentDB: Int?
+    /// The database the commands go to; set it when the caller selects databases itself.
+    var currentDB: Int?
     private var info: KeyInfo?
     private let key = ScratchBuffer(capacity: 256)
     /// The batch being gathered: arguments back to back, and their lengths.
@@ -184,7 +185,7 @@ public final class AOFRewriter: RDBVisitor {
         let record = KeyRecord(db: info.db, key: Array(key.bytes), value: .module(value))
         let lossesBefore = payloads.losses.count
         let payload = try payloads.dumpPayload(for: record)
-        guard let payload, payloads.losses.count == lossesBefore else { return losses += payloads.losses[lossesBefore...] }
+        guard payloads.losses.count == lossesBefore else { return losses += payloads.losses[lossesBefore...] }
         try command(bytes: [word("RESTORE"), nil, word("0"), payload, word("REPLACE")])
     }
 

@@ -31,3 +31,14 @@ func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> String? {
     }
     return nil
 }
+
+/// Bytes gathered in memory (commands for a connection to send).
+public final class MemorySink: ByteSink {
+    public private(set) var bytes: Bytes = []
+
+    public init() {}
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(RDBError) { self.bytes += bytes }
+    public func commit() throws(RDBError) {}
+    public func abandon() { bytes = [] }
+}

@@ -86,7 +86,8 @@ public enum Convert {
         writer.dropModules = withoutModules
         var keys = 0
         let collector = RecordCollector { (record) throws(RDBError) in
-            guard let payload = try writer.dumpPayload(for: record) else { return }
+            guard writer.admits(record) else { return }
+            let payload = try writer.dumpPayload(for: record)
             json.raw("{\"db\":")
             json.int(Int64(record.db))
             json.raw(",\"key\":")

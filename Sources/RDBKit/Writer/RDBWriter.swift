@@ -74,7 +74,7 @@ public final class RDBWriter {
     /// Module aux data, kept as the module wrote it.
     public func writeModuleAux(_ aux: ModuleAux) throws(RDBError) {
         writeHeaderIfNeeded()
-        if dropModules { return lose("module aux data of \(aux.typeID.name) dropped (--without-modules)", requested: true) }
+        if dropModules { return loseModuleAux(aux) }
         guard target.hasStreams else {  // MODULE_AUX arrived with RDB 9, as streams did
             return lose("module aux data of \(aux.typeID.name) dropped: needs RDB 9+")
         }
@@ -86,9 +86,43 @@ public final class RDBWriter {
         try out.flushIfFull()
     }
 
+    /// Whether the target can hold the key at all, recording what it loses: a stream or module
+    /// value it cannot hold is dropped whole; key metadata is dropped and the key kept.
+    public func admits(_ record: KeyRecord) -> Bool {
+        if case .stream = record.value, !target.hasStreams {
+            lose("stream dropped: \(target.magic) has no streams", db: record.db, key: record.key)
+            return false
+        }
+        if case .module(let m) = record.value {
+            if dropModules {
+                lose("\(m.typeID.name) module value dropped (--without-modules)", db: record.db, key: record.key, requested: true)
+                return false
+            }
+            if !target.hasModules {
+                lose("module value dropped: \(target.magic) has no module values", db: record.db, key: record.key)
+                return false
+            }
+        }
+        if !record.metadata.isEmpty {
+            lose("key metadata (\(record.metadata.map(\.className).joined(separator: ", "))) dropped: the writer targets RDB 12 at most",
+                 db: record.db, key: record.key)
+        }
+        return true
+    }
+
+    /// Module aux data left out: asked for (--without-modules), or where no command restores it
+    /// (a RESTORE carries keys only).
+    func loseModuleAux(_ aux: ModuleAux) {
+        if dropModules {
+            lose("module aux data of \(aux.typeID.name) dropped (--without-modules)", requested: true)
+        } else {
+            lose("module aux data of \(aux.typeID.name) dropped: no command restores it")
+        }
+    }
+
     public func write(_ record: KeyRecord) throws(RDBError) {
         writeHeaderIfNeeded()
-        guard holdsKey(record) else { return }
+        guard admits(record) else { return }
         if record.db != currentDB {
             out.byte(RDBOpcode.RDB_OPCODE_SELECTDB)
             out.length(record.db)
@@ -114,32 +148,9 @@ public final class RDBWriter {
                 out.byte(freq)
             }
         }
-        if !record.metadata.isEmpty {
-            lose("key metadata (\(record.metadata.map(\.className).joined(separator: ", "))) dropped: the writer targets RDB 12 at most",
-                 db: record.db, key: record.key)
-        }
         try writeValue(record)
         keysWritten += 1
         try out.flushIfFull()
-    }
-
-    /// Whether the target can hold `record` at all; when not, the drop is recorded.
-    private func holdsKey(_ record: KeyRecord) -> Bool {
-        if case .stream = record.value, !target.hasStreams {
-            lose("stream dropped: \(target.magic) has no streams", db: record.db, key: record.key)
-            return false
-        }
-        if case .module(let m) = record.value {
-            if dropModules {
-                lose("\(m.typeID.name) module value dropped (--without-modules)", db: record.db, key: record.key, requested: true)
-                return false
-            }
-            if !target.hasModules {
-                lose("module value dropped: \(target.magic) has no module values", db: record.db, key: record.key)
-                return false
-            }
-        }
-        return true
     }
 
     /// The type byte and, in a file, the key: what precedes every value.
@@ -150,14 +161,13 @@ public final class RDBWriter {
 
     /// The payload `DUMP` returns and `RESTORE` accepts (cluster.c createDumpPayload): the value
     /// as the target stores it, without its key, then the RDB version (2 bytes little-endian) and
-    /// the CRC64 of everything before it (8 bytes little-endian). Nil when the target cannot hold
-    /// the key at all (a stream before RDB 9, a module value it lacks): the drop is in `losses`.
-    public func dumpPayload(for record: KeyRecord) throws(RDBError) -> [UInt8]? {
+    /// the CRC64 of everything before it (8 bytes little-endian). Ask `admits` first: a key the
+    /// target cannot hold has no payload.
+    public func dumpPayload(for record: KeyRecord) throws(RDBError) -> [UInt8] {
         let payload = RDBWriter(output: nil, target: target)
         payload.payloadMode = true
         payload.dropModules = dropModules
         defer { losses += payload.losses }
-        guard payload.holdsKey(record) else { return nil }
         try payload.writeValue(record)
         let version = UInt16(target.version)
         payload.out.byte(UInt8(version & 0xFF))

@@ -22,12 +22,12 @@ public final class RESPRestoreStream {
 
     /// Module aux data has no command: RESTORE carries keys only.
     func losesModuleAux(_ aux: ModuleAux) {
-        writer.lose("module aux data of \(aux.typeID.name) dropped: no command restores it",
-                    requested: writer.dropModules)
+        writer.loseModuleAux(aux)
     }
 
     public func restore(_ record: KeyRecord) throws(RDBError) {
-        guard let payload = try writer.dumpPayload(for: record) else { return }
+        guard writer.admits(record) else { return }
+        let payload = try writer.dumpPayload(for: record)
         if record.db != currentDB {
             try command([Array("SELECT".utf8), Array(String(record.db).utf8)])
             currentDB = record.db

@@ -8,7 +8,7 @@ import XCTest
 final class FollowSessionTests: XCTestCase {
     private static func payload(_ key: String) -> [UInt8] {
         let writer = try! RDBWriter(path: nil, target: RDBTarget.named("redis-7.0")!)
-        return try! writer.dumpPayload(for: KeyRecord(db: 0, key: Array(key.utf8), value: .list([Array("restored".utf8)])))!
+        return try! writer.dumpPayload(for: KeyRecord(db: 0, key: Array(key.utf8), value: .list([Array("restored".utf8)])))
     }
 
     /// A session on a thread of its own, stopped as SIGTERM would stop it.
