@@ -32,7 +32,7 @@ struct ConvertCommand: ParsableCommand {
             incremental file, manifest): start a server with `appendonly yes` and `appenddirname` \
             naming it. As with Redis's rewrite, LRU/LFU metadata is not carried.
 
-            Targets: an RDB version (6-12, 80) or \(RDBTarget.supportedNames.joined(separator: ", ")); \
+            Targets: an RDB version (6-14, 80) or \(RDBTarget.supportedNames.joined(separator: ", ")); \
             by default the server family and version that wrote the input, so the output loads \
             where the input did (\(RDBTarget.fallbackName) when the input does not say).
 

@@ -27,7 +27,7 @@ struct RDBKitCommand: ParsableCommand {
             (diff: 0 equal, 1 different, 2 trouble).
             """,
         version: rdbkitVersion,
-        subcommands: [InspectCommand.self, ReportCommand.self, ExportCommand.self, ValidateCommand.self, RepairCommand.self, ConvertCommand.self, MergeCommand.self, BackupCommand.self, RestoreCommand.self, RestorePayloadCommand.self, DiffCommand.self])
+        subcommands: [InspectCommand.self, ReportCommand.self, ExportCommand.self, ValidateCommand.self, RepairCommand.self, ConvertCommand.self, MergeCommand.self, BackupCommand.self, BackupsCommand.self, RestoreCommand.self, RestorePayloadCommand.self, DiffCommand.self])
 
     /// Parses the command line; usage errors exit with status 2 (not ArgumentParser's 64).
     static func main() {

@@ -4,7 +4,7 @@ import RDBKit
 /// The options of the verbs that write for a server version: convert, merge, restore-payload.
 struct TargetOptions: ParsableArguments {
     @Option(name: .customLong("target-version"),
-            help: ArgumentHelp("The server or RDB version to write for: \(RDBTarget.supportedNames.joined(separator: ", ")), or an RDB version (6-12, 80). Default: the server family and version that wrote the input (merge: the base's), so Valkey stays Valkey and a Redis 7.0 dump stays RDB 10; \(RDBTarget.fallbackName) when the input does not say (an AOF without RDB content, JSON).",
+            help: ArgumentHelp("The server or RDB version to write for: \(RDBTarget.supportedNames.joined(separator: ", ")), or an RDB version (6-14, 80). Default: the server family and version that wrote the input (merge: the base's), so Valkey stays Valkey and a Redis 7.0 dump stays RDB 10; \(RDBTarget.fallbackName) when the input does not say (an AOF without RDB content, JSON).",
                                valueName: "version"))
     var targetVersion: String?
 

@@ -48,6 +48,8 @@ extension RDBParser {
         case RDBType.RDB_TYPE_HASH_LISTPACK_EX, RDBType.RDB_TYPE_HASH_LISTPACK_EX_PRE_GA:
             if type == RDBType.RDB_TYPE_HASH_LISTPACK_EX { _ = try input.take(8) }
             try input.skipString()
+        case RDBType.RDB_TYPE_ARRAY:
+            try readArray(deliver: false)
         case RDBType.RDB_TYPE_STREAM_LISTPACKS, RDBType.RDB_TYPE_STREAM_LISTPACKS_2,
              RDBType.RDB_TYPE_STREAM_LISTPACKS_3, RDBType.RDB_TYPE_STREAM_LISTPACKS_4,
              RDBType.RDB_TYPE_STREAM_LISTPACKS_5:

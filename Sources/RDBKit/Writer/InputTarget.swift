@@ -5,6 +5,9 @@ extension RDBTarget {
     /// The target when the input does not say (commands-only AOF, JSON without its header record).
     public static let fallbackName = "redis-7.4"
 
+    /// The newest Redis this writer makes files for.
+    static let newestRedisName = "redis-8.8"
+
     /// The target for `input`'s own server: its magic and version, and whether a `valkey-ver`
     /// aux field says Valkey wrote it (Valkey 8 writes Redis's magic). For an append-only file,
     /// its RDB base or preamble. Nil when the input holds no RDB header to go by. Reads only the
@@ -24,11 +27,11 @@ extension RDBTarget {
     }
 
     /// The named target that writes `header`'s version (the newest Redis release writing it;
-    /// RDB 13/14 as RDB 12, the newest this writer makes; RDB 1-5 as RDB 6, the oldest).
+    /// RDB 1-5 as RDB 6, the oldest this writer makes; a newer one as the newest).
     static func matching(_ header: RDBHeader, writtenByValkey: Bool) -> RDBTarget {
         if header.family == .valkey { return named("valkey-9")! }
         if writtenByValkey && header.version == 11 { return named("valkey-8")! }
-        return named(String(min(max(header.version, 6), 12)))!
+        return named(String(max(header.version, 6))) ?? named(newestRedisName)!
     }
 }
 
