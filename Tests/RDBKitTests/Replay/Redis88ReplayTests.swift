@@ -140,4 +140,28 @@ final class Redis88ReplayTests: XCTestCase {
         XCTAssertEqual(arrays, 5)
         XCTAssertEqual(streams, 3)
     }
+
+    /// The fuzz targets' probes on the new decoders, with deterministic damage (the fuzzer's own
+    /// build does not run here): the Redis 8.8 command seed through the replay, the 8.8 dump and
+    /// its JSON export through the reader and the importer. A crash would end the test run.
+    func testHostileProbesSurviveDamagedRedis88Inputs() throws {
+        let seeds: [(String, [UInt8])] = try [
+            ("replay", [UInt8](Data(contentsOf: FixturePaths.repositoryRoot.appendingPathComponent("Fuzz/Seeds/resp/redis-8.8-commands.aof")))),
+            ("rdb", [UInt8](Data(contentsOf: FixturePaths.fixtures.appendingPathComponent("redis-8.8/types.rdb")))),
+            ("json", [UInt8](exportToMemory(FixturePaths.fixtures.appendingPathComponent("redis-8.8/types.rdb").path).prefix(40_000))),
+        ]
+        var random = CommandWorkload(seed: 88)
+        for (target, seed) in seeds {
+            XCTAssertTrue(HostileInputProbe.run(target: target, bytes: seed))
+            for _ in 0..<(target == "rdb" ? 15 : target == "json" ? 100 : 300) {
+                var bytes = seed
+                for _ in 0..<3 {
+                    let at = Int(random.next() % UInt64(bytes.count))
+                    bytes[at] = UInt8(truncatingIfNeeded: random.next())
+                }
+                let cut = Int(random.next() % UInt64(bytes.count + 1))
+                HostileInputProbe.run(target: target, bytes: Array(bytes[..<max(cut, bytes.count / 2)]))
+            }
+        }
+    }
 }
