@@ -16,7 +16,7 @@ extension Convert {
         do throws(RDBError) {
             let rewriter = try AOFRewriter(output: destination.encoder, target: target, dropModules: withoutModules)
             try RDBReader.read(path: inputPath, visitor: rewriter, filter: filter, options: options)
-            try LossPolicy(lossy: lossy).check(rewriter.losses, target: target)
+            try LossPolicy(lossy: lossy).check(rewriter.losses, target: target, aofAt: outputPath)
             try destination.finish()
             return Summary(keys: rewriter.keys, losses: rewriter.losses, checksum: 0)
         } catch {

@@ -7,13 +7,15 @@ public struct LossPolicy: Sendable {
 
     public init(lossy: Bool) { self.lossy = lossy }
 
-    /// Throws when `losses` hold a drop nobody asked for and the policy is not lossy.
-    public func check(_ losses: [ConversionLoss], target: RDBTarget) throws(RDBError) {
+    /// Throws when `losses` hold a drop nobody asked for and the policy is not lossy. `aofAt`: the
+    /// AOF being written, which is named instead of the RDB magic it is not.
+    public func check(_ losses: [ConversionLoss], target: RDBTarget, aofAt: String? = nil) throws(RDBError) {
         let unwanted = losses.filter { !$0.requested }
         guard !lossy, !unwanted.isEmpty else { return }
         var lines = unwanted.prefix(50).map { "  - \($0)" }
         if unwanted.count > 50 { lines.append("  ... and \(unwanted.count - 50) more") }
-        throw RDBError(.cannotHold("\(target.magic) cannot hold \(unwanted.count) thing\(unwanted.count == 1 ? "" : "s") in the input (--lossy drops them):\n"
+        let holder = aofAt.map { "the AOF \($0) (for \(target.family == .valkey ? "Valkey" : "Redis") \(target.serverVersion))" } ?? target.magic
+        throw RDBError(.cannotHold("\(holder) cannot hold \(unwanted.count) thing\(unwanted.count == 1 ? "" : "s") in the input (--lossy drops them):\n"
                                    + lines.joined(separator: "\n")), offset: 0)
     }
 

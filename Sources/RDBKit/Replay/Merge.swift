@@ -120,7 +120,8 @@ public enum Merge {
             summary.refused = engine.refused
             summary.skipped = engine.skipped
             summary.losses = sink.losses
-            try LossPolicy(lossy: options.lossy).check(sink.losses, target: options.target)
+            let aof: String? = if case .aof = options.output { outputPath } else { nil }
+            try LossPolicy(lossy: options.lossy).check(sink.losses, target: options.target, aofAt: aof)
             try sink.finish()
             return summary
         } catch {

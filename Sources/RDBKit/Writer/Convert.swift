@@ -15,6 +15,17 @@ public enum Convert {
                                 options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
         let writer = RDBWriter(output: try Outputs(inputs: [inputPath]).file(outputPath), target: target)
         writer.dropModules = withoutModules
+        if target.hasResizeHints && inputPath != "-" {
+            // A first pass, values skipped by their lengths, counts what RESIZEDB says Redis has.
+            let counter = DatabaseCounter()
+            do throws(RDBError) {
+                try RDBReader.read(path: inputPath, visitor: counter, filter: filter, options: ReaderOptions(acceptNewerVersions: options.acceptNewerVersions))
+            } catch {
+                writer.abandon()
+                throw error
+            }
+            writer.resizeHints = counter.counts
+        }
         let collector = RecordCollector { (record) throws(RDBError) in try writer.write(record) }
         collector.onFunction = { (code) throws(RDBError) in try writer.writeFunction(code) }
         collector.onModuleAux = { (aux) throws(RDBError) in try writer.writeModuleAux(aux) }
@@ -114,5 +125,16 @@ public enum Convert {
     private static func read(_ path: String, _ collector: RecordCollector, _ filter: KeyFilter?,
                              _ options: ReaderOptions) throws(RDBError) {
         try RDBReader.read(path: path, visitor: collector, filter: filter, options: options)
+    }
+}
+
+/// Keys and keys with an expiry per database, every value skipped undecoded.
+final class DatabaseCounter: RDBVisitor {
+    private(set) var counts: [Int: (keys: Int, expires: Int)] = [:]
+
+    func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction {
+        counts[info.db, default: (0, 0)].keys += 1
+        if info.expireAtMs != nil { counts[info.db, default: (0, 0)].expires += 1 }
+        return .skip
     }
 }
