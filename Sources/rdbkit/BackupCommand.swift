@@ -105,7 +105,7 @@ struct BackupCommand: ParsableCommand {
         if json {
             session.onStatus = { status in print(status.jsonLine) }
         }
-        StopSignals.install { session.requestStop() }
+        TemporaryOutputs.stopGracefully { session.requestStop() }
         do {
             try session.run()
         } catch {

@@ -23,12 +23,24 @@ public enum TemporaryOutputs {
             var signals = sigset_t()
             sigemptyset(&signals)
             for signal in TemporaryOutputs.handledSignals { sigaddset(&signals, signal) }
-            var received: Int32 = 0
-            while sigwait(&signals, &received) != 0 {}
-            TemporaryOutputs.registry.removeAllAndExit(status: 128 + received)
-            return nil
+            while true {
+                var received: Int32 = 0
+                guard sigwait(&signals, &received) == 0 else { continue }
+                if received != SIGHUP, let stop = TemporaryOutputs.registry.stopHandler {
+                    stop()
+                    continue
+                }
+                TemporaryOutputs.registry.removeAllAndExit(status: 128 + received)
+            }
         }, nil)
         pthread_detach(thread)
+    }
+
+    /// For work that stops cleanly (a backup that follows a server: it closes its files whole),
+    /// SIGINT and SIGTERM call `onStop` (on the signal thread, once per signal) instead of ending
+    /// the process; SIGHUP still removes the temporary outputs and ends it.
+    public static func stopGracefully(_ onStop: @escaping @Sendable () -> Void) {
+        registry.setStopHandler(onStop)
     }
 
     static let handledSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
@@ -39,6 +51,11 @@ public enum TemporaryOutputs {
         private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
         private var files = Set<String>()
         private var directories = Set<String>()
+        private var onStop: (@Sendable () -> Void)?
+
+        var stopHandler: (@Sendable () -> Void)? { locked { onStop } }
+
+        func setStopHandler(_ handler: @escaping @Sendable () -> Void) { locked { onStop = handler } }
 
         init() { pthread_mutex_init(mutex, nil) }
 
