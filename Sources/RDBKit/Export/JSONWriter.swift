@@ -221,6 +221,44 @@ public final class JSONWriter {
     }
 }
 
+/// Base64 of bytes given in pieces of any size, into a `JSONWriter` (at most 2 bytes are held
+/// between pieces); `finish()` writes the padded end.
+final class Base64Sink: ByteSink {
+    private let out: JSONWriter
+    private let held = ScratchBuffer(capacity: 16)
+
+    init(_ out: JSONWriter) {
+        self.out = out
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws(RDBError) {
+        var rest = bytes
+        if held.count > 0 {
+            let n = min(3 - held.count, rest.count)
+            held.append(UnsafeRawBufferPointer(rebasing: rest[..<n]))
+            rest = UnsafeRawBufferPointer(rebasing: rest[n...])
+            guard held.count == 3 else { return }
+            out.base64(held.bytes)
+            held.removeAll()
+        }
+        let whole = rest.count / 3 * 3
+        var at = 0
+        while at < whole {
+            let n = min(whole - at, 3 * 21_845)
+            out.base64(UnsafeRawBufferPointer(rebasing: rest[at..<(at + n)]))
+            at += n
+            try out.flushIfFull()
+        }
+        held.append(UnsafeRawBufferPointer(rebasing: rest[whole...]))
+    }
+
+    func finish() {
+        guard held.count > 0 else { return }
+        out.base64(held.bytes)
+        held.removeAll()
+    }
+}
+
 /// `isValidUTF8` over a string given in pieces: a sequence cut by a piece boundary is held
 /// (at most 3 bytes) until the next piece completes it.
 struct UTF8Check {
