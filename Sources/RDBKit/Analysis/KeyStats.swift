@@ -63,7 +63,7 @@ public final class KeyStatsCollector: RDBVisitor {
     public func stringValue(_ value: StringValue) throws(RDBError) {
         elements = 1
         largest = value.count
-        // A value in pieces is counted, never held (nor an integer: it is over a piece long).
+        // A value in pieces is counted, never held (nor an integer: a piece holds any integer's text).
         stringMemory = value.whole?.withBytes { MemoryEstimate.string($0) } ?? MemoryEstimate.string(textOfLength: value.count)
     }
 

@@ -7,7 +7,7 @@ public struct ReaderOptions: Sendable {
     /// The RDB is an AOF's preamble: stop right after the checksum, where the commands begin.
     public var isPreamble = false
     /// String values longer than this reach the visitor in pieces of this size (`StringValue`);
-    /// shorter ones whole. Only tests change it, to put piece boundaries everywhere.
+    /// shorter ones whole. Only tests change it, to put piece boundaries everywhere (at least 21).
     public var stringPieceSize = 1 << 20
 
     public init(acceptNewerVersions: Bool = false, showProgress: Bool = false) {

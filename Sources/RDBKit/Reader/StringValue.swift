@@ -72,9 +72,12 @@ final class StringPieceReader {
     private var pending = Pending.none
     private lazy var decoder = LZFStreamDecoder(pieceSize: pieceSize)
 
+    /// Pieces of at least 21 bytes: an integer's text (20 at most) always comes whole.
+    static let smallestPiece = 21
+
     init(input: InputWindow, pieceSize: Int) {
         self.input = input
-        self.pieceSize = pieceSize
+        self.pieceSize = max(pieceSize, StringPieceReader.smallestPiece)
     }
 
     func expectPlain(count: Int) { pending = .plain(left: count) }
