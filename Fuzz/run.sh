@@ -30,8 +30,8 @@ if [ ! -x "$binary" ] || [ -n "$(find Sources/RDBKit Fuzz/FuzzTargets.swift -new
   touch "$work/src/.stamp"
   cp -R Sources/RDBKit Fuzz/FuzzTargets.swift "$work/src/"
   swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name RDBKit \
-    -I Sources/CLZF -I Sources/CZlib $(pkg-config --cflags liblzf | sed 's/-I/-Xcc -I/g') \
-    $(find "$work/src" -name '*.swift' | sort) -llzf -lz -o "$binary"
+    -I Sources/CLZF -I Sources/CZlib -I Sources/CZstd -I Sources/CLZ4 $(pkg-config --cflags liblzf | sed 's/-I/-Xcc -I/g') \
+    $(find "$work/src" -name '*.swift' | sort) -llzf -lz -lzstd -llz4 -o "$binary"
   touch -r "$work/src/.stamp" "$binary"
 fi
 

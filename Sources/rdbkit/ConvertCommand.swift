@@ -92,6 +92,7 @@ struct ConvertCommand: ParsableCommand {
         do {
             if AOFFiles.looksLikeAOF(input) {
                 guard outputFormat == "rdb" || outputFormat == "aof" else { throw ValidationError("an AOF converts to rdb or aof (its replayed dataset)") }
+                try filtering.refuseForAOF("convert", allowingDatabases: false)
                 var options = Merge.Options(target: RDBTarget.named(targetVersion)!, now: Int64(currentUnixMilliseconds()))
                 options.output = outputFormat == "aof" ? .aof(multiPart ? .multiPart(prefix: aofFilename) : .singleFile) : .rdb
                 options.lossy = lossy

@@ -24,10 +24,10 @@ struct DiffCommand: ParsableCommand {
             Example: rdbkit diff backup.rdb dump.rdb --summary
             """)
 
-    @Argument(help: "The first dump (A).")
+    @Argument(help: "The first dump (A); an AOF file or directory is replayed as merge replays it.")
     var a: String
 
-    @Argument(help: "The second dump (B).")
+    @Argument(help: "The second dump (B), or an AOF.")
     var b: String
 
     @Flag(help: "Print only the counts.")
@@ -40,8 +40,13 @@ struct DiffCommand: ParsableCommand {
     func run() throws {
         let result: Diff.Summary
         do {
-            result = try Diff.run(a, b, filter: filtering.filter, options: reading.readerOptions) { (d) throws(RDBError) in
-                if !summary { print(d.jsonLine) }
+            let filter = filtering.filter
+            result = try ReplayedDataset.withDataset(a, now: filter.nowMs, options: reading.readerOptions) { (a) throws(RDBError) in
+                try ReplayedDataset.withDataset(b, now: filter.nowMs, options: reading.readerOptions) { (b) throws(RDBError) in
+                    try Diff.run(a, b, filter: filter, options: reading.readerOptions) { (d) throws(RDBError) in
+                        if !summary { print(d.jsonLine) }
+                    }
+                }
             }
         } catch {
             FileHandleStandardError.write("rdbkit: \(error)\n")

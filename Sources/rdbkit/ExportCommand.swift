@@ -21,7 +21,7 @@ struct ExportCommand: ParsableCommand {
             Example: rdbkit export dump.rdb -o dump.jsonl
             """)
 
-    @Argument(help: "The RDB file ('-' for standard input; .gz is detected by content).")
+    @Argument(help: "The dump or AOF (file or directory; '-' for standard input; compression is detected by content).")
     var file: String
 
     @Option(help: "jsonl: one object per line; json: one array; csv: the key-level report (database, type, key, size_in_bytes, encoding, num_elements, len_largest_element, expiry); keys: key names only.")
@@ -33,8 +33,9 @@ struct ExportCommand: ParsableCommand {
     @Flag(name: .customLong("with-meta"), help: "Also export aux fields, functions and other file-level records.")
     var withMeta = false
 
-    @Option(help: "AOF: export only up to the first timestamp annotation later than this Unix time.")
-    var until: Int64?
+    @Option(name: .customLong("until"), help: "AOF: export only up to the first timestamp annotation later than this time: Unix seconds or ISO 8601 (2026-11-26T12:00:00Z).")
+    var untilTime: TimeArgument?
+    var until: Int64? { untilTime?.seconds }
 
     @OptionGroup(title: "Filters") var filtering: FilterOptions
 
@@ -44,7 +45,9 @@ struct ExportCommand: ParsableCommand {
         do {
             if AOFFiles.looksLikeAOF(file) {
                 guard format == .jsonl else { throw ValidationError("an append-only file exports as jsonl only") }
-                _ = try AOFExport.run(path: file, outputPath: output, options: reading.readerOptions, until: until)
+                try filtering.refuseForAOF("export", allowingDatabases: true)
+                _ = try AOFExport.run(path: file, outputPath: output, options: reading.readerOptions, until: until,
+                                      databases: Set(filtering.databases))
                 return
             }
             let summary = try Export.run(path: file, outputPath: output, format: format, withMeta: withMeta,

@@ -41,6 +41,24 @@ struct FilterOptions: ParsableArguments {
         }
     }
 
+    /// The filters an AOF's commands cannot be judged by (a command has no type, expiry or size
+    /// before it is replayed), refused by name; `allowingDatabases` keeps --db, which commands
+    /// have through SELECT.
+    func refuseForAOF(_ verb: String, allowingDatabases: Bool) throws {
+        var given: [String] = []
+        if !databases.isEmpty && !allowingDatabases { given.append("--db") }
+        if !keyPatterns.isEmpty { given.append("--key") }
+        if keyRegex != nil { given.append("--key-regex") }
+        if !types.isEmpty { given.append("--type") }
+        if onlyExpired { given.append("--expired") }
+        if onlyNotExpired { given.append("--not-expired") }
+        if minimumSize != nil { given.append("--min-size") }
+        guard !given.isEmpty else { return }
+        throw ValidationError("\(given.joined(separator: ", ")) cannot filter an AOF's commands in \(verb)"
+            + (allowingDatabases ? " (--db can)" : "")
+            + "; replay it first (rdbkit merge AOF -o dump.rdb) and filter the dump")
+    }
+
     var filter: KeyFilter {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)

@@ -25,7 +25,7 @@ struct InspectCommand: ParsableCommand {
             Example: rdbkit inspect dump.rdb --top 20 --separator :
             """)
 
-    @Argument(help: "The RDB file ('-' for standard input).")
+    @Argument(help: "The dump ('-' for standard input), or an AOF file or directory (replayed as merge replays it).")
     var file: String
 
     @Flag(help: "Print one JSON object instead of text.")
@@ -40,8 +40,12 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         let filter = filtering.filter
         do {
-            let result = try Inspector.inspect(path: file, nowMs: filter.nowMs, top: summary.top, separator: summary.separatorByte,
-                                               filter: filter, options: reading.readerOptions)
+            var result = try ReplayedDataset.withDataset(file, now: filter.nowMs, options: reading.readerOptions) { (dataset) throws(RDBError) in
+                try Inspector.inspect(path: dataset, nowMs: filter.nowMs, top: summary.top, separator: summary.separatorBytes,
+                                      filter: filter, options: reading.readerOptions)
+            }
+            result.replayedAOF = result.path != file
+            result.path = file
             print(json ? result.json : result.text)
         } catch {
             FileHandleStandardError.write("rdbkit: \(file): \(error)\n")

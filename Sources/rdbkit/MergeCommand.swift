@@ -26,17 +26,22 @@ struct MergeCommand: ParsableCommand {
             time, and only base keys a command may name (plus the keys the commands create) are \
             held in memory. A delta with SWAPDB holds the whole base.
 
-            --until TIME stops at the first #TS: annotation later than TIME (Unix seconds; the \
+            --until TIME stops at the first #TS: annotation later than TIME (Unix seconds or ISO 8601; the \
             server needs aof-timestamp-enabled): the dataset as it was then.
 
             Output: an RDB for --target-version (default), or with --to aof the commands Redis's \
             rewrite would write (--multi-part for a directory), as `convert` writes them.
 
+            A folder written by `rdbkit backup` (its dump-… snapshots and set-… chains) is a base \
+            too: merge restores from the valid chain that covers --until (else the latest restore \
+            point before it; without --until, the newest) and says which it chose.
+
             Example: rdbkit merge dump.rdb appendonlydir/appendonly.aof.3.incr.aof -o merged.rdb
             Example: rdbkit merge appendonlydir -o recovered.rdb --until 1764158400
+            Example: rdbkit merge /backups/cache --until 2026-11-26T12:00:00Z -o at-noon.rdb
             """)
 
-    @Argument(help: "The base: an RDB file, an AOF file or a multi-part AOF directory.")
+    @Argument(help: "The base: an RDB file, an AOF file, a multi-part AOF directory or a folder of backups.")
     var base: String
 
     @Argument(help: "AOF files or directories to apply, in order.")
@@ -54,8 +59,9 @@ struct MergeCommand: ParsableCommand {
     @Option(name: .customLong("target-version"), help: "The server or RDB version to write for (default: redis-7.4).")
     var targetVersion = "redis-7.4"
 
-    @Option(help: "Apply only what was written up to this Unix time (#TS: annotations).")
-    var until: Int64?
+    @Option(name: .customLong("until"), help: "Apply only what was written up to this time (#TS: annotations): Unix seconds or ISO 8601 (2026-11-26T12:00:00Z).")
+    var untilTime: TimeArgument?
+    var until: Int64? { untilTime?.seconds }
 
     @Option(help: "The clock, Unix ms, for commands that read it (relative expiries of old AOFs); default: now.")
     var now: Int64?
@@ -86,12 +92,27 @@ struct MergeCommand: ParsableCommand {
         options.skipUnknown = skipUnknown
         options.reader = reading.readerOptions
         do {
-            let summary = try Merge.run(base: base, deltas: deltas, outputPath: output, options: options)
+            let summary = try Merge.run(base: try restorePoint(), deltas: deltas, outputPath: output, options: options)
             report(summary)
         } catch {
             FileHandleStandardError.write("rdbkit: \(error)\n")
             throw CommandFailure()
         }
+    }
+}
+
+extension MergeCommand {
+    /// The base itself, or for a folder of backups the restore point chosen for --until.
+    func restorePoint() throws(RDBError) -> String {
+        guard BackupCatalog.isBackupFolder(base) else { return base }
+        let catalog = try BackupCatalog.scan(base)
+        guard let point = catalog.choose(until: until) else {
+            throw RDBError(.io("\(base) holds no valid restore point" + (until.map { " at or before \(isoSeconds($0))" } ?? "")), offset: 0)
+        }
+        var line = "rdbkit: restoring from \(point.path) (\(point.first.map(isoSeconds) ?? "?") to \(point.last.map(isoSeconds) ?? "?"))"
+        if let until, let last = point.last, until > last { line += "; nothing between \(isoSeconds(last)) and \(isoSeconds(until)) is backed up" }
+        FileHandleStandardError.write(line + "\n")
+        return point.path
     }
 }
 

@@ -12,18 +12,26 @@ struct RDBKitCommand: ParsableCommand {
         abstract: "Read, check and convert Redis and Valkey persistence files without a server.",
         discussion: """
             Every verb reads RDB files of versions 1-12 (and RDB 13's key metadata) and Valkey's \
-            VALKEY080, plain, gzip-compressed (detected by content) or from standard input when \
-            FILE is '-'. validate, export, repair, convert and merge also read append-only files: \
-            single files (with or without an RDB preamble) and Redis 7+ multi-part directories. \
+            VALKEY080 (a version newer than RDB \(RDBKnownVersions.redis) or Valkey \(RDBKnownVersions.valkey) \
+            is refused unless --accept-newer), plain or compressed with gzip, zstd or lz4 (detected by \
+            content), or from standard input when FILE is '-'. Every verb also reads append-only files: single files (with or without an RDB \
+            preamble) and Redis 7+ multi-part directories. validate, export and repair read their \
+            commands; convert, merge, inspect, report, restore-payload and diff replay them into \
+            the dataset they make. \
             Input files are never modified; output files appear under their name only once complete.
 
             Exit status: 0 on success, 1 when an input is damaged or unreadable, 2 on usage errors \
             (diff: 0 equal, 1 different, 2 trouble).
             """,
-        subcommands: [InspectCommand.self, ReportCommand.self, ExportCommand.self, ValidateCommand.self, RepairCommand.self, ConvertCommand.self, MergeCommand.self, RestorePayloadCommand.self, DiffCommand.self])
+        version: rdbkitVersion,
+        subcommands: [InspectCommand.self, ReportCommand.self, ExportCommand.self, ValidateCommand.self, RepairCommand.self, ConvertCommand.self, MergeCommand.self, BackupCommand.self, BackupsCommand.self, RestoreCommand.self, RestorePayloadCommand.self, DiffCommand.self])
 
     /// Parses the command line; usage errors exit with status 2 (not ArgumentParser's 64).
     static func main() {
+        if CommandLine.arguments.count == 1 {
+            FileHandleStandardError.write(helpMessage() + "\n")
+            Glibc.exit(2)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -40,6 +48,9 @@ struct RDBKitCommand: ParsableCommand {
         }
     }
 }
+
+/// What `rdbkit --version` prints.
+let rdbkitVersion = "0.1.0"
 
 /// A failure already reported on standard error.
 struct CommandFailure: Error {}

@@ -13,7 +13,7 @@ struct ReportCommand: ParsableCommand {
             Example: rdbkit report dump.rdb -o report.html
             """)
 
-    @Argument(help: "The RDB file ('-' for standard input).")
+    @Argument(help: "The dump ('-' for standard input), or an AOF file or directory (replayed as merge replays it).")
     var file: String
 
     @Option(name: [.short, .customLong("output")], help: "The HTML file to write.")
@@ -28,8 +28,11 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let filter = filtering.filter
         do {
-            try HTMLReport.write(path: file, outputPath: output, nowMs: filter.nowMs, top: summary.top,
-                                 separator: summary.separatorByte, filter: filter, options: reading.readerOptions)
+            try ReplayedDataset.withDataset(file, now: filter.nowMs, options: reading.readerOptions) { (dataset) throws(RDBError) in
+                try HTMLReport.write(path: dataset, outputPath: output, nowMs: filter.nowMs, top: summary.top,
+                                     separator: summary.separatorBytes, filter: filter, options: reading.readerOptions,
+                                     replayedFrom: dataset == file ? nil : file)
+            }
         } catch {
             FileHandleStandardError.write("rdbkit: \(file): \(error)\n")
             throw CommandFailure()

@@ -14,7 +14,7 @@ struct RestorePayloadCommand: ParsableCommand {
             Example: rdbkit restore-payload dump.rdb --target-version redis-6.2 -o payloads.jsonl
             """)
 
-    @Argument(help: "The RDB file ('-' for standard input).")
+    @Argument(help: "The dump ('-' for standard input), or an AOF file or directory (replayed as merge replays it).")
     var file: String
 
     @Option(name: [.short, .customLong("output")], help: "Output file (default: standard output).")
@@ -35,8 +35,11 @@ struct RestorePayloadCommand: ParsableCommand {
 
     func run() throws {
         do {
-            _ = try Convert.restorePayloads(inputPath: file, outputPath: output, target: RDBTarget.named(targetVersion)!,
-                                            filter: filtering.filter, options: reading.readerOptions)
+            let filter = filtering.filter
+            _ = try ReplayedDataset.withDataset(file, now: filter.nowMs, options: reading.readerOptions) { (dataset) throws(RDBError) in
+                try Convert.restorePayloads(inputPath: dataset, outputPath: output, target: RDBTarget.named(targetVersion)!,
+                                            filter: filter, options: reading.readerOptions)
+            }
         } catch {
             FileHandleStandardError.write("rdbkit: \(file): \(error)\n")
             throw CommandFailure()

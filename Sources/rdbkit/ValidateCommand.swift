@@ -25,20 +25,24 @@ struct ValidateCommand: ParsableCommand {
             Example: rdbkit validate backups/*.rdb.gz
             """)
 
-    @Argument(help: "RDB files ('-' for standard input).")
+    @Argument(help: "Dumps and AOFs (files or directories; '-' for standard input).")
     var files: [String]
 
     @Flag(help: "Print one JSON object per file instead of text.")
     var json = false
 
-    @Option(help: "AOF: read only up to the first timestamp annotation later than this Unix time.")
-    var until: Int64?
+    @Option(name: .customLong("until"), help: "AOF: read only up to the first timestamp annotation later than this time: Unix seconds or ISO 8601 (2026-11-26T12:00:00Z).")
+    var untilTime: TimeArgument?
+    var until: Int64? { untilTime?.seconds }
 
     @Option(help: "AOF: the server's `databases` setting (SELECT must stay below it).")
     var databases = 16
 
     @Flag(name: .customLong("framing-only"), help: "AOF: check the framing only, as redis-check-aof does.")
     var framingOnly = false
+
+    @Flag(help: "AOF: count commands of modules (JSON.SET, FT.CREATE, ...) as damage, as a Redis without the module would.")
+    var strict = false
 
     @OptionGroup(title: "Filters (rejected keys are checked for framing only, and not counted)") var filtering: FilterOptions
 
@@ -52,9 +56,10 @@ struct ValidateCommand: ParsableCommand {
         var allValid = true
         for file in files {
             if AOFFiles.looksLikeAOF(file) {
+                try filtering.refuseForAOF("validate", allowingDatabases: false)
                 let report = AOFValidation.validate(path: file, options: reading.readerOptions, until: until,
-                                                    check: framingOnly ? nil : AOFCommandCheck(databases: databases))
-                print(report.summaryLine)
+                                                    check: framingOnly ? nil : AOFCommandCheck(databases: databases, strict: strict))
+                print(json ? report.jsonLine : report.summaryLine)
                 allValid = allValid && report.isValid
                 continue
             }

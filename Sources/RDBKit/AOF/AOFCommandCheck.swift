@@ -5,9 +5,24 @@
 public struct AOFCommandCheck: Sendable {
     /// `databases` in redis.conf: SELECT beyond it fails at load.
     public var databases: Int
+    /// Treat commands of modules as damage too (Redis without the module refuses to load them).
+    public var strict: Bool
 
-    public init(databases: Int = 16) {
+    public init(databases: Int = 16, strict: Bool = false) {
         self.databases = databases
+        self.strict = strict
+    }
+
+    /// A command of a module (`JSON.SET`, `FT.CREATE`, `BF.ADD`): not in Redis's own table, named
+    /// as modules name theirs (`module.command`), so written by a server that had the module
+    /// loaded rather than by a flipped bit. Such a command is reported as unknown, not as damage,
+    /// unless `strict`.
+    public func isModuleCommand(_ command: AOFCommand) -> Bool {
+        guard !strict, RedisCommandTable.commands[command.name] == nil else { return false }
+        let parts = command.name.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        return parts.count == 2 && parts.allSatisfy { part in
+            !part.isEmpty && part.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+        }
     }
 
     /// What is wrong with `command`, or nil.

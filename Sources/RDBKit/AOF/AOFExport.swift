@@ -1,14 +1,17 @@
 /// `export` of an append-only file: its commands as JSON Lines,
 /// `{"file":F,"offset":N,"db":N,"ts":N?,"args":[...]}` (`file` for multi-part directories), the
 /// database tracked through SELECT. RDB content (a base file or a preamble) is exported as keys,
-/// in the RDB schema, where it comes. `until` stops at the first later `#TS:` annotation.
+/// in the RDB schema, where it comes. `until` stops at the first later `#TS:` annotation;
+/// `databases` (when not empty) keeps the commands and keys of those databases.
 public enum AOFExport {
     public static func run(path: String, outputPath: String?, options: ReaderOptions = ReaderOptions(),
-                           until: Int64? = nil) throws(RDBError) -> Int {
+                           until: Int64? = nil, databases: Set<Int> = []) throws(RDBError) -> Int {
         let reader = try AOFReader(path: path, options: options, until: until)
         let output = try OutputFile(path: outputPath)
         let json = JSONWriter(output: output)
-        let keys = JSONExporter(writer: json, format: .jsonl, withMeta: false)
+        var byDatabase = KeyFilter(nowMs: 0)
+        byDatabase.databases = databases
+        let keys = FilteringVisitor(JSONExporter(writer: json, format: .jsonl, withMeta: false), filter: byDatabase)
         var commands = 0
         do throws(RDBError) {
             var db = 0
@@ -16,6 +19,7 @@ public enum AOFExport {
                 if command.name == "select", command.arguments.count == 2, let n = integer(command.arguments[1]) {
                     db = Int(n)
                 }
+                if !databases.isEmpty && !databases.contains(db) { return }
                 json.raw("{")
                 if reader.files.manifest != nil {
                     json.raw("\"file\":")

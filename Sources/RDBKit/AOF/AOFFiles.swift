@@ -18,11 +18,39 @@ public struct AOFFiles: Sendable {
     public var manifestPath: String?
 
     /// Whether `path` is an AOF rather than an RDB file: a directory holding a manifest, a
-    /// manifest, or a file whose first byte starts a command (`*`) or an annotation (`#`).
+    /// manifest, a file (or standard input) whose first byte starts a command (`*`) or an
+    /// annotation (`#`), or an RDB followed by commands (see `hasRDBPreamble`).
     public static func looksLikeAOF(_ path: String) -> Bool {
+        if path == "-" {
+            let head = StandardInput.peek(1)
+            return head.first == UInt8(ascii: "*") || head.first == UInt8(ascii: "#")
+        }
         if manifestPath(in: path) != nil { return true }
-        guard path != "-", let source = try? FileSource(path: path), let head = try? readPrefix(of: source, count: 5) else { return false }
-        return head.first == UInt8(ascii: "*") || head.first == UInt8(ascii: "#") || head == Array("file ".utf8)
+        guard let source = try? FileSource(path: path), let head = try? readPrefix(of: source, count: 5) else { return false }
+        if head.first == UInt8(ascii: "*") || head.first == UInt8(ascii: "#") || head == Array("file ".utf8) { return true }
+        return hasRDBPreamble(path, head: head)
+    }
+
+    /// A single-file AOF of Redis 4.0-6.2 with `aof-use-rdb-preamble yes`: the RDB magic, then
+    /// after the RDB's checksum the commands written since the rewrite (aof.c loads both). Named
+    /// `*.aof`, or (checked by content) ending in a command's CRLF with a command right after the
+    /// RDB part — found by skipping that part by its lengths, nothing decoded, only for files
+    /// whose last two bytes are CRLF (a dump ends in its checksum).
+    static func hasRDBPreamble(_ path: String, head: [UInt8]) -> Bool {
+        guard head.starts(with: Array("REDIS".utf8)) || head.starts(with: Array("VALKE".utf8)) else { return false }
+        if path.hasSuffix(".aof") { return true }
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var tail: [UInt8] = [0, 0]
+        let size = lseek(fd, 0, SEEK_END)
+        guard size > 2, tail.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, 2, size - 2) }) == 2, tail == [0x0D, 0x0A] else { return false }
+        guard let input = try? InputWindow(source: openInput(path: path)) else { return false }
+        var options = ReaderOptions(acceptNewerVersions: true)
+        options.isPreamble = true
+        guard (try? RDBParser(input: input, visitor: SkippingVisitor(), options: options).run()) != nil,
+              let next = try? input.take(1) else { return false }
+        return next.first == UInt8(ascii: "*")
     }
 
     /// The parts to read for `path`.
@@ -52,7 +80,12 @@ public struct AOFFiles: Sendable {
     }
 
     private static func isManifest(_ path: String) -> Bool {
-        guard let source = try? FileSource(path: path), let head = try? readPrefix(of: source, count: 5) else { return false }
+        guard path != "-", let source = try? FileSource(path: path), let head = try? readPrefix(of: source, count: 5) else { return false }
         return head == Array("file ".utf8) || (path.hasSuffix(".manifest") && head.first == UInt8(ascii: "#"))
     }
+}
+
+/// Skips every key by its lengths: what finds the end of an RDB part quickest.
+private final class SkippingVisitor: RDBVisitor {
+    func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction { .skip }
 }

@@ -12,11 +12,20 @@ public enum AOFRepair {
         public var cutFile: String?
         public var cutAt: Int64?
         public var removedBytes: Int64 = 0
+        /// The size of the file that was cut.
+        public var cutFileSize: Int64 = 0
+
+        /// The share of the cut file that was cut, in percent (one decimal).
+        public var cutPercent: Double { cutFileSize > 0 ? (Double(removedBytes) * 1000 / Double(cutFileSize)).rounded() / 10 : 0 }
+
+        /// More than a little: over 1 MiB or 1% of the file, which `repair` points out.
+        public var cutIsLarge: Bool { removedBytes > 1 << 20 || removedBytes * 100 > cutFileSize }
         /// Incremental files left out because they come after the point in time.
         public var droppedFiles: [String] = []
     }
 
-    public static func run(path: String, outputPath: String, until: Int64? = nil,
+    /// `maxCut`: the most bytes the repair may cut; more is refused before anything is written.
+    public static func run(path: String, outputPath: String, until: Int64? = nil, maxCut: Int64? = nil,
                            options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Outcome {
         let report = AOFValidation.validate(path: path, options: options, until: until)
         var outcome = Outcome(damage: report.error)
@@ -40,7 +49,13 @@ public enum AOFRepair {
             let cutPath = report.layout.parts[cut.part].path
             outcome.cutFile = cutPath
             outcome.cutAt = cut.at
-            outcome.removedBytes = max(0, (try FileSource(path: cutPath).knownSize ?? cut.at) - cut.at)
+            let size = try FileSource(path: cutPath).knownSize ?? cut.at
+            outcome.removedBytes = max(0, size - cut.at)
+            outcome.cutFileSize = size
+            if let maxCut, outcome.removedBytes > maxCut {
+                throw RDBError(.unreadable("repair would cut \(outcome.removedBytes) bytes (\(outcome.cutPercent)% of the file) from offset \(cut.at) to its end, more than --max-cut \(maxCut); nothing was written"),
+                               offset: cut.at, context: cutPath)
+            }
         }
         guard let manifest = report.layout.manifest else {
             let output = try OutputFile(path: outputPath)

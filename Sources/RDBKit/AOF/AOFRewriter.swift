@@ -19,7 +19,8 @@ public final class AOFRewriter: RDBVisitor {
     public private(set) var losses: [ConversionLoss] = []
     public private(set) var keys = 0
 
-    private var currentDB: Int?
+    /// The database the commands go to; set it when the caller selects databases itself.
+    var currentDB: Int?
     private var info: KeyInfo?
     private let key = ScratchBuffer(capacity: 256)
     /// The batch being gathered: arguments back to back, and their lengths.
@@ -127,8 +128,9 @@ public final class AOFRewriter: RDBVisitor {
 
     public func streamMetadata(_ metadata: StreamMetadata) throws(RDBError) {
         if streamIDs.isEmpty {
-            // aof.c: an empty stream is made by adding an entry and trimming it away at once.
-            try command(["XADD", nil, "MAXLEN", "0", metadata.lastID.description, "x", "y"])
+            // aof.c: an empty stream is made by adding the entry 0-1 and trimming it away at once;
+            // the XSETID after it sets the real last ID (0-0 too, which XADD would refuse).
+            try command(["XADD", nil, "MAXLEN", "0", "0-1", "x", "y"])
         }
         var args: [String?] = ["XSETID", nil, metadata.lastID.description]
         if target.hasFunctions {

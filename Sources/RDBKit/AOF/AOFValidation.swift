@@ -9,6 +9,8 @@ public struct AOFValidation: Sendable {
     public var commands = 0
     /// Keys in RDB parts (a base file or preambles).
     public var rdbKeys = 0
+    /// Commands of modules (not checked against Redis's table), by name.
+    public var moduleCommands: [String: Int] = [:]
     public var error: RDBError?
     /// The damaged part, and the length of its longest valid prefix (what a repair keeps).
     public var damagedPart: Int?
@@ -44,7 +46,6 @@ public struct AOFValidation: Sendable {
                     if let at = multiAt { throw openMulti(at) }
                     partSeen = reader.partIndex
                 }
-                result.commands += 1
                 switch command.name {
                 case "multi":
                     if multiAt != nil {
@@ -59,11 +60,14 @@ public struct AOFValidation: Sendable {
                     }
                     multiAt = nil
                 default:
-                    if let problem = check?.problem(in: command) {
+                    if let check, check.isModuleCommand(command) {
+                        result.moduleCommands[command.name.uppercased(), default: 0] += 1
+                    } else if let problem = check?.problem(in: command) {
                         failedCommandAt = command.offset
                         throw RDBError(.corrupt(problem), offset: command.offset)
                     }
                 }
+                result.commands += 1
             }
             if let at = multiAt { throw openMulti(at) }
         } catch var error {
@@ -86,11 +90,77 @@ public struct AOFValidation: Sendable {
 
     public var summaryLine: String {
         if let error {
-            return "BAD \(path): \(error)" + (validUpTo.map { " (valid up to offset \($0))" } ?? "")
+            return "BAD \(path): \(error)" + (validUpTo.map { " (valid up to offset \($0); \(commands) whole command\(commands == 1 ? "" : "s") before it)" } ?? "")
         }
         var line = "OK  \(path): AOF, \(files) file\(files == 1 ? "" : "s"), \(commands) command\(commands == 1 ? "" : "s")"
         if rdbKeys > 0 { line += ", \(rdbKeys) key\(rdbKeys == 1 ? "" : "s") in RDB form" }
+        if !moduleCommands.isEmpty {
+            line += "; unknown commands of modules (not checked; Redis loads them only with the module): "
+                + moduleCommands.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        }
         if let stop = stoppedByTimestamp { line += "; stopped at the timestamp annotation at offset \(stop.offset) of \(layout.parts[stop.part].path)" }
         return line
+    }
+}
+
+extension AOFValidation {
+    /// One JSON object for machines, as `ValidationReport.jsonLine` is for RDB files.
+    public var jsonLine: String {
+        let w = JSONWriter(output: nil)
+        w.raw("{\"path\":")
+        w.string(Array(path.utf8))
+        w.raw(",\"valid\":")
+        w.raw(isValid ? "true" : "false")
+        w.raw(",\"format\":\"aof\",\"files\":[")
+        for (i, part) in layout.parts.enumerated() {
+            if i > 0 { w.byte(UInt8(ascii: ",")) }
+            w.string(Array(part.path.utf8))
+        }
+        w.raw("],\"files_read\":")
+        w.int(Int64(files))
+        w.raw(",\"commands\":")
+        w.int(Int64(commands))
+        w.raw(",\"rdb_keys\":")
+        w.int(Int64(rdbKeys))
+        w.raw(",\"module_commands\":{")
+        for (i, (name, count)) in moduleCommands.sorted(by: { $0.key < $1.key }).enumerated() {
+            if i > 0 { w.byte(UInt8(ascii: ",")) }
+            w.string(Array(name.utf8))
+            w.byte(UInt8(ascii: ":"))
+            w.int(Int64(count))
+        }
+        w.byte(UInt8(ascii: "}"))
+        if let stop = stoppedByTimestamp {
+            w.raw(",\"stopped_by_timestamp\":{\"file\":")
+            w.string(Array(layout.parts[stop.part].path.utf8))
+            w.raw(",\"offset\":")
+            w.int(stop.offset)
+            w.byte(UInt8(ascii: "}"))
+        }
+        if let error {
+            w.raw(",\"error\":{\"offset\":")
+            w.int(error.offset)
+            if let damagedPart, damagedPart < layout.parts.count {
+                w.raw(",\"file\":")
+                w.string(Array(layout.parts[damagedPart].path.utf8))
+            }
+            if let key = error.key {
+                w.raw(",\"key\":")
+                w.string(key)
+            }
+            if let validUpTo {
+                w.raw(",\"valid_up_to\":")
+                w.int(validUpTo)
+            }
+            w.raw(",\"in_rdb\":")
+            w.raw(damageInRDB ? "true" : "false")
+            w.raw(",\"reason\":")
+            w.string(Array(error.reason.utf8))
+            w.raw(",\"message\":")
+            w.string(Array(error.description.utf8))
+            w.byte(UInt8(ascii: "}"))
+        }
+        w.byte(UInt8(ascii: "}"))
+        return String(decoding: w.pending, as: UTF8.self)
     }
 }

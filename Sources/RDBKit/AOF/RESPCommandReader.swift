@@ -13,8 +13,6 @@ public struct AOFCommand: Sendable, Equatable {
 /// strings (`*<argc>\r\n` then `$<len>\r\n<bytes>\r\n` each), with `#` annotation lines between
 /// them. Errors name the offset; the offset after the last whole command is kept for repairs.
 public final class RESPCommandReader {
-    /// aof.c / redis.conf: proto-max-bulk-len's default; a longer argument is a damaged length.
-    public static let maximumBulkLength = 512 * 1024 * 1024
     /// AOF_ANNOTATION_LINE_MAX_LEN: header and annotation lines are read into 1024 bytes.
     static let maximumLineLength = 1024
 
@@ -72,7 +70,7 @@ public final class RESPCommandReader {
             let header = try readLine(at: start)
             // Redis holds argc in an int; a larger count would have every later argument in the
             // file gathered into one command before the input ran out.
-            guard let argc = Int(String(decoding: header.dropFirst(), as: UTF8.self)), argc >= 1, argc <= Int(Int32.max) else {
+            guard let argc = RESPSyntax.integer(after: header).map(Int.init), argc >= 1, argc <= Int(Int32.max) else {
                 throw RDBError(.corrupt("bad argument count \"\(String(decoding: header, as: UTF8.self))\""), offset: start)
             }
             // Each argument takes at least "$0\r\n\r\n": a count the rest cannot hold is damage.
@@ -84,20 +82,8 @@ public final class RESPCommandReader {
             for _ in 0..<argc {
                 let at = position
                 let lengthLine = try readLine(at: at)
-                guard lengthLine.first == UInt8(ascii: "$") else {
-                    throw RDBError(.corrupt("expected prefix '$', got '\(lengthLine.first.map { String(UnicodeScalar($0)) } ?? "")'"), offset: at)
-                }
-                guard let length = Int(String(decoding: lengthLine.dropFirst(), as: UTF8.self)), length >= 0,
-                      length <= RESPCommandReader.maximumBulkLength else {
-                    throw RDBError(.corrupt("bad bulk length \"\(String(decoding: lengthLine, as: UTF8.self))\""), offset: at)
-                }
-                let bytes = try input.take(length)
-                arguments.append(Bytes(bytes))
-                let crlfAt = position
-                let crlf = try input.take(2)
-                guard crlf[0] == 0x0D, crlf[1] == 0x0A else {
-                    throw RDBError(.corrupt("expected \\r\\n after \(length) bytes"), offset: crlfAt)
-                }
+                let length = try RESPSyntax.bulkLength(lengthLine, at: at)
+                arguments.append(try RESPSyntax.bulkBody(input, length: length))
             }
             validUpTo = position
             return AOFCommand(offset: start, timestamp: timestamp, arguments: arguments)
@@ -116,22 +102,8 @@ public final class RESPCommandReader {
         }
     }
 
-    /// A line up to \r\n (the \r\n not included), at most 1024 bytes as Redis reads them.
+    /// A line as Redis reads AOF lines: at most 1024 bytes.
     private func readLine(at start: Int64) throws(RDBError) -> [UInt8] {
-        var line: [UInt8] = []
-        while true {
-            let b = try input.readByte()
-            if b == 0x0A {
-                guard line.last == 0x0D else {
-                    throw RDBError(.corrupt("line ends with \\n without \\r"), offset: start)
-                }
-                line.removeLast()
-                return line
-            }
-            line.append(b)
-            if line.count > RESPCommandReader.maximumLineLength {
-                throw RDBError(.corrupt("line longer than \(RESPCommandReader.maximumLineLength) bytes"), offset: start)
-            }
-        }
+        try RESPSyntax.readLine(input, at: start, limit: RESPCommandReader.maximumLineLength)
     }
 }

@@ -2,11 +2,11 @@
 /// sends), buffered in about 1 MiB writes. A command can be given whole, or as a count followed
 /// by its arguments, so elements go out without being gathered first.
 public final class RESPEncoder {
-    private let file: OutputFile
+    private let file: ByteSink
     private let buffer = ScratchBuffer(capacity: 1 << 20)
     public private(set) var commands = 0
 
-    public init(output: OutputFile) {
+    public init(output: ByteSink) {
         file = output
     }
 
@@ -63,7 +63,8 @@ public final class RESPEncoder {
         s.withUTF8 { buffer.append(UnsafeRawBufferPointer($0)) }
     }
 
-    private func flush() throws(RDBError) {
+    /// Writes what is buffered (whole commands only, when called between them).
+    public func flush() throws(RDBError) {
         try file.write(buffer.bytes)
         buffer.removeAll()
     }

@@ -2,10 +2,14 @@
 /// charts, no scripts, nothing fetched): summary, databases, memory by type and by key prefix,
 /// the biggest keys and the time-to-live histogram.
 public enum HTMLReport {
-    /// Inspects `path` and writes the page to `outputPath` (temporary name, renamed when complete).
-    public static func write(path: String, outputPath: String, nowMs: Int64, top: Int, separator: UInt8,
-                             filter: KeyFilter? = nil, options: ReaderOptions = ReaderOptions()) throws(RDBError) {
-        let inspection = try Inspector.inspect(path: path, nowMs: nowMs, top: top, separator: separator, filter: filter, options: options)
+    /// Inspects `path` (the replayed copy of the AOF `replayedFrom`, when given) and writes the page to `outputPath` (temporary name, renamed when complete).
+    public static func write(path: String, outputPath: String, nowMs: Int64, top: Int, separator: Bytes,
+                             filter: KeyFilter? = nil, options: ReaderOptions = ReaderOptions(), replayedFrom: String? = nil) throws(RDBError) {
+        var inspection = try Inspector.inspect(path: path, nowMs: nowMs, top: top, separator: separator, filter: filter, options: options)
+        if let replayedFrom {
+            inspection.replayedAOF = true
+            inspection.path = replayedFrom
+        }
         let file = try OutputFile(path: outputPath)
         let page = Array(render(inspection).utf8)
         do throws(RDBError) {
@@ -28,7 +32,7 @@ public enum HTMLReport {
             h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #ddd}
             table{border-collapse:collapse}td,th{padding:3px 10px;text-align:left;border-bottom:1px solid #eee}
             td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-            svg text{font:12px system-ui,sans-serif}code{font-size:12px}
+            svg text{font:12px system-ui,sans-serif}code{font-size:12px;overflow-wrap:anywhere}
             </style></head><body>
             <h1>\(escape(r.path))</h1>
 
@@ -36,8 +40,9 @@ public enum HTMLReport {
         let writer = r.aux.first { $0.name == "valkey-ver" }.map { "Valkey " + $0.value }
             ?? r.aux.first { $0.name == "redis-ver" }.map { "Redis " + $0.value } ?? "unknown"
         var summary: [(String, String)] = [
-            ("format", "\(r.header?.family == .valkey ? "Valkey RDB" : "RDB") version \(r.header?.version ?? 0)"),
-            ("written by", writer),
+            ("format", (r.replayedAOF ? "AOF, replayed as merge replays it, as " : "")
+                + "\(r.header?.family == .valkey ? "Valkey RDB" : "RDB") version \(r.header?.version ?? 0)"),
+            ("written by", r.replayedAOF ? "rdbkit's replay" : writer),
             ("file size", bytes(r.bytes)),
             ("keys", String(r.keys)),
             ("estimated memory", bytes(r.memory) + " (as Redis 7.0 would use)"),
@@ -78,11 +83,14 @@ public enum HTMLReport {
         if r.prefixCountError > 0 {
             h += "<p>Counted in bounded memory: counts may be over by up to \(r.prefixCountError).</p>\n"
         }
-        h += bars(r.prefixes.map { (keyText($0.prefix), Double($0.memory), bytes($0.memory) + " · " + plural($0.keys, "key")) })
+        if r.keysWithoutPrefix > 0 {
+            h += "<p>Keys without the separator (no prefix): \(r.keysWithoutPrefix).</p>\n"
+        }
+        h += bars(r.prefixes.map { (displayedKey($0.prefix), Double($0.memory), bytes($0.memory) + " · " + plural($0.keys, "key")) })
 
         h += "<h2>Biggest keys</h2>\n"
         h += table(["key", "db", "type", "encoding", "elements", "estimated memory"],
-                   r.biggestKeys.map { [keyText($0.key), String($0.db), $0.type.rawValue, $0.encoding, String($0.elements), bytes(Int64($0.memory))] },
+                   r.biggestKeys.map { [displayedKey($0.key), String($0.db), $0.type.rawValue, $0.encoding, String($0.elements), bytes(Int64($0.memory))] },
                    numeric: [1, 4, 5], code: [0])
 
         h += "<h2>Time to live</h2>\n"
@@ -124,7 +132,6 @@ public enum HTMLReport {
 
     private static func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
 
-    private static func keyText(_ key: Bytes) -> String { String(decoding: KeyText.encode(key), as: UTF8.self) }
 
     private static func bytes(_ n: Int64) -> String { humanBytes(n) }
 

@@ -7,14 +7,17 @@ extension Inspection {
         s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
     }
 
-    private func keyText(_ key: Bytes) -> String { String(decoding: KeyText.encode(key), as: UTF8.self) }
 
     /// The human summary.
     public var text: String {
         var lines: [String] = []
         let family = header?.family == .valkey ? "Valkey RDB" : "RDB"
         let writer = auxValue("valkey-ver").map { "Valkey \($0)" } ?? auxValue("redis-ver").map { "Redis \($0)" } ?? "unknown"
-        lines.append("\(path): \(family) v\(header?.version ?? 0), written by \(writer), \(size(bytes))")
+        if replayedAOF {
+            lines.append("\(path): AOF, replayed as merge replays it (the dataset as \(family) v\(header?.version ?? 0): \(size(bytes)))")
+        } else {
+            lines.append("\(path): \(family) v\(header?.version ?? 0), written by \(writer), \(size(bytes))")
+        }
         if let ctime = auxValue("ctime").flatMap(Int64.init) { lines.append("  created      \(isoTime(ctime * 1000))") }
         if let used = auxValue("used-mem").flatMap(Int64.init) { lines.append("  used-mem     \(size(used))") }
         if let id = auxValue("repl-id") { lines.append("  repl-id      \(id) offset \(auxValue("repl-offset") ?? "?")") }
@@ -47,15 +50,16 @@ extension Inspection {
             lines.append("")
             lines.append("biggest keys (estimated memory)")
             for k in biggestKeys {
-                lines.append("  \(pad(size(Int64(k.memory)), 10)) db\(k.db) \(keyText(k.key)) (\(k.type.rawValue), \(k.encoding), \(k.elements) element\(k.elements == 1 ? "" : "s"))")
+                lines.append("  \(pad(size(Int64(k.memory)), 10)) db\(k.db) \(displayedKey(k.key)) (\(k.type.rawValue), \(k.encoding), \(k.elements) element\(k.elements == 1 ? "" : "s"))")
             }
         }
-        if !prefixes.isEmpty {
+        if !prefixes.isEmpty || keysWithoutPrefix > 0 {
             lines.append("")
             lines.append("top prefixes (keys, estimated memory)" + (prefixCountError > 0 ? "; counts may be over by up to \(prefixCountError)" : ""))
             for p in prefixes {
-                lines.append("  \(pad(String(p.keys), 8)) \(pad(size(p.memory), 10)) \(keyText(p.prefix))")
+                lines.append("  \(pad(String(p.keys), 8)) \(pad(size(p.memory), 10)) \(displayedKey(p.prefix))")
             }
+            if keysWithoutPrefix > 0 { lines.append("  \(keysWithoutPrefix) key\(keysWithoutPrefix == 1 ? "" : "s") without the separator (no prefix)") }
         }
         lines.append("")
         lines.append("time to live")
@@ -78,6 +82,8 @@ extension Inspection {
         }
         w.raw(",\"bytes\":")
         w.int(bytes)
+        w.raw(",\"replayed_aof\":")
+        w.raw(replayedAOF ? "true" : "false")
         w.raw(",\"aux\":{")
         for (i, a) in aux.enumerated() {
             if i > 0 { w.byte(UInt8(ascii: ",")) }
@@ -170,7 +176,9 @@ extension Inspection {
             w.int(Int64(p.overcount))
             w.byte(UInt8(ascii: "}"))
         }
-        w.raw("],\"ttl\":{")
+        w.raw("],\"keys_without_prefix\":")
+        w.int(Int64(keysWithoutPrefix))
+        w.raw(",\"ttl\":{")
         for (i, name) in Inspection.ttlBucketNames.enumerated() {
             if i > 0 { w.byte(UInt8(ascii: ",")) }
             w.string(Array(name.utf8))

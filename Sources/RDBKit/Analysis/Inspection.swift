@@ -19,6 +19,8 @@ public struct Inspection: Sendable {
     }
 
     public var path: String
+    /// The input was an AOF, replayed into the dataset summarized (header and aux are the replay's).
+    public var replayedAOF = false
     public var header: RDBHeader?
     public var aux: [(name: String, value: String)] = []
     public var functions = 0
@@ -34,6 +36,8 @@ public struct Inspection: Sendable {
     public var prefixes: [PrefixSummary.Entry] = []
     /// How far the prefix counts can be off (0 when every prefix was tracked exactly).
     public var prefixCountError = 0
+    /// Keys without the separator: they belong to no prefix.
+    public var keysWithoutPrefix = 0
     /// Keys by time to live at `now`: expired, < 1 h, < 1 day, < 1 week, < 30 days, < 1 year, later, none.
     public var ttlBuckets = [Int](repeating: 0, count: 8)
     public static let ttlBucketNames = ["expired", "< 1 hour", "< 1 day", "< 1 week", "< 30 days", "< 1 year", ">= 1 year", "no expiry"]
@@ -47,9 +51,9 @@ public final class Inspector: ForwardsElements {
     private var pending: (type: RedisType, offset: Int64)?
     private var biggest: BoundedTopKeys
     private var prefixes: PrefixSummary
-    private let separator: UInt8
+    private let separator: Bytes
 
-    public init(path: String, nowMs: Int64, top: Int, separator: UInt8, prefixCapacity: Int = 10_000) {
+    public init(path: String, nowMs: Int64, top: Int, separator: Bytes, prefixCapacity: Int = 10_000) {
         result = Inspection(path: path)
         result.nowMs = nowMs
         biggest = BoundedTopKeys(capacity: top)
@@ -80,8 +84,11 @@ public final class Inspector: ForwardsElements {
         result.ttlBuckets[bucket] += 1
         result.databases[s.db] = db
         biggest.offer(s)
-        let prefixEnd = s.key.firstIndex(of: separator) ?? s.key.endIndex
-        prefixes.add(Array(s.key[..<prefixEnd]), memory: Int64(s.memory))
+        if let prefix = PrefixSummary.prefix(of: s.key, separator: separator) {
+            prefixes.add(Array(prefix), memory: Int64(s.memory))
+        } else {
+            result.keysWithoutPrefix += 1
+        }
     }
 
     public var wantsStringValues: Bool { true }
@@ -133,7 +140,7 @@ public final class Inspector: ForwardsElements {
     }
 
     /// Runs the pass over `path`.
-    public static func inspect(path: String, nowMs: Int64, top: Int, separator: UInt8, filter: KeyFilter? = nil,
+    public static func inspect(path: String, nowMs: Int64, top: Int, separator: Bytes, filter: KeyFilter? = nil,
                                options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Inspection {
         let inspector = Inspector(path: path, nowMs: nowMs, top: top, separator: separator)
         let (input, progress) = try RDBReader.window(path: path, options: options)

@@ -31,7 +31,10 @@ public final class KeyStatsCollector: RDBVisitor {
     private var allIntegers = true
     private var widestInteger = 2
     private var stringMemory = 0
+    /// Consumer groups' cost, and the stream's nodes with their listpacks' allocations.
     private var streamMemory = 0
+    private var streamNodes = 0
+    private var streamNodesMemory = 0
 
     public init(onKey: @escaping (KeyStats) throws(RDBError) -> Void) {
         self.onKey = onKey
@@ -52,6 +55,8 @@ public final class KeyStatsCollector: RDBVisitor {
         widestInteger = 2
         stringMemory = 0
         streamMemory = 0
+        streamNodes = 0
+        streamNodesMemory = 0
         return .read
     }
 
@@ -121,17 +126,25 @@ public final class KeyStatsCollector: RDBVisitor {
 
     public func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError) {
         elements += 1
-        // Entries as stored: flags, two id deltas, values (fields mostly shared), lp-count.
-        var entry = 4
         for i in 0..<fields.count {
-            fields.value(i).withBytes { entry += MemoryEstimate.listpackEntry($0); largest = max(largest, $0.count) }
+            fields.value(i).withBytes { largest = max(largest, $0.count) }
         }
-        streamMemory += entry
+    }
+
+    public func streamNode(listpackBytes: Int) throws(RDBError) {
+        // rdb.c loads each node's listpack as stored, in an allocation of its size.
+        streamNodes += 1
+        streamNodesMemory += jemallocSize(listpackBytes)
     }
 
     public func streamGroup(_ group: StreamGroup) throws(RDBError) {
-        // streamCG, its PEL rax and NACKs (streamNACK: 32 bytes), consumers with their own PEL rax.
-        streamMemory += 128 + group.pending.count * (jemallocSize(32) + 40) + group.consumers.count * 128
+        // object.c: streamCG, its PEL's rax and one streamNACK per entry; per consumer its
+        // struct, its name's length and its own PEL's rax (the NACKs are shared).
+        streamMemory += MemoryEstimate.streamGroup + MemoryEstimate.streamRax(group.pending.count)
+            + MemoryEstimate.streamNACK * group.pending.count
+        for consumer in group.consumers {
+            streamMemory += MemoryEstimate.streamConsumer + consumer.name.count + MemoryEstimate.streamRax(consumer.pending.count)
+        }
     }
 
     public func moduleValue(_ value: ModuleValue) throws(RDBError) {
@@ -179,8 +192,7 @@ public final class KeyStatsCollector: RDBVisitor {
                 encoding = "hashtable"
             }
         case .stream:
-            let nodes = max(1, (elements + 99) / 100)
-            value = MemoryEstimate.robj + MemoryEstimate.stream + nodes * (jemallocSize(streamMemory / nodes + 40) + 48)
+            value = MemoryEstimate.robj + MemoryEstimate.stream + MemoryEstimate.streamRax(streamNodes) + streamNodesMemory + streamMemory
             encoding = "stream"
         case .module:
             value = stringMemory

@@ -7,22 +7,36 @@
 /// |---|---|---|---|---|
 /// | robj | 16 | | dictEntry | 24 |
 /// | dict (7.0) | 56 | | dict bucket pointer | 8 |
-/// | quicklist | 40 | | quicklistNode | 32 |
+/// | quicklist | 40 | | | |
 /// | zset | 16 | | zskiplist | 32 |
-/// | skiplist header node (32 levels) | 536 | | stream (7.0) | 96 |
+/// | skiplist header node (32 levels) | 536 | | stream (7.0) | 80 |
+/// | streamCG | 40 | | streamConsumer (7.0) | 24 |
+/// | streamNACK | 24 | | quicklistNode | 40 |
 ///
-/// Per element: an sds of n bytes allocates a 3-, 5- or 9-byte header (sdshdr8/16/32) + n + 1;
+/// Per element: an sds of n bytes allocates a 1-, 3-, 5- or 9-byte header (sdshdr5/8/16/32) + n + 1;
 /// strings of up to 44 bytes are embstr (robj and sds in one allocation); canonical integers are
 /// int-encoded (the robj alone); listpack-encoded values cost their listpack's bytes, computed
 /// entry by entry with listpack.c's rules; a skiplist node costs 24 bytes plus 16 per level, and
 /// levels follow Redis's p = 1/4 distribution (expected size taken over the jemalloc classes).
 public struct MemoryEstimate {
-    static let robj = 16, dictEntry = 24, dict = 56, bucket = 8, quicklist = 40, quicklistNode = 32
-    static let zset = 16, zskiplist = 32, skiplistHeader = 536, stream = 96
+    static let robj = 16, dictEntry = 24, dict = 56, bucket = 8, quicklist = 40, quicklistNode = 40
+    static let zset = 16, zskiplist = 32, skiplistHeader = 536
+    /// stream, streamCG, streamConsumer and streamNACK of Redis 7.0.
+    static let stream = 80, streamGroup = 40, streamConsumer = 24, streamNACK = 24
 
-    /// sdsZmallocSize of an sds holding `n` bytes.
+    /// object.c streamRadixTreeMemoryUsage: 16 bytes per element (a stream ID) and, per rax
+    /// node, sizeof(raxNode) plus a fixed 30 longs; a rax keyed by 16-byte IDs has about two
+    /// nodes per element (a compressed prefix and a leaf), an empty one its root.
+    static func streamRax(_ elements: Int) -> Int {
+        let nodes = elements == 0 ? 1 : 2 * elements
+        return 16 * elements + (4 + 8 * 30) * nodes
+    }
+
+    /// sdsZmallocSize of an sds holding `n` bytes, as sdsnewlen makes it (keys and elements
+    /// loaded from an RDB): sdsReqType's header, sdshdr5 (1 byte) below 32 bytes except for the
+    /// empty string (sdshdr8), sdshdr8/16/32/64 (3, 5, 9, 17 bytes) from 32, 256, 64 K and 4 G.
     public static func sds(_ n: Int) -> Int {
-        let header = n < 1 << 8 ? 3 : n < 1 << 16 ? 5 : 9
+        let header = n == 0 ? 3 : n < 1 << 5 ? 1 : n < 1 << 8 ? 3 : n < 1 << 16 ? 5 : n < 1 << 32 ? 9 : 17
         return jemallocSize(header + n + 1)
     }
 

@@ -2,6 +2,10 @@
 /// al.) keeps at most `capacity` prefixes; when a new one arrives with the table full it replaces
 /// the least counted and inherits its count. Every prefix seen more than (keys / capacity) times
 /// is kept, and no count is over by more than the replaced count (reported as the error bound).
+///
+/// The entries form a binary min-heap on their count (with each prefix's heap position in a
+/// dictionary), so finding the least counted is O(1) and every key costs O(log capacity): the
+/// pass stays linear in the key count however many distinct prefixes arrive.
 public struct PrefixSummary {
     public struct Entry: Sendable {
         public var prefix: Bytes
@@ -12,31 +16,78 @@ public struct PrefixSummary {
     }
 
     let capacity: Int
-    private var entries: [Bytes: Entry] = [:]
+    private var heap: [Entry] = []
+    private var position: [Bytes: Int] = [:]
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
     }
 
+    /// The prefix of `key`: the bytes before the first `separator`; nil when the key has none
+    /// (a key without a separator belongs to no prefix).
+    static func prefix(of key: Bytes, separator: Bytes) -> ArraySlice<UInt8>? {
+        guard let first = separator.first, key.count >= separator.count else { return nil }
+        var i = 0
+        let last = key.count - separator.count
+        while i <= last {
+            if key[i] == first && key[i..<(i + separator.count)].elementsEqual(separator) { return key[..<i] }
+            i += 1
+        }
+        return nil
+    }
+
     mutating func add(_ prefix: Bytes, memory: Int64) {
-        if entries[prefix] != nil {
-            entries[prefix]!.keys += 1
-            entries[prefix]!.memory += memory
+        if let at = position[prefix] {
+            heap[at].keys += 1
+            heap[at].memory += memory
+            siftDown(at)
             return
         }
-        if entries.count < capacity {
-            entries[prefix] = Entry(prefix: prefix, keys: 1, memory: memory, overcount: 0)
+        if heap.count < capacity {
+            heap.append(Entry(prefix: prefix, keys: 1, memory: memory, overcount: 0))
+            position[prefix] = heap.count - 1
+            siftUp(heap.count - 1)
             return
         }
-        // Linear in the capacity, but only when a new prefix meets a full table.
-        let victim = entries.values.min { $0.keys < $1.keys }!
-        entries[victim.prefix] = nil
-        entries[prefix] = Entry(prefix: prefix, keys: victim.keys + 1, memory: victim.memory + memory, overcount: victim.keys)
+        let victim = heap[0]
+        position[victim.prefix] = nil
+        heap[0] = Entry(prefix: prefix, keys: victim.keys + 1, memory: victim.memory + memory, overcount: victim.keys)
+        position[prefix] = 0
+        siftDown(0)
     }
 
     /// The `n` prefixes with most keys, and the largest overcount among all kept.
     func top(_ n: Int) -> ([Entry], Int) {
-        (Array(entries.values.sorted { $0.keys != $1.keys ? $0.keys > $1.keys : $0.memory > $1.memory }.prefix(n)),
-         entries.values.map(\.overcount).max() ?? 0)
+        (Array(heap.sorted { $0.keys != $1.keys ? $0.keys > $1.keys : $0.memory > $1.memory }.prefix(n)),
+         heap.map(\.overcount).max() ?? 0)
+    }
+
+    private mutating func siftUp(_ start: Int) {
+        var child = start
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard heap[child].keys < heap[parent].keys else { return }
+            swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    private mutating func siftDown(_ start: Int) {
+        var parent = start
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var least = parent
+            if left < heap.count && heap[left].keys < heap[least].keys { least = left }
+            if right < heap.count && heap[right].keys < heap[least].keys { least = right }
+            if least == parent { return }
+            swapAt(parent, least)
+            parent = least
+        }
+    }
+
+    private mutating func swapAt(_ a: Int, _ b: Int) {
+        heap.swapAt(a, b)
+        position[heap[a].prefix] = a
+        position[heap[b].prefix] = b
     }
 }

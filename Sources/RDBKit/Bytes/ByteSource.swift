@@ -25,6 +25,7 @@ public final class FileSource: ByteSource {
         if path == "-" {
             fd = STDIN_FILENO
             ownsDescriptor = false
+            peeked = StandardInput.takePeeked()
         } else {
             fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
@@ -54,7 +55,17 @@ public final class FileSource: ByteSource {
         if ownsDescriptor { close(fd) }
     }
 
+    /// Bytes of standard input already read to tell its format, served first.
+    private var peeked: [UInt8] = []
+
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(RDBError) -> Int {
+        if !peeked.isEmpty {
+            let n = min(buffer.count, peeked.count)
+            peeked.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: n) }
+            peeked.removeFirst(n)
+            bytesRead += Int64(n)
+            return n
+        }
         while true {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if n >= 0 {
@@ -64,6 +75,29 @@ public final class FileSource: ByteSource {
             if errno == EINTR { continue }
             throw RDBError(.io("read failed: \(errnoText())"), offset: bytesRead)
         }
+    }
+}
+
+/// Standard input can be read only once: the bytes read to tell its format (an AOF or an RDB)
+/// are kept here and served first by the next `FileSource(path: "-")`.
+public enum StandardInput {
+    nonisolated(unsafe) private static var peeked: [UInt8] = []
+
+    /// The first `count` bytes of standard input (fewer at its end), without consuming them.
+    static func peek(_ count: Int) -> [UInt8] {
+        while peeked.count < count {
+            var chunk = [UInt8](repeating: 0, count: count - peeked.count)
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(STDIN_FILENO, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            peeked += chunk[..<n]
+        }
+        return Array(peeked.prefix(count))
+    }
+
+    fileprivate static func takePeeked() -> [UInt8] {
+        defer { peeked = [] }
+        return peeked
     }
 }
 
@@ -109,15 +143,36 @@ func readPrefix(of source: ByteSource, count: Int) throws(RDBError) -> [UInt8] {
     return bytes
 }
 
-/// Opens a path (or `-` for standard input), unwrapping gzip when the content starts with its magic.
+/// Opens a path (or `-` for standard input), unwrapping gzip, zstd and lz4 when the content
+/// starts with their magic; xz and bzip2 are named and refused.
 public func openInput(path: String) throws(RDBError) -> ByteSource {
     let file = try FileSource(path: path)
-    let head = try readPrefix(of: file, count: 2)
+    let head = try readPrefix(of: file, count: 6)
     let rewound = PrefixedSource(prefix: head, rest: file)
-    if head == [0x1F, 0x8B] {
-        return try GzipSource(compressed: rewound)
+    switch CompressionMagic(head) {
+    case .gzip: return try GzipSource(compressed: rewound)
+    case .zstd: return DecompressingSource(compressed: rewound, decoder: try ZstdDecoder())
+    case .lz4: return DecompressingSource(compressed: rewound, decoder: try LZ4Decoder())
+    case .refused(let name, let command):
+        throw RDBError(.unreadable("\(name)-compressed input is not read; decompress it first (\(command))"), offset: 0)
+    case nil: return rewound
     }
-    return rewound
+}
+
+/// The compressions recognized by their first bytes.
+enum CompressionMagic {
+    case gzip, zstd, lz4
+    case refused(name: String, command: String)
+
+    init?(_ head: [UInt8]) {
+        if head.starts(with: [0x1F, 0x8B]) { self = .gzip }
+        else if head.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) { self = .zstd }
+        else if head.starts(with: [0x04, 0x22, 0x4D, 0x18]) { self = .lz4 }
+        else if head.starts(with: [0x02, 0x21, 0x4C, 0x18]) { self = .refused(name: "lz4 legacy-format", command: "lz4 -d") }
+        else if head.starts(with: [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) { self = .refused(name: "xz", command: "xz -dc FILE | rdbkit VERB -") }
+        else if head.starts(with: Array("BZh".utf8)) { self = .refused(name: "bzip2", command: "bzip2 -dc FILE | rdbkit VERB -") }
+        else { return nil }
+    }
 }
 
 func errnoText() -> String {

@@ -303,8 +303,9 @@ public final class JSONExporter: RDBVisitor {
         out.raw(",\"last_delivered_id\":")
         out.streamID(g.lastDeliveredID)
         if let read = g.entriesRead {
+            // SCG_INVALID_ENTRIES_READ (stored as 2^64-1): unknown, shown as nil by XINFO.
             out.raw(",\"entries_read\":")
-            out.uint(read)
+            if read == StreamGroup.invalidEntriesRead { out.raw("null") } else { out.uint(read) }
         }
         out.raw(",\"pending\":[")
         for (i, p) in g.pending.enumerated() {

@@ -51,18 +51,10 @@ public final class OutputFile: ByteSink {
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(RDBError) {
-        var p = bytes.baseAddress
-        var left = bytes.count
-        while left > 0 {
-            let n = Glibc.write(fd, p, left)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw RDBError(.io("write failed: \(errnoText())"), offset: written)
-            }
-            p = p! + n
-            left -= n
-            written += Int64(n)
+        if let failure = writeFully(fd, bytes) {
+            throw RDBError(.io("write failed: \(failure)"), offset: written)
         }
+        written += Int64(bytes.count)
     }
 
     public func write(_ bytes: [UInt8]) throws(RDBError) {

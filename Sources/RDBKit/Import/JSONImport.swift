@@ -155,7 +155,9 @@ public final class JSONImport {
             }
             s.groups.append(StreamGroup(name: try bytes(g["name"], "name"),
                                         lastDeliveredID: try streamID(g["last_delivered_id"], "last_delivered_id"),
-                                        entriesRead: try g["entries_read"].map { (x) throws(ImportFailure) in try unsigned(x, "entries_read") },
+                                        entriesRead: try g["entries_read"].map { (x) throws(ImportFailure) in
+                                            x == .null ? StreamGroup.invalidEntriesRead : try unsigned(x, "entries_read")
+                                        },
                                         pending: pending, consumers: consumers))
         }
         return s

@@ -62,9 +62,12 @@ public struct StreamConsumer: Sendable, Equatable {
 public struct StreamGroup: Sendable, Equatable {
     public var name: [UInt8]
     public var lastDeliveredID: StreamID
-    /// RDB 10+ (stream v2).
+    /// RDB 10+ (stream v2); `invalidEntriesRead` when the server did not know it.
     public var entriesRead: UInt64?
     public var pending: [StreamPendingEntry]
+
+    /// SCG_INVALID_ENTRIES_READ: -1 in Redis, stored in the RDB as 2^64-1, shown as nil by XINFO.
+    public static let invalidEntriesRead = UInt64.max
     public var consumers: [StreamConsumer]
 }
 

@@ -16,6 +16,7 @@ extension ForwardsElements {
         try elementSink.hashField(field, value: value, expireAtMs: expireAtMs)
     }
     public func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError) { try elementSink.streamEntry(id: id, fields: fields) }
+    public func streamNode(listpackBytes: Int) throws(RDBError) { try elementSink.streamNode(listpackBytes: listpackBytes) }
     public func streamMetadata(_ metadata: StreamMetadata) throws(RDBError) { try elementSink.streamMetadata(metadata) }
     public func streamGroup(_ group: StreamGroup) throws(RDBError) { try elementSink.streamGroup(group) }
     public func moduleValue(_ value: ModuleValue) throws(RDBError) { try elementSink.moduleValue(value) }

@@ -41,7 +41,13 @@ extension InputWindow {
     /// A length that sizes bytes to come: checked against what the input can still hold.
     @inline(__always)
     func checkedByteCount(_ length: UInt64, at lengthOffset: Int64) throws(RDBError) -> Int {
-        let limit = UInt64(clamping: remainingKnown ?? Int64(Int32.max) * 1024)
+        if let left = remainingKnown {
+            if length > UInt64(clamping: left) {
+                throw RDBError(.pastEndOfFile(claimed: length, left: UInt64(clamping: left)), offset: lengthOffset)
+            }
+            return Int(length)
+        }
+        let limit = UInt64(Int32.max) * 1024
         if length > limit {
             throw RDBError(.lyingLength(claimed: length, limit: limit), offset: lengthOffset)
         }

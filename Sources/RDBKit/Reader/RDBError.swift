@@ -5,6 +5,9 @@ public struct RDBError: Error, CustomStringConvertible, Sendable {
         case truncated(needed: Int)
         /// A length field claims more than the input can hold.
         case lyingLength(claimed: UInt64, limit: UInt64)
+        /// A length field claims more bytes than are left before the end of a file of known size:
+        /// the file is truncated there, or the length is damaged.
+        case pastEndOfFile(claimed: UInt64, left: UInt64)
         /// A magic, type, opcode or encoding byte that this format does not define.
         case badEncoding(String)
         /// The stored CRC64 does not match the bytes read.
@@ -36,7 +39,9 @@ public struct RDBError: Error, CustomStringConvertible, Sendable {
 
     public var reason: String {
         switch kind {
-        case .truncated(let needed): return "unexpected end of input (needed \(needed) more bytes)"
+        case .truncated(let needed): return "the file is truncated here (\(needed) more bytes were expected)"
+        case .pastEndOfFile(let claimed, let left):
+            return "the file is truncated here, or this length is damaged: it says \(claimed) bytes follow, the file ends \(left) bytes later"
         case .lyingLength(let claimed, let limit):
             return "length \(claimed) is larger than the \(limit) bytes that can follow"
         case .badEncoding(let s), .corrupt(let s), .unreadable(let s), .io(let s): return s

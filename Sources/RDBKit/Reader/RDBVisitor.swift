@@ -52,6 +52,8 @@ public protocol RDBVisitor: AnyObject {
     func zsetMember(_ member: RDBString, score: Double) throws(RDBError)
     func hashField(_ field: RDBString, value: RDBString, expireAtMs: Int64?) throws(RDBError)
     func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError)
+    /// One node of the stream's radix tree: its listpack's size as stored (Redis loads it as is).
+    func streamNode(listpackBytes: Int) throws(RDBError)
     func streamMetadata(_ metadata: StreamMetadata) throws(RDBError)
     func streamGroup(_ group: StreamGroup) throws(RDBError)
     func moduleValue(_ value: ModuleValue) throws(RDBError)
@@ -77,6 +79,7 @@ extension RDBVisitor {
     public func zsetMember(_ member: RDBString, score: Double) throws(RDBError) {}
     public func hashField(_ field: RDBString, value: RDBString, expireAtMs: Int64?) throws(RDBError) {}
     public func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError) {}
+    public func streamNode(listpackBytes: Int) throws(RDBError) {}
     public func streamMetadata(_ metadata: StreamMetadata) throws(RDBError) {}
     public func streamGroup(_ group: StreamGroup) throws(RDBError) {}
     public func moduleValue(_ value: ModuleValue) throws(RDBError) {}

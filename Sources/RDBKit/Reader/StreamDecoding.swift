@@ -43,6 +43,7 @@ extension RDBParser {
             streamMasterFieldStorage = streamMasterFields
         }
         var cursor = try openContainer(ListpackReader.self)
+        if deliver { try visitor.streamNode(listpackBytes: cursor.blob.count) }
         guard let first = try next(&cursor) else {
             throw RDBError(.corrupt("empty listpack inside a stream"), offset: cursor.offset)
         }

@@ -50,6 +50,11 @@ public enum Merge {
     public static func run(base: String, deltas: [String], outputPath: String, options: Options) throws(RDBError) -> Summary {
         let baseIsAOF = AOFFiles.looksLikeAOF(base)
         let commandSources = (baseIsAOF ? [base] : []) + deltas
+        if commandSources.contains("-") {
+            // The plan's scan and the replay each read every AOF once.
+            throw RDBError(.unreadable("merge reads each AOF twice, and standard input can be read only once: give the AOF as a file"),
+                           offset: 0, context: "-")
+        }
         let plan = try MergePlan.scan(commandSources, options: options)
         let sink = try MergeSink(path: outputPath, options: options)
         var summary = Summary()

@@ -1,7 +1,7 @@
 extension ValidationReport {
     /// One line for people: `OK  path: ...` or `BAD path: at offset N (key K): reason`.
     public var summaryLine: String {
-        if let error { return "BAD \(path): \(error)" }
+        if let error { return "BAD \(path): \(error) (\(keys) whole key\(keys == 1 ? "" : "s") read before it)" }
         var parts: [String] = []
         if let header {
             parts.append("\(header.family == .valkey ? "Valkey RDB" : "RDB") v\(header.version)")

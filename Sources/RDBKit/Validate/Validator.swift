@@ -82,4 +82,18 @@ public final class Validator: RDBVisitor {
         validator.finish()
         return validator.report
     }
+
+    /// Validates bytes as they arrive (a replica's snapshot), named `path` in the report.
+    public static func validate(source: ByteSource, path: String, options: ReaderOptions = ReaderOptions()) -> ValidationReport {
+        let validator = Validator(path: path)
+        let input = InputWindow(source: source)
+        do {
+            try RDBParser(input: input, visitor: validator, options: options).run()
+        } catch {
+            validator.report.error = error
+        }
+        validator.report.bytesRead = input.offset
+        validator.finish()
+        return validator.report
+    }
 }

@@ -69,7 +69,7 @@ public final class RDBWriter {
     /// Module aux data, kept as the module wrote it.
     public func writeModuleAux(_ aux: ModuleAux) throws(RDBError) {
         writeHeaderIfNeeded()
-        if dropModules { return lose("module aux data of \(aux.typeID.name) dropped (--without-modules)", requested: true) }
+        if dropModules { return loseModuleAux(aux) }
         guard target.hasStreams else {  // MODULE_AUX arrived with RDB 9, as streams did
             return lose("module aux data of \(aux.typeID.name) dropped: needs RDB 9+")
         }
@@ -81,17 +81,43 @@ public final class RDBWriter {
         try out.flushIfFull()
     }
 
-    public func write(_ record: KeyRecord) throws(RDBError) {
-        writeHeaderIfNeeded()
+    /// Whether the target can hold the key at all, recording what it loses: a stream or module
+    /// value it cannot hold is dropped whole; key metadata is dropped and the key kept.
+    public func admits(_ record: KeyRecord) -> Bool {
         if case .stream = record.value, !target.hasStreams {
-            return lose("stream dropped: \(target.magic) has no streams", db: record.db, key: record.key)
+            lose("stream dropped: \(target.magic) has no streams", db: record.db, key: record.key)
+            return false
         }
         if case .module(let m) = record.value {
-            if dropModules { return lose("\(m.typeID.name) module value dropped (--without-modules)", db: record.db, key: record.key, requested: true) }
+            if dropModules {
+                lose("\(m.typeID.name) module value dropped (--without-modules)", db: record.db, key: record.key, requested: true)
+                return false
+            }
             if !target.hasModules {
-                return lose("module value dropped: \(target.magic) has no module values", db: record.db, key: record.key)
+                lose("module value dropped: \(target.magic) has no module values", db: record.db, key: record.key)
+                return false
             }
         }
+        if !record.metadata.isEmpty {
+            lose("key metadata (\(record.metadata.map(\.className).joined(separator: ", "))) dropped: the writer targets RDB 12 at most",
+                 db: record.db, key: record.key)
+        }
+        return true
+    }
+
+    /// Module aux data left out: asked for (--without-modules), or where no command restores it
+    /// (a RESTORE carries keys only).
+    func loseModuleAux(_ aux: ModuleAux) {
+        if dropModules {
+            lose("module aux data of \(aux.typeID.name) dropped (--without-modules)", requested: true)
+        } else {
+            lose("module aux data of \(aux.typeID.name) dropped: no command restores it")
+        }
+    }
+
+    public func write(_ record: KeyRecord) throws(RDBError) {
+        writeHeaderIfNeeded()
+        guard admits(record) else { return }
         writeKeyAttributes(record)
         try writeValue(record)
         keysWritten += 1
@@ -102,6 +128,7 @@ public final class RDBWriter {
     /// never held (see `RDBOutput.string(_: StringValue)`).
     public func write(_ record: KeyRecord, longString value: StringValue) throws(RDBError) {
         writeHeaderIfNeeded()
+        guard admits(record) else { return }
         writeKeyAttributes(record)
         begin(RDBType.RDB_TYPE_STRING, key: record.key)
         try out.string(value)
@@ -109,7 +136,7 @@ public final class RDBWriter {
         try out.flushIfFull()
     }
 
-    /// SELECTDB when the database changes, then the expiry, LRU/LFU and metadata opcodes.
+    /// SELECTDB when the database changes, then the expiry and LRU/LFU opcodes.
     private func writeKeyAttributes(_ record: KeyRecord) {
         if record.db != currentDB {
             out.byte(RDBOpcode.RDB_OPCODE_SELECTDB)
@@ -135,10 +162,6 @@ public final class RDBWriter {
                 out.byte(RDBOpcode.RDB_OPCODE_FREQ)
                 out.byte(freq)
             }
-        }
-        if !record.metadata.isEmpty {
-            lose("key metadata (\(record.metadata.map(\.className).joined(separator: ", "))) dropped: the writer targets RDB 12 at most",
-                 db: record.db, key: record.key)
         }
     }
 

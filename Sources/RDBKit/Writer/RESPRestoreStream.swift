@@ -22,8 +22,7 @@ public final class RESPRestoreStream {
 
     /// Module aux data has no command: RESTORE carries keys only.
     func losesModuleAux(_ aux: ModuleAux) {
-        writer.lose("module aux data of \(aux.typeID.name) dropped: no command restores it",
-                    requested: writer.dropModules)
+        writer.loseModuleAux(aux)
     }
 
     public func restore(_ record: KeyRecord) throws(RDBError) {

@@ -42,7 +42,7 @@ extension RDBWriter {
         out.length(group.lastDeliveredID.seq)
         if type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_2 {
             // SCG_INVALID_ENTRIES_READ (-1) when the source did not know it.
-            out.length(group.entriesRead ?? UInt64.max)
+            out.length(group.entriesRead ?? StreamGroup.invalidEntriesRead)
         } else if group.entriesRead != nil {
             lose("consumer group entries-read dropped: \(target.magic) predates it (RDB 10)", db: record.db, key: record.key)
         }

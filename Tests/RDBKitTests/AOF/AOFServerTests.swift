@@ -13,15 +13,6 @@ final class AOFServerTests: XCTestCase {
         return server
     }
 
-    private func waitForRewrite(_ server: RedisServerProcess) throws {
-        for _ in 0..<200 {
-            if try server.command("INFO", "persistence").contains("aof_rewrite_in_progress:0"),
-               try !server.command("INFO", "persistence").contains("aof_rewrite_scheduled:1") { return }
-            usleep(50_000)
-        }
-        XCTFail("BGREWRITEAOF did not finish")
-    }
-
     private func exportedCommands(_ path: String, until: Int64? = nil) throws -> [[String: Any]] {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("aof-\(UUID().uuidString).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: out) }
@@ -41,7 +32,7 @@ final class AOFServerTests: XCTestCase {
             XCTAssertGreaterThan(before.commands, 150)
 
             try server.command("BGREWRITEAOF")
-            try waitForRewrite(server)
+            try server.waitForAOFRewrite()
             try server.pipe(workload.commands(100))
             let after = AOFValidation.validate(path: dir)
             XCTAssertTrue(after.isValid, after.summaryLine)
@@ -80,7 +71,7 @@ final class AOFServerTests: XCTestCase {
         var workload = CommandWorkload(seed: 3)
         try server.pipe(workload.commands(200))
         try server.command("BGREWRITEAOF")
-        try waitForRewrite(server)
+        try server.waitForAOFRewrite()
         try server.pipe([["SET", "after-rewrite", "1"], ["RPUSH", "after-list", "a", "b"]])
         let file = server.directory.appendingPathComponent("appendonly.aof").path
         let head = try XCTUnwrap(FileHandle(forReadingAtPath: file)?.readData(ofLength: 5))

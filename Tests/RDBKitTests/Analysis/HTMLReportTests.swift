@@ -11,7 +11,7 @@ final class HTMLReportTests: XCTestCase {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let page = scratch.appendingPathComponent("report.html")
-        try HTMLReport.write(path: dump, outputPath: page.path, nowMs: 0, top: 10, separator: UInt8(ascii: ":"))
+        try HTMLReport.write(path: dump, outputPath: page.path, nowMs: 0, top: 10, separator: Array(":".utf8))
         let html = try String(contentsOf: page, encoding: .utf8)
         XCTAssertFalse(html.contains("src=") || html.contains("href=") || html.contains("@import") || html.contains("<script"),
                        "the page must not fetch anything")

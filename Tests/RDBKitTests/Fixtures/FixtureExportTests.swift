@@ -68,13 +68,13 @@ final class FixtureAnalysisTests: XCTestCase {
         for dump in FixturePaths.allDumps() {
             let name = dump.lastPathComponent
             let keys = Validator.validate(path: dump.path).keys
-            let inspection = try Inspector.inspect(path: dump.path, nowMs: 0, top: 5, separator: UInt8(ascii: ":"))
+            let inspection = try Inspector.inspect(path: dump.path, nowMs: 0, top: 5, separator: Array(":".utf8))
             XCTAssertEqual(inspection.keys, keys, name)
             XCTAssertEqual(inspection.types.values.map(\.keys).reduce(0, +), keys, name)
             XCTAssertEqual(inspection.ttlBuckets.reduce(0, +), keys, name)
             XCTAssertEqual(inspection.prefixes.map(\.keys).reduce(0, +) <= keys, true, name)
             try HTMLReport.write(path: dump.path, outputPath: scratch.appendingPathComponent("r.html").path, nowMs: 0, top: 5,
-                                 separator: UInt8(ascii: ":"))
+                                 separator: Array(":".utf8))
             for format in [ExportFormat.csv, .keys] {
                 let out = scratch.appendingPathComponent("out").path
                 XCTAssertEqual(try Export.run(path: dump.path, outputPath: out, format: format, withMeta: false).keys, keys, "\(name) \(format)")

@@ -109,10 +109,11 @@ final class DamagedInputTests: XCTestCase {
         try Data(bytes).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let report = Validator.validate(path: file.path)
-        guard case .lyingLength(let claimed, _)? = report.error?.kind else {
-            return XCTFail("expected a lying-length error, got \(report.summaryLine)")
+        guard case .pastEndOfFile(let claimed, let left)? = report.error?.kind else {
+            return XCTFail("expected a length past the end of the file, got \(report.summaryLine)")
         }
         XCTAssertEqual(claimed, 1 << 60)
+        XCTAssertEqual(left, 0)
         XCTAssertEqual(report.error?.key, Array("k".utf8))
         XCTAssertEqual(report.error?.offset, 12)
     }

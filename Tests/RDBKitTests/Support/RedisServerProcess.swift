@@ -5,8 +5,10 @@ import Foundation
 final class RedisServerProcess {
     let port: Int
     let directory: URL
-    private let process: Process
+    private var process: Process
     private let cli: String
+    /// How the server was started, for `restart()`.
+    private var launchArguments: [String] = []
 
     static func executable(_ name: String) -> String? {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
@@ -67,6 +69,27 @@ final class RedisServerProcess {
         }
         self.process = process
         self.port = port
+        launchArguments = process.arguments ?? []
+    }
+
+    /// SIGKILL: the server dies without saving (what a crash does).
+    func kill() {
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Starts the server again on the same port and directory (after `kill()`).
+    func restart() throws {
+        let next = Process()
+        next.executableURL = process.executableURL
+        next.arguments = launchArguments
+        next.standardOutput = FileHandle.nullDevice
+        next.standardError = FileHandle.nullDevice
+        try next.run()
+        process = next
+        guard RedisServerProcess.waitForPing(cli: cli, port: port, process: next) else {
+            throw NSError(domain: "redis", code: 3, userInfo: [NSLocalizedDescriptionKey: "the server did not start again on port \(port)"])
+        }
     }
 
     /// Servers other than the apt one (Scripts/setup.sh writes `.servers/servers.json`).

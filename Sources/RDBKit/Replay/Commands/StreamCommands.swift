@@ -150,7 +150,7 @@ extension ReplayEngine {
         try modifyStream(a[2], create: false) { s throws(CommandRefusal) in
             let g = s.groups.firstIndex { $0.name == a[3] }
             if g == nil && ["setid", "createconsumer", "delconsumer"].contains(sub) { throw CommandRefusal(reason: "NOGROUP No such consumer group") }
-            let read: UInt64? = entriesRead == -1 ? UInt64.max : UInt64(entriesRead)
+            let read: UInt64? = entriesRead == -1 ? StreamGroup.invalidEntriesRead : UInt64(entriesRead)
             switch sub {
             case "create" where a.count >= 5:
                 let id = a[4] == text("$") ? s.metadata.lastID : try strictID(a[4])

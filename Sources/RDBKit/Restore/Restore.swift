@@ -1,0 +1,265 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The restore verb's work: a dump, an AOF or a backup folder loaded into a live server, or into
+/// a Redis Cluster with one pipeline per primary, each on its own thread, keys routed by slot.
+/// The source is read once, key by key, no faster than the slowest node answers.
+public enum Restore {
+    public static func run(source: String, url: RedisURL, options: RestoreOptions) throws(RDBError) -> RestoreSummary {
+        let started = monotonicSeconds()
+        let control = try RedisConnection.connect(url, options: options.connection)
+        defer { control.close() }
+        var fields = try control.info("server")
+        fields.merge(try control.info("cluster")) { first, _ in first }
+        guard let server = TargetServer(info: fields) else {
+            throw RDBError(.io("\(url.endpoint): INFO server names no redis_version"), offset: 0)
+        }
+        let clustered = options.cluster ?? server.clusterEnabled
+        let path = try resolve(source, until: options.until)
+        let isAOF = AOFFiles.looksLikeAOF(path)
+
+        var nodeURLs = [url]
+        let topology = SharedTopology()
+        if clustered {
+            guard !isAOF else {
+                throw RDBError(.unreadable("an AOF into a cluster is not supported: fold it into a dump first (rdbkit merge), then restore that"), offset: 0)
+            }
+            topology.value = try clusterTopology(control, url: url)
+            nodeURLs = topology.value.primaries.map { endpoint in
+                var node = url
+                node.host = endpoint.host
+                node.port = endpoint.port
+                node.database = 0
+                return node
+            }
+        }
+
+        let targetName = url.redacted
+        let resumed = try options.resumePath.flatMap { (p) throws(RDBError) in try ResumePoint.read(p) }
+        if let resumed {
+            let identity = ResumePoint.identity(of: path)
+            guard resumed.source == path, resumed.sourceSize == identity.size, resumed.sourceModified == identity.modified else {
+                throw RDBError(.unreadable("\(options.resumePath!) was written for \(resumed.source) as it was then; this source is not that file"), offset: 0)
+            }
+        }
+
+        let planner = try RestorePlanner(target: server.rdbTarget, options: options, maximumBulk: try maximumBulk(control))
+        if !options.lossy && !isAOF && path != "-" {
+            try refuseLosses(path, target: server.rdbTarget, options: options)
+        }
+
+        let tracker = RestoreTracker(resumedAt: resumed?.acknowledged ?? 0)
+        let queues = nodeURLs.map { _ in ItemQueue(capacity: max(64, options.pipeline * 2)) }
+        var threads: [WorkerThread] = []
+        for (index, nodeURL) in nodeURLs.enumerated() {
+            let queue = queues[index]
+            let onMoved: ((ClusterRedirect) -> Void)? = clustered ? { topology.moved($0) } : nil
+            threads.append(WorkerThread {
+                let pipeline = NodePipeline(url: nodeURL, options: options, tracker: tracker, onMoved: onMoved)
+                do throws(RDBError) {
+                    while let item = queue.pop() { try pipeline.submit(item) }
+                    try pipeline.finish()
+                } catch {
+                    tracker.stop(error)
+                    for q in queues { q.abandon() }
+                }
+            })
+        }
+
+        var sequence = 0
+        var lastResumeWrite = monotonicSeconds()
+        func route(_ decision: RestorePlanner.Decision, _ n: Int) throws(RDBError) {
+            guard case .send(var item) = decision else {
+                if case .skip(let outcome) = decision { tracker.complete(n, outcome, item: nil) }
+                return
+            }
+            if let resumed, n < resumed.sent { item.inDoubt = true }
+            var node = 0
+            if clustered {
+                guard item.db == 0 else {
+                    return tracker.complete(n, .failed("a cluster has database 0 only (--db-map \(item.db):0 moves it)"), item: item)
+                }
+                if case .function = item.body { return try loadEverywhere(item, nodeURLs, options, tracker) }
+                node = topology.node(forSlot: ClusterSlot.of(item.key), among: nodeURLs) ?? -1
+                guard node >= 0 else { return tracker.complete(n, .failed("no node serves slot \(ClusterSlot.of(item.key))"), item: item) }
+            }
+            if !queues[node].push(item) { throw tracker.stopped ?? RDBError(.io("the restore stopped"), offset: 0) }
+            if let resumePath = options.resumePath, monotonicSeconds() - lastResumeWrite > 1 {
+                lastResumeWrite = monotonicSeconds()
+                let progress = tracker.progress
+                try ResumePoint(source: path, target: targetName, acknowledged: progress.acknowledged, sent: progress.sent).write(to: resumePath)
+            }
+        }
+        func next() -> Int? {
+            defer { sequence += 1 }
+            return sequence < (resumed?.acknowledged ?? 0) ? nil : sequence
+        }
+
+        let collector = RecordCollector { (record) throws(RDBError) in
+            guard let n = next() else { return }
+            try route(try planner.plan(record, sequence: n), n)
+        }
+        collector.onFunction = { (code) throws(RDBError) in
+            guard let n = next() else { return }
+            try route(try planner.plan(function: code, sequence: n), n)
+        }
+        collector.onModuleAux = { (aux) throws(RDBError) in try planner.moduleAux(aux) }
+
+        var readError: RDBError?
+        do throws(RDBError) {
+            if isAOF {
+                let reader = try AOFReader(path: path, options: options.reader, until: options.until)
+                var db = 0
+                try reader.read(rdb: FilteringVisitor(collector, filter: options.filter ?? KeyFilter(nowMs: options.nowMs))) { (command) throws(RDBError) in
+                    if command.name == "select", command.arguments.count == 2, let n = Int(String(decoding: command.arguments[1], as: UTF8.self)) {
+                        db = options.databaseMap[n] ?? n
+                        return
+                    }
+                    guard let n = next() else { return }
+                    try route(.send(RestoreItem(sequence: n, db: db, key: command.arguments.count > 1 ? command.arguments[1] : [],
+                                                body: .command(command.arguments))), n)
+                }
+            } else {
+                try RDBReader.read(path: path, visitor: collector, filter: options.filter, options: options.reader)
+            }
+        } catch {
+            readError = error
+        }
+        for q in queues { q.close() }
+        for t in threads { t.join() }
+
+        var summary = tracker.result
+        summary.losses = planner.losses
+        summary.seconds = monotonicSeconds() - started
+        summary.nodes = nodeURLs.count
+        summary.server = "\(server) at \(url.endpoint)" + (clustered ? " (cluster)" : "")
+        if let stop = tracker.stopped ?? readError {
+            let progress = tracker.progress
+            var message = "\(stop.reason); stopped after \(progress.acknowledged) items of the source were done (\(summary.text))"
+            if let resumePath = options.resumePath {
+                try ResumePoint(source: path, target: targetName, acknowledged: progress.acknowledged, sent: progress.sent).write(to: resumePath)
+                message += "; run again with --resume \(resumePath) to go on"
+            } else {
+                message += "; --resume FILE keeps a resume point"
+            }
+            throw RDBError(.io(message), offset: stop.offset, key: stop.key, context: stop.context)
+        }
+        if let resumePath = options.resumePath { ResumePoint.remove(resumePath) }
+        return summary
+    }
+
+    /// A backup folder (`dump-<UTC>.rdb[.gz]` files, as `rdbkit backup` writes them) gives its
+    /// newest dump taken at or before `until`; anything else is the source itself.
+    static func resolve(_ source: String, until: Int64?) throws(RDBError) -> String {
+        guard !AOFFiles.looksLikeAOF(source), let entries = directoryEntries(source) else { return source }
+        let limit = until.map(utcStamp)
+        let dumps = entries.filter { $0.hasPrefix("dump-") && ($0.hasSuffix(".rdb") || $0.hasSuffix(".rdb.gz")) }
+            .filter { name in limit.map { String(name.dropFirst(5).prefix(16)) <= $0 } ?? true }
+            .sorted()
+        guard let chosen = dumps.last else {
+            throw RDBError(.unreadable("\(source) holds no backup taken\(limit.map { " at or before \($0)" } ?? "") (dump-<UTC time>.rdb)"), offset: 0)
+        }
+        return source + "/" + chosen
+    }
+
+    /// `CONFIG GET proto-max-bulk-len`; Redis's default when CONFIG is not allowed.
+    private static func maximumBulk(_ control: RedisConnection) throws(RDBError) -> Int {
+        let reply = try control.reply(to: "CONFIG", "GET", "proto-max-bulk-len")
+        guard let items = reply.elements, items.count == 2, let value = items[1].integerValue else {
+            return RESPSyntax.maximumBulkLength
+        }
+        return Int(value)
+    }
+
+    private static func clusterTopology(_ control: RedisConnection, url: RedisURL) throws(RDBError) -> ClusterTopology {
+        let shards = try control.reply(to: "CLUSTER", "SHARDS")
+        let topology: ClusterTopology?
+        if shards.errorMessage == nil {
+            topology = ClusterTopology(shards: shards, defaultHost: url.host)
+        } else {
+            topology = ClusterTopology(slots: try control.call("CLUSTER", "SLOTS"), defaultHost: url.host)
+        }
+        guard let topology, !topology.primaries.isEmpty else {
+            throw RDBError(.io("\(url.endpoint): the cluster's slot map could not be read"), offset: 0)
+        }
+        if topology.uncoveredSlots > 0 {
+            throw RDBError(.io("\(url.endpoint): \(topology.uncoveredSlots) slots have no primary (is the cluster complete?)"), offset: 0)
+        }
+        return topology
+    }
+
+    /// A cluster's primaries each keep their own libraries: FUNCTION LOAD goes to every one.
+    private static func loadEverywhere(_ item: RestoreItem, _ nodes: [RedisURL], _ options: RestoreOptions,
+                                       _ tracker: RestoreTracker) throws(RDBError) {
+        let pipelines = nodes.map { NodePipeline(url: $0, options: options, tracker: RestoreTracker(resumedAt: 0)) }
+        for pipeline in pipelines {
+            try pipeline.submit(item)
+            try pipeline.finish()
+        }
+        tracker.complete(item.sequence, .restored, item: item)
+    }
+
+    /// Reads the source once without sending anything, and refuses it when the target cannot
+    /// hold something in it (the loss policy), listing everything it would lose.
+    private static func refuseLosses(_ path: String, target: RDBTarget, options: RestoreOptions) throws(RDBError) {
+        var scan = options
+        scan.lossy = true
+        scan.reader.showProgress = false
+        let planner = try RestorePlanner(target: target, options: scan, maximumBulk: Int.max)
+        let probe = RecordCollector { (record) throws(RDBError) in _ = try planner.plan(record, sequence: 0) }
+        probe.onFunction = { (code) throws(RDBError) in _ = try planner.plan(function: code, sequence: 0) }
+        probe.onModuleAux = { (aux) throws(RDBError) in try planner.moduleAux(aux) }
+        guard try mayLose(path, target: target) else { return }
+        try RDBReader.read(path: path, visitor: probe, filter: options.filter, options: scan.reader)
+        let unwanted = planner.losses.filter { !$0.requested }
+        if !unwanted.isEmpty { throw Convert.lossError(unwanted, target: target) }
+    }
+
+    /// Whether the source was written by a newer or other server than the target.
+    private static func mayLose(_ path: String, target: RDBTarget) throws(RDBError) -> Bool {
+        let probe = HeaderProbe()
+        do throws(RDBError) {
+            try RDBReader.read(path: path, visitor: probe)
+        } catch {
+            guard probe.header != nil else { throw error }
+        }
+        guard let header = probe.header else { return true }
+        return header.family != target.family || header.version > target.version
+    }
+}
+
+/// Stops reading once the header is known.
+private final class HeaderProbe: RDBVisitor {
+    var header: RDBHeader?
+    func header(_ header: RDBHeader) throws(RDBError) {
+        self.header = header
+        throw RDBError(.unreadable("header read"), offset: 0)
+    }
+}
+
+/// The cluster's slot map, shared by the router and the pipelines (MOVED updates it).
+final class SharedTopology: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    var value = ClusterTopology()
+
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+
+    func moved(_ redirect: ClusterRedirect) {
+        pthread_mutex_lock(&mutex)
+        value.assign(redirect.slot...redirect.slot, to: redirect.endpoint)
+        pthread_mutex_unlock(&mutex)
+    }
+
+    /// The index among `nodes` of the primary serving `slot`.
+    func node(forSlot slot: Int, among nodes: [RedisURL]) -> Int? {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        guard let primary = value.primary(forSlot: slot) else { return nil }
+        let endpoint = value.primaries[primary]
+        return nodes.firstIndex { $0.host == endpoint.host && $0.port == endpoint.port }
+    }
+}

@@ -1,0 +1,79 @@
+/// Turns the source's keys and libraries into what goes to the target: a `RESTORE` payload in
+/// the RDB version the target accepts (the writer's downgrade path), or, for a key whose payload
+/// is over the server's `proto-max-bulk-len`, the commands Redis's AOF rewrite would write for it.
+/// What the target cannot hold follows the loss policy: the restore stops before sending it,
+/// unless `lossy`, which drops it and reports it.
+final class RestorePlanner {
+    enum Decision {
+        case send(RestoreItem)
+        case skip(RestoreOutcome)
+    }
+
+    private let writer: RDBWriter
+    private let options: RestoreOptions
+    private let maximumBulk: Int
+    /// How many of the writer's losses were looked at.
+    private var lossesSeen = 0
+
+    init(target: RDBTarget, options: RestoreOptions, maximumBulk: Int) throws(RDBError) {
+        writer = try RDBWriter(path: nil, target: target)
+        writer.dropModules = options.withoutModules
+        self.options = options
+        self.maximumBulk = maximumBulk
+    }
+
+    var target: RDBTarget { writer.target }
+    var losses: [ConversionLoss] { writer.losses }
+
+    func plan(_ record: KeyRecord, sequence: Int) throws(RDBError) -> Decision {
+        if let at = record.expireAtMs, at <= options.nowMs { return .skip(.expired) }
+        let db = options.databaseMap[record.db] ?? record.db
+        guard writer.admits(record) else {
+            try checkLosses()
+            return .skip(.dropped)
+        }
+        let payload = try writer.dumpPayload(for: record)
+        try checkLosses()
+        if payload.count <= maximumBulk {
+            return .send(RestoreItem(sequence: sequence, db: db, key: record.key,
+                                     body: .payload(payload, expireAtMs: record.expireAtMs, idleSeconds: record.idleSeconds,
+                                                    lfuFrequency: record.lfuFrequency),
+                                     replacing: options.existing == .replace))
+        }
+        // Too long for one argument: the key as the AOF rewrite's commands (batches of 64
+        // elements, each far below the limit). LRU/LFU metadata has no command and is not kept.
+        let commands = MemorySink()
+        let encoder = RESPEncoder(output: commands)
+        let rewriter = try AOFRewriter(output: encoder, target: writer.target, dropModules: options.withoutModules)
+        let info = KeyInfo(db: record.db, type: record.value.type, rdbType: 0, family: .redis, expireAtMs: record.expireAtMs,
+                           idleSeconds: nil, lfuFrequency: nil, offset: 0)
+        rewriter.currentDB = record.db  // databases are the pipeline's business
+        try record.replay(as: info, into: rewriter)
+        try encoder.flush()
+        return .send(RestoreItem(sequence: sequence, db: db, key: record.key,
+                                 body: .plain(commands.bytes, commands: encoder.commands),
+                                 replacing: options.existing == .replace))
+    }
+
+    func plan(function code: Bytes, sequence: Int) throws(RDBError) -> Decision {
+        guard writer.target.hasFunctions else {
+            writer.lose("function library dropped: \(writer.target.serverVersion) has no FUNCTION LOAD (Redis 7.0+)")
+            try checkLosses()
+            return .skip(.dropped)
+        }
+        return .send(RestoreItem(sequence: sequence, db: 0, key: [], body: .function(code), replacing: options.existing == .replace))
+    }
+
+    /// Module aux data rides with keys in a file; no command restores it.
+    func moduleAux(_ aux: ModuleAux) throws(RDBError) {
+        writer.loseModuleAux(aux)
+        try checkLosses()
+    }
+
+    /// The loss policy: new losses stop the restore unless they were asked for or `lossy`.
+    private func checkLosses() throws(RDBError) {
+        let fresh = writer.losses[lossesSeen...].filter { !$0.requested }
+        lossesSeen = writer.losses.count
+        if !options.lossy && !fresh.isEmpty { throw Convert.lossError(Array(fresh), target: writer.target) }
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import XCTest
+@testable import RDBKit
+
+/// `backup --follow` against a Redis 7.0 under write load: the folder it leaves, merged and
+/// loaded into a fresh server, holds what the live server holds (DEBUG DIGEST), also across a
+/// killed replica connection (partial resync) and one killed while the snapshot arrives.
+final class FollowSessionTests: XCTestCase {
+    private static func payload(_ key: String) -> [UInt8] {
+        let writer = try! RDBWriter(path: nil, target: RDBTarget.named("redis-7.0")!)
+        return try! writer.dumpPayload(for: KeyRecord(db: 0, key: Array(key.utf8), value: .list([Array("restored".utf8)])))
+    }
+
+    /// A session on a thread of its own, stopped as SIGTERM would stop it.
+    private final class Running: @unchecked Sendable {
+        let session: FollowSession
+        private var failure: Error?
+        private let done = DispatchSemaphore(value: 0)
+
+        init(_ session: FollowSession) {
+            self.session = session
+            Thread { [self] in
+                do { try session.run() } catch { failure = error }
+                done.signal()
+            }.start()
+        }
+
+        func stop() throws {
+            session.requestStop()
+            XCTAssertEqual(done.wait(timeout: .now() + 15), .success, "the session stops within seconds")
+            if let failure { throw failure }
+        }
+    }
+
+    private func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(50_000)
+        }
+        return try condition()
+    }
+
+    private func masterOffset(_ server: RedisServerProcess) throws -> Int64 {
+        let info = try server.command("INFO", "replication")
+        return Int64(info.components(separatedBy: "master_repl_offset:").last?.prefix(while: \.isNumber) ?? "") ?? -1
+    }
+
+    private func follow(_ server: RedisServerProcess, into directory: String, options: FollowSession.Options) -> Running {
+        Running(FollowSession(url: RedisURL(host: "127.0.0.1", port: server.port),
+                              connectionOptions: ConnectionOptions(connectTimeout: 5, replyTimeout: 10),
+                              directory: directory, options: options))
+    }
+
+    /// Merges `set` for `target`, loads it into a fresh `server`; returns its DEBUG DIGEST.
+    private func mergedDigest(_ set: String, scratch: String, target: String = "redis-7.0",
+                              server: [String] = [RedisServerProcess.executable("redis-server")!]) throws -> String {
+        XCTAssertTrue(AOFValidation.validate(path: set, check: AOFCommandCheck()).isValid, AOFValidation.validate(path: set).summaryLine)
+        let merged = scratch + "/merged.rdb"
+        var options = Merge.Options(target: RDBTarget.named(target)!, now: Int64(Date().timeIntervalSince1970 * 1000))
+        options.lossy = true
+        try Merge.run(base: set, deltas: [], outputPath: merged, options: options)
+        guard let loaded = try RedisServerProcess(command: server, dump: merged) else { return "" }
+        defer { loaded.stop() }
+        return try loaded.command("DEBUG", "DIGEST")
+    }
+
+    func testConcurrentLoadWithAKilledReplicaConnection() throws {
+        guard let server = try RedisServerProcess(extraArguments: ["--repl-diskless-sync-delay", "0"]) else {
+            throw XCTSkip("redis-server is not installed")
+        }
+        defer { server.stop() }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rdbkit-follow-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try server.pipe(LiveDataset.everyType())
+
+        var options = FollowSession.Options(rotateEvery: 1, rotateSize: 64 * 1024)
+        options.maximumBackoff = 0.5
+        let running = follow(server, into: scratch + "/backups", options: options)
+        XCTAssertTrue(waitUntil(10) { running.session.acknowledgedOffset >= 0 }, "the snapshot arrived")
+
+        var workload = ReplayWorkload(seed: 7, payload: Self.payload)
+        for round in 0..<4 {
+            try server.pipeAllowingErrors(workload.commands(600))
+            if round == 1 {
+                XCTAssertTrue(try server.command("CLIENT", "KILL", "TYPE", "replica").trimmingCharacters(in: .whitespacesAndNewlines) != "0")
+            }
+        }
+        let target = try masterOffset(server)
+        XCTAssertTrue(waitUntil(15) { running.session.acknowledgedOffset >= target },
+                      "acknowledged \(running.session.acknowledgedOffset) of \(target)")
+        try running.stop()
+        XCTAssertEqual(running.session.sets.count, 1, "the killed connection resumed with +CONTINUE: \(running.session.sets)")
+        let set = try XCTUnwrap(running.session.sets.first)
+        let files = try FileManager.default.contentsOfDirectory(atPath: set)
+        XCTAssertGreaterThanOrEqual(files.filter { $0.hasSuffix(".incr.aof") }.count, 2, "rotated: \(files.sorted())")
+        XCTAssertEqual(try mergedDigest(set, scratch: scratch), try server.command("DEBUG", "DIGEST"))
+    }
+
+    func testConnectionKilledWhileTheSnapshotArrives() throws {
+        guard let server = try RedisServerProcess(extraArguments: ["--repl-diskless-sync-delay", "0", "--rdb-key-save-delay", "2000"]) else {
+            throw XCTSkip("redis-server is not installed")
+        }
+        defer { server.stop() }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rdbkit-follow-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try server.pipe((0..<400).map { ["SET", "key:\($0)", String(repeating: "v", count: 200)] })
+        var options = FollowSession.Options()
+        options.maximumBackoff = 0.5
+        let running = follow(server, into: scratch + "/backups", options: options)
+        // 400 keys at 2 ms each: the transfer takes about 0.8 s; kill it half-way.
+        XCTAssertTrue(try waitUntil(5) { try server.command("INFO", "replication").contains("slave0:") })
+        usleep(300_000)
+        _ = try server.command("CLIENT", "KILL", "TYPE", "replica")
+        _ = try server.command("CONFIG", "SET", "rdb-key-save-delay", "0")
+        XCTAssertTrue(waitUntil(10) { running.session.acknowledgedOffset >= 0 })
+        try server.pipe((0..<50).map { ["INCR", "counter:\($0 % 5)"] })
+        let target = try masterOffset(server)
+        XCTAssertTrue(waitUntil(10) { running.session.acknowledgedOffset >= target })
+        try running.stop()
+        XCTAssertEqual(running.session.sets.count, 1)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch + "/backups").count, 1, "no partial set left behind")
+        XCTAssertEqual(try mergedDigest(running.session.sets[0], scratch: scratch), try server.command("DEBUG", "DIGEST"))
+    }
+
+    /// The same follow, kill and resume against every other server the machine has.
+    func testFollowEveryServer() throws {
+        let targets = ["redis-6.2": "redis-6.2", "redis-8.2": "redis-8.2", "valkey-9.1": "valkey-9.1"]
+        var tested: [String] = []
+        for (name, command) in RedisServerProcess.installedServers().sorted(by: { $0.key < $1.key }) {
+            guard let target = targets[name] else { continue }
+            let server: RedisServerProcess
+            do {
+                guard let started = try RedisServerProcess(command: command, extraArguments: ["--repl-diskless-sync-delay", "0"]) else { continue }
+                server = started
+            } catch {
+                print("skipping \(name): \(error.localizedDescription.prefix(300))")
+                continue
+            }
+            defer { server.stop() }
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rdbkit-follow-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            try server.pipe(LiveDataset.everyType(forVersion: name == "redis-6.2" ? 6 : 8))
+            var options = FollowSession.Options(rotateSize: 8 * 1024)
+            options.maximumBackoff = 0.5
+            let running = follow(server, into: scratch + "/backups", options: options)
+            XCTAssertTrue(waitUntil(10) { running.session.acknowledgedOffset >= 0 }, "\(name): the snapshot arrived")
+            for round in 0..<3 {
+                try server.pipe((0..<200).flatMap { i in
+                    [["SET", "s:\(i % 50)", "v\(round)-\(i)"], ["RPUSH", "l:\(i % 5)", "\(i)"], ["HSET", "h", "f\(i % 30)", "\(round)"],
+                     ["ZADD", "z", "\(i)", "m\(i % 40)"], ["SADD", "set", "\(i % 60)"], ["INCR", "counter"]]
+                } + [["MULTI"], ["INCR", "tx"], ["EXPIRE", "tx", "100000"], ["EXEC"]])
+                if round == 0 { _ = try server.command("CLIENT", "KILL", "TYPE", "replica") }
+            }
+            let target0 = try masterOffset(server)
+            XCTAssertTrue(waitUntil(15) { running.session.acknowledgedOffset >= target0 }, "\(name): acknowledged \(running.session.acknowledgedOffset) of \(target0)")
+            try running.stop()
+            XCTAssertEqual(running.session.sets.count, 1, "\(name): resumed with +CONTINUE")
+            XCTAssertEqual(try mergedDigest(running.session.sets[0], scratch: scratch, target: target, server: command),
+                           try server.command("DEBUG", "DIGEST"), name)
+            tested.append(name)
+        }
+        print("follow tested against: \(tested.joined(separator: ", "))")
+    }
+}
