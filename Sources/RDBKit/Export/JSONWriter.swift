@@ -222,7 +222,7 @@ public final class JSONWriter {
 }
 
 /// Base64 of bytes given in pieces of any size, into a `JSONWriter` (at most 2 bytes are held
-/// between pieces); `finish()` writes the padded end.
+/// between pieces); `commit()` writes the padded end. The JSON around it is the writer's.
 final class Base64Sink: ByteSink {
     private let out: JSONWriter
     private let held = ScratchBuffer(capacity: 16)
@@ -252,11 +252,13 @@ final class Base64Sink: ByteSink {
         held.append(UnsafeRawBufferPointer(rebasing: rest[whole...]))
     }
 
-    func finish() {
+    func commit() {
         guard held.count > 0 else { return }
         out.base64(held.bytes)
         held.removeAll()
     }
+
+    func abandon() { held.removeAll() }
 }
 
 /// `isValidUTF8` over a string given in pieces: a sequence cut by a piece boundary is held

@@ -7,12 +7,7 @@ import Darwin
 /// Where output goes: standard output, or a file that appears under its name only when complete.
 /// A file is written to a temporary name beside it and renamed over the destination by `commit()`;
 /// if the work fails, `abandon()` (or deinit) removes the temporary file. Inputs are never touched.
-/// Where written bytes go: an output file, or an encoder in front of one.
-public protocol ByteSink: AnyObject {
-    func write(_ bytes: UnsafeRawBufferPointer) throws(RDBError)
-}
-
-public final class OutputFile: ByteSink {
+public final class OutputFile {
     public let fd: Int32
     private let destination: String?
     private let temporaryPath: String?

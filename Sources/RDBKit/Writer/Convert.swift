@@ -110,7 +110,7 @@ public enum Convert {
             begin(record)
             let base64 = Base64Sink(json)
             try writer.dumpPayload(longString: value, to: base64)
-            base64.finish()
+            base64.commit()
             try end()
         }
         do throws(RDBError) {
