@@ -33,6 +33,9 @@ struct ExportCommand: ParsableCommand {
     @Flag(name: .customLong("with-meta"), help: "Also export aux fields, functions and other file-level records.")
     var withMeta = false
 
+    @Flag(name: .customLong("with-db"), help: "keys: print each key's database and a tab before its name.")
+    var withDB = false
+
     @Option(name: .customLong("until"), help: "AOF: export only up to the first timestamp annotation later than this time: Unix seconds or ISO 8601 (2026-11-26T12:00:00Z).")
     var untilTime: TimeArgument?
     var until: Int64? { untilTime?.seconds }
@@ -50,8 +53,9 @@ struct ExportCommand: ParsableCommand {
                                       databases: Set(filtering.databases))
                 return
             }
+            if withDB && format != .keys { throw ValidationError("--with-db goes with --format keys (the other formats carry the db)") }
             let summary = try Export.run(path: file, outputPath: output, format: format, withMeta: withMeta,
-                                         filter: filtering.filter, options: reading.readerOptions)
+                                         filter: filtering.filter, options: reading.readerOptions, keysWithDB: withDB)
             if let trailing = summary.trailer.trailingBytes {
                 FileHandleStandardError.write("rdbkit: warning: \(file): \(trailing.count) bytes after the checksum at offset \(trailing.offset) (ignored, as Redis does)\n")
             }

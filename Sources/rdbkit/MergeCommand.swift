@@ -32,11 +32,16 @@ struct MergeCommand: ParsableCommand {
             Output: an RDB for --target-version (default), or with --to aof the commands Redis's \
             rewrite would write (--multi-part for a directory), as `convert` writes them.
 
+            A folder written by `rdbkit backup` (its dump-… snapshots and set-… chains) is a base \
+            too: merge restores from the valid chain that covers --until (else the latest restore \
+            point before it; without --until, the newest) and says which it chose.
+
             Example: rdbkit merge dump.rdb appendonlydir/appendonly.aof.3.incr.aof -o merged.rdb
             Example: rdbkit merge appendonlydir -o recovered.rdb --until 1764158400
+            Example: rdbkit merge /backups/cache --until 2026-11-26T12:00:00Z -o at-noon.rdb
             """)
 
-    @Argument(help: "The base: an RDB file, an AOF file or a multi-part AOF directory.")
+    @Argument(help: "The base: an RDB file, an AOF file, a multi-part AOF directory or a folder of backups.")
     var base: String
 
     @Argument(help: "AOF files or directories to apply, in order.")
@@ -87,12 +92,27 @@ struct MergeCommand: ParsableCommand {
         options.skipUnknown = skipUnknown
         options.reader = reading.readerOptions
         do {
-            let summary = try Merge.run(base: base, deltas: deltas, outputPath: output, options: options)
+            let summary = try Merge.run(base: try restorePoint(), deltas: deltas, outputPath: output, options: options)
             report(summary)
         } catch {
             FileHandleStandardError.write("rdbkit: \(error)\n")
             throw CommandFailure()
         }
+    }
+}
+
+extension MergeCommand {
+    /// The base itself, or for a folder of backups the restore point chosen for --until.
+    func restorePoint() throws(RDBError) -> String {
+        guard BackupCatalog.isBackupFolder(base) else { return base }
+        let catalog = try BackupCatalog.scan(base)
+        guard let point = catalog.choose(until: until) else {
+            throw RDBError(.io("\(base) holds no valid restore point" + (until.map { " at or before \(isoSeconds($0))" } ?? "")), offset: 0)
+        }
+        var line = "rdbkit: restoring from \(point.path) (\(point.first.map(isoSeconds) ?? "?") to \(point.last.map(isoSeconds) ?? "?"))"
+        if let until, let last = point.last, until > last { line += "; nothing between \(isoSeconds(last)) and \(isoSeconds(until)) is backed up" }
+        FileHandleStandardError.write(line + "\n")
+        return point.path
     }
 }
 

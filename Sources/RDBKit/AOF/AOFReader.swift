@@ -13,7 +13,8 @@ public final class AOFReader {
     public private(set) var validUpTo: Int64 = 0
     /// Where `until` stopped: the part and the offset of the later annotation.
     public private(set) var stoppedByTimestamp: (part: Int, offset: Int64)?
-    private var timestamp: Int64?
+    /// The latest `#TS:` time read so far (annotations without a command after them included).
+    public private(set) var timestamp: Int64?
     /// True while RDB content (a base or a preamble) is read: damage there cannot be cut off.
     public private(set) var readingRDB = false
 

@@ -31,7 +31,11 @@ public final class KeyStatsCollector: RDBVisitor {
     private var allIntegers = true
     private var widestInteger = 2
     private var stringMemory = 0
+    /// Consumer groups' cost, and the stream's nodes with their listpacks' allocations.
     private var streamMemory = 0
+    private var streamNodes = 0
+    private var streamNodesMemory = 0
+    private var array = ArrayMemory()
 
     public init(onKey: @escaping (KeyStats) throws(RDBError) -> Void) {
         self.onKey = onKey
@@ -52,6 +56,9 @@ public final class KeyStatsCollector: RDBVisitor {
         widestInteger = 2
         stringMemory = 0
         streamMemory = 0
+        streamNodes = 0
+        streamNodesMemory = 0
+        array = ArrayMemory()
         return .read
     }
 
@@ -122,17 +129,39 @@ public final class KeyStatsCollector: RDBVisitor {
 
     public func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError) {
         elements += 1
-        // Entries as stored: flags, two id deltas, values (fields mostly shared), lp-count.
-        var entry = 4
         for i in 0..<fields.count {
-            fields.value(i).withBytes { entry += MemoryEstimate.listpackEntry($0); largest = max(largest, $0.count) }
+            fields.value(i).withBytes { largest = max(largest, $0.count) }
         }
-        streamMemory += entry
+    }
+
+    public func streamNode(listpackBytes: Int) throws(RDBError) {
+        // rdb.c loads each node's listpack as stored, in an allocation of its size.
+        streamNodes += 1
+        streamNodesMemory += jemallocSize(listpackBytes)
     }
 
     public func streamGroup(_ group: StreamGroup) throws(RDBError) {
-        // streamCG, its PEL rax and NACKs (streamNACK: 32 bytes), consumers with their own PEL rax.
-        streamMemory += 128 + group.pending.count * (jemallocSize(32) + 40) + group.consumers.count * 128
+        // object.c: streamCG, its PEL's rax and one streamNACK per entry; per consumer its
+        // struct, its name's length and its own PEL's rax (the NACKs are shared).
+        streamMemory += MemoryEstimate.streamGroup + MemoryEstimate.streamRax(group.pending.count)
+            + MemoryEstimate.streamNACK * group.pending.count
+        for consumer in group.consumers {
+            streamMemory += MemoryEstimate.streamConsumer + consumer.name.count + MemoryEstimate.streamRax(consumer.pending.count)
+        }
+    }
+
+    public func streamIdmp(_ idmp: StreamIdmp) throws(RDBError) {
+        // idmpProducer (rax node and dict) per producer; idmpEntry (iid copy, id, next) and its dict slot per iid.
+        for producer in idmp.producers {
+            streamMemory += 96 + MemoryEstimate.sds(producer.pid.count)
+            for entry in producer.entries { streamMemory += jemallocSize(40 + entry.iid.count) + MemoryEstimate.dictEntry }
+        }
+    }
+
+    public func arrayElement(index: UInt64, element: ArrayElement) throws(RDBError) {
+        elements += 1
+        element.withText { largest = max(largest, $0.count) }
+        array.add(index: index, element: ArrayEncoding.loaded(element))
     }
 
     public func moduleValue(_ value: ModuleValue) throws(RDBError) {
@@ -180,12 +209,14 @@ public final class KeyStatsCollector: RDBVisitor {
                 encoding = "hashtable"
             }
         case .stream:
-            let nodes = max(1, (elements + 99) / 100)
-            value = MemoryEstimate.robj + MemoryEstimate.stream + nodes * (jemallocSize(streamMemory / nodes + 40) + 48)
+            value = MemoryEstimate.robj + MemoryEstimate.stream + MemoryEstimate.streamRax(streamNodes) + streamNodesMemory + streamMemory
             encoding = "stream"
         case .module:
             value = stringMemory
             encoding = "module"
+        case .array:
+            value = MemoryEstimate.robj + array.total()
+            encoding = "sliced-array"
         }
         try onKey(KeyStats(db: info.db, key: key, type: info.type, encoding: encoding, elements: elements,
                            largestElement: largest, memory: keyMemory + value, expireAtMs: info.expireAtMs))

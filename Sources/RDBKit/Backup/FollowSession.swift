@@ -50,6 +50,8 @@ public final class FollowSession: @unchecked Sendable {
     private var offset: Int64 = 0
     private var set: BackupSet?
     private var inTransaction = false
+    /// The offset of the last byte whose command reached the file: what ACK reports.
+    private var flushedOffset: Int64 = 0
     /// Connection problems are retried; a failure to write the backup ends the session.
     private var diskFailure: RDBError?
     /// Sets this session started, in order.
@@ -101,10 +103,12 @@ public final class FollowSession: @unchecked Sendable {
             try newSet(link, start: start, reason: set == nil ? nil : "the master could not continue from offset \(offset)")
             replicationID = id
             offset = startOffset
+            flushedOffset = startOffset
         case .legacySync:
             try newSet(link, start: start, reason: set == nil ? nil : "the server has no partial resynchronization")
             replicationID = nil
             offset = 0
+            flushedOffset = 0
         }
     }
 
@@ -129,7 +133,8 @@ public final class FollowSession: @unchecked Sendable {
         let idleLimit = connectionOptions.replyTimeout ?? 60
         var lastTick = -Double.infinity
         var lastData = monotonicSeconds()
-        while !stopRequested {
+        // A stop waits for an open transaction's EXEC (the master sends it whole, right after).
+        while !stopRequested || inTransaction {
             if monotonicSeconds() - lastTick >= 1 {
                 try tick(set, connection)
                 lastTick = monotonicSeconds()
@@ -146,9 +151,11 @@ public final class FollowSession: @unchecked Sendable {
                 let command = try RESPValueReader.read(input)
                 offset += input.offset - before
                 try handle(command, at: before, set, connection)
-            } while input.buffered > 0 && monotonicSeconds() - lastTick < 1 && !stopRequested
+            } while input.buffered > 0 && monotonicSeconds() - lastTick < 1 && !(stopRequested && !inTransaction)
+            if stopRequested && !inTransaction { break }
         }
         try written { () throws(RDBError) in try set.flush() }
+        flushedOffset = offset
         try acknowledge(connection)
     }
 
@@ -170,7 +177,10 @@ public final class FollowSession: @unchecked Sendable {
             return // the master's heartbeat: counted in the offset, not a write
         case "replconf":
             if arguments.count > 1, String(decoding: arguments[1], as: UTF8.self).lowercased() == "getack" {
-                try written { () throws(RDBError) in try set.flush() }
+                if !inTransaction {
+                    try written { () throws(RDBError) in try set.flush() }
+                    flushedOffset = offset
+                }
                 try acknowledge(connection)
             }
             return
@@ -190,9 +200,13 @@ public final class FollowSession: @unchecked Sendable {
     }
 
     private func tick(_ set: BackupSet, _ connection: RedisConnection) throws(RDBError) {
-        try written { () throws(RDBError) in
-            set.annotate(Int64(time(nil)))
-            try set.flush()
+        if !inTransaction {
+            // Only whole transactions reach the file: Redis reverts a MULTI left open at its end.
+            try written { () throws(RDBError) in
+                set.annotate(Int64(time(nil)))
+                try set.flush()
+            }
+            flushedOffset = offset
         }
         if !inTransaction, let every = options.rotateEvery, monotonicSeconds() - set.fileStartedAt >= every {
             try rotate(set)
@@ -210,9 +224,9 @@ public final class FollowSession: @unchecked Sendable {
     }
 
     private func acknowledge(_ connection: RedisConnection) throws(RDBError) {
-        connection.send(["REPLCONF", "ACK", String(offset)])
+        connection.send(["REPLCONF", "ACK", String(flushedOffset)])
         try connection.flush()
-        let now = offset
+        let now = flushedOffset
         acknowledged.withLockedValue { $0 = now }
     }
 

@@ -51,8 +51,16 @@ public protocol RDBVisitor: AnyObject {
     func zsetMember(_ member: RDBString, score: Double) throws(RDBError)
     func hashField(_ field: RDBString, value: RDBString, expireAtMs: Int64?) throws(RDBError)
     func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError)
+    /// One node of the stream's radix tree: its listpack's size as stored (Redis loads it as is).
+    func streamNode(listpackBytes: Int) throws(RDBError)
     func streamMetadata(_ metadata: StreamMetadata) throws(RDBError)
     func streamGroup(_ group: StreamGroup) throws(RDBError)
+    /// A stream's IDMP state (RDB 13+), after its groups.
+    func streamIdmp(_ idmp: StreamIdmp) throws(RDBError)
+    /// An array's header (RDB 14), before its elements: how many, and ARINSERT's next index.
+    func arrayHeader(count: UInt64, insertIndex: UInt64?) throws(RDBError)
+    /// One array element, in ascending index order.
+    func arrayElement(index: UInt64, element: ArrayElement) throws(RDBError)
     func moduleValue(_ value: ModuleValue) throws(RDBError)
     func endKey() throws(RDBError)
 
@@ -76,8 +84,12 @@ extension RDBVisitor {
     public func zsetMember(_ member: RDBString, score: Double) throws(RDBError) {}
     public func hashField(_ field: RDBString, value: RDBString, expireAtMs: Int64?) throws(RDBError) {}
     public func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError) {}
+    public func streamNode(listpackBytes: Int) throws(RDBError) {}
     public func streamMetadata(_ metadata: StreamMetadata) throws(RDBError) {}
     public func streamGroup(_ group: StreamGroup) throws(RDBError) {}
+    public func streamIdmp(_ idmp: StreamIdmp) throws(RDBError) {}
+    public func arrayHeader(count: UInt64, insertIndex: UInt64?) throws(RDBError) {}
+    public func arrayElement(index: UInt64, element: ArrayElement) throws(RDBError) {}
     public func moduleValue(_ value: ModuleValue) throws(RDBError) {}
     public func endKey() throws(RDBError) {}
     public func end(_ trailer: RDBTrailer) throws(RDBError) {}

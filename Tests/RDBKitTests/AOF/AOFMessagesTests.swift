@@ -144,3 +144,19 @@ extension AOFMessagesTests {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out)).count, good.utf8.count)
     }
 }
+
+extension AOFMessagesTests {
+    /// A loss names what is being written: the AOF for an AOF target, the RDB version for a dump.
+    func testLossMessagesNameTheAOFTheyWrite() throws {
+        let hfe = FixturePaths.fixtures.appendingPathComponent("redis-8.2/hfe.rdb").path
+        let aof = scratch.appendingPathComponent("out.aof").path
+        let toAOF = try RDBKitProcess.run(["convert", hfe, aof, "--target-version", "redis-7.0"])
+        XCTAssertEqual(toAOF.status, 1)
+        XCTAssertTrue(toAOF.err.contains("the AOF \(aof) (for Redis 7.0.15) cannot hold"), toAOF.err)
+        XCTAssertFalse(toAOF.err.contains("REDIS0010"), toAOF.err)
+        let merged = try RDBKitProcess.run(["merge", hfe, "-o", aof, "--to", "aof", "--target-version", "redis-7.0"])
+        XCTAssertTrue(merged.err.contains("the AOF \(aof) (for Redis 7.0.15) cannot hold"), merged.err)
+        let toRDB = try RDBKitProcess.run(["convert", hfe, scratch.appendingPathComponent("out.rdb").path, "--target-version", "redis-7.0"])
+        XCTAssertTrue(toRDB.err.contains("REDIS0010 cannot hold"), toRDB.err)
+    }
+}

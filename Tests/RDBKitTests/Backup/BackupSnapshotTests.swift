@@ -103,4 +103,27 @@ final class BackupSnapshotTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("is not a directory"), "\(error)")
         }
     }
+
+    func testSnapshotOverTLS() throws {
+        guard let certificates = try TestCertificates() else { throw XCTSkip("openssl is not installed") }
+        defer { certificates.remove() }
+        let tlsPort = RedisServerProcess.freePort()
+        guard let apt = RedisServerProcess.executable("redis-server"),
+              let server = try loadedServer("redis-7.0 tls", [apt], certificates.serverArguments(tlsPort: tlsPort, requireClientCertificates: true)) else {
+            throw XCTSkip("redis-server is not installed")
+        }
+        defer { server.stop() }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var tls = ConnectionOptions(tls: TLSOptions(caCertificate: certificates.ca, certificate: certificates.clientCertificate,
+                                                    privateKey: certificates.clientKey), connectTimeout: 5, replyTimeout: 20)
+        let url = RedisURL(host: "127.0.0.1", port: tlsPort, useTLS: true)
+        let outcome = try BackupSnapshot.take(url: url, options: tls, directory: directory, gzip: false, showProgress: false)
+        XCTAssertTrue(Validator.validate(path: outcome.path).isValid)
+        let keys = try (0..<16).reduce(0) { $0 + (Int(try server.command("-n", "\($1)", "DBSIZE").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) }
+        XCTAssertEqual(outcome.report.keys, keys)
+        tls.tls?.caCertificate = certificates.strangerCA
+        XCTAssertThrowsError(try BackupSnapshot.take(url: url, options: tls, directory: directory, gzip: false, showProgress: false))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).count, 1, "the refused attempt left nothing")
+    }
 }

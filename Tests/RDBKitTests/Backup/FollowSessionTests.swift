@@ -52,14 +52,15 @@ final class FollowSessionTests: XCTestCase {
                               directory: directory, options: options))
     }
 
-    /// Merges `set` and loads it into a fresh server; returns that server's DEBUG DIGEST.
-    private func mergedDigest(_ set: String, scratch: String) throws -> String {
+    /// Merges `set` for `target`, loads it into a fresh `server`; returns its DEBUG DIGEST.
+    private func mergedDigest(_ set: String, scratch: String, target: String = "redis-7.0",
+                              server: [String] = [RedisServerProcess.executable("redis-server")!]) throws -> String {
         XCTAssertTrue(AOFValidation.validate(path: set, check: AOFCommandCheck()).isValid, AOFValidation.validate(path: set).summaryLine)
         let merged = scratch + "/merged.rdb"
-        var options = Merge.Options(target: RDBTarget.named("redis-7.0")!, now: Int64(Date().timeIntervalSince1970 * 1000))
+        var options = Merge.Options(target: RDBTarget.named(target)!, now: Int64(Date().timeIntervalSince1970 * 1000))
         options.lossy = true
         try Merge.run(base: set, deltas: [], outputPath: merged, options: options)
-        guard let loaded = try RedisServerProcess(command: [RedisServerProcess.executable("redis-server")!], dump: merged) else { return "" }
+        guard let loaded = try RedisServerProcess(command: server, dump: merged) else { return "" }
         defer { loaded.stop() }
         return try loaded.command("DEBUG", "DIGEST")
     }
@@ -122,5 +123,46 @@ final class FollowSessionTests: XCTestCase {
         XCTAssertEqual(running.session.sets.count, 1)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch + "/backups").count, 1, "no partial set left behind")
         XCTAssertEqual(try mergedDigest(running.session.sets[0], scratch: scratch), try server.command("DEBUG", "DIGEST"))
+    }
+
+    /// The same follow, kill and resume against every other server the machine has.
+    func testFollowEveryServer() throws {
+        let targets = ["redis-6.2": "redis-6.2", "redis-8.2": "redis-8.2", "valkey-9.1": "valkey-9.1"]
+        var tested: [String] = []
+        for (name, command) in RedisServerProcess.installedServers().sorted(by: { $0.key < $1.key }) {
+            guard let target = targets[name] else { continue }
+            let server: RedisServerProcess
+            do {
+                guard let started = try RedisServerProcess(command: command, extraArguments: ["--repl-diskless-sync-delay", "0"]) else { continue }
+                server = started
+            } catch {
+                print("skipping \(name): \(error.localizedDescription.prefix(300))")
+                continue
+            }
+            defer { server.stop() }
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rdbkit-follow-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            try server.pipe(LiveDataset.everyType(forVersion: name == "redis-6.2" ? 6 : 8))
+            var options = FollowSession.Options(rotateSize: 8 * 1024)
+            options.maximumBackoff = 0.5
+            let running = follow(server, into: scratch + "/backups", options: options)
+            XCTAssertTrue(waitUntil(10) { running.session.acknowledgedOffset >= 0 }, "\(name): the snapshot arrived")
+            for round in 0..<3 {
+                try server.pipe((0..<200).flatMap { i in
+                    [["SET", "s:\(i % 50)", "v\(round)-\(i)"], ["RPUSH", "l:\(i % 5)", "\(i)"], ["HSET", "h", "f\(i % 30)", "\(round)"],
+                     ["ZADD", "z", "\(i)", "m\(i % 40)"], ["SADD", "set", "\(i % 60)"], ["INCR", "counter"]]
+                } + [["MULTI"], ["INCR", "tx"], ["EXPIRE", "tx", "100000"], ["EXEC"]])
+                if round == 0 { _ = try server.command("CLIENT", "KILL", "TYPE", "replica") }
+            }
+            let target0 = try masterOffset(server)
+            XCTAssertTrue(waitUntil(15) { running.session.acknowledgedOffset >= target0 }, "\(name): acknowledged \(running.session.acknowledgedOffset) of \(target0)")
+            try running.stop()
+            XCTAssertEqual(running.session.sets.count, 1, "\(name): resumed with +CONTINUE")
+            XCTAssertEqual(try mergedDigest(running.session.sets[0], scratch: scratch, target: target, server: command),
+                           try server.command("DEBUG", "DIGEST"), name)
+            tested.append(name)
+        }
+        print("follow tested against: \(tested.joined(separator: ", "))")
     }
 }
