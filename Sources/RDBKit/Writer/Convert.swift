@@ -49,6 +49,15 @@ public enum Convert {
         let writer = try RDBWriter(path: outputPath, target: target)
         writer.dropModules = withoutModules
         do throws(RDBError) {
+            if target.hasResizeHints && inputPath != "-" {
+                // A first pass counts what RESIZEDB says, as for a dump.
+                let counting = JSONImport(source: try openInput(path: inputPath))
+                while let item = try counting.next() {
+                    guard case .key(let record) = item else { continue }
+                    writer.resizeHints[record.db, default: (0, 0)].keys += 1
+                    if record.expireAtMs != nil { writer.resizeHints[record.db, default: (0, 0)].expires += 1 }
+                }
+            }
             let records = JSONImport(source: try openInput(path: inputPath))
             while let item = try records.next() {
                 switch item {
