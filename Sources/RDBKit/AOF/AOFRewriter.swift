@@ -2,7 +2,10 @@
 /// `SELECT` per database, `SET`, `RPUSH`/`SADD`/`ZADD`/`HMSET` in batches of 64 elements
 /// (AOF_REWRITE_ITEMS_PER_CMD), `HPEXPIREAT … FIELDS 1 f` for field TTLs, `XADD` per entry then
 /// `XSETID`, `XGROUP CREATE`, `XCLAIM … JUSTID FORCE` / `XGROUP CREATECONSUMER`, `PEXPIREAT`,
-/// `FUNCTION LOAD`. A visitor: elements stream through, at most one batch is held.
+/// `FUNCTION LOAD`; Redis 8.6/8.8 state as 8.8's rewrite emits it: `ARMSET` in batches of 32
+/// pairs then `ARSEEK` for arrays, `XNACK … FAIL … FORCE` per run of equal delivery counts of a
+/// group's NACK zone, `XCFGSET` for a non-default IDMP configuration and `XIDMPRECORD` per iid
+/// whose entry still exists. A visitor: elements stream through, at most one batch is held.
 ///
 /// Like Redis's rewrite, LRU/LFU metadata and stream consumers' seen/active times are not kept (no
 /// command sets them); a pending entry whose message was deleted is a loss, as XCLAIM cannot make
@@ -32,6 +35,8 @@ public final class AOFRewriter: RDBVisitor {
     /// The IDs of the stream being written, in order: a pending entry whose message was deleted
     /// cannot be recreated (XCLAIM skips missing messages) and must be reported.
     private var streamIDs: [StreamID] = []
+    /// An array's insert index, restored by ARSEEK once its elements are written.
+    private var arrayInsertIndex: UInt64?
 
     public init(output: RESPEncoder, target: RDBTarget, dropModules: Bool) throws(RDBError) {
         out = output
@@ -68,6 +73,10 @@ public final class AOFRewriter: RDBVisitor {
             lose("stream dropped: \(target.serverVersion) has no streams")
             return .skip
         }
+        if info.type == .array && !target.hasArrays {
+            lose("array dropped: \(target.serverVersion) has no arrays (Redis 8.8)")
+            return .skip
+        }
         if info.type == .module && payloads.dropModules {
             lose("module value dropped (--without-modules)", requested: true)
             return .skip
@@ -80,6 +89,7 @@ public final class AOFRewriter: RDBVisitor {
             currentDB = info.db
         }
         streamIDs.removeAll(keepingCapacity: false)
+        arrayInsertIndex = nil
         keys += 1
         return .read
     }
@@ -169,6 +179,59 @@ public final class AOFRewriter: RDBVisitor {
                                     word("JUSTID"), word("FORCE")])
             }
         }
+        try writeNackZone(group, deliveries: deliveries)
+    }
+
+    /// aof.c rioWriteStreamNackedEntries: the zone in order, one XNACK per run of entries with the
+    /// same delivery count, at most 64 ids each.
+    private func writeNackZone(_ group: StreamGroup, deliveries: [StreamID: StreamPendingEntry]) throws(RDBError) {
+        guard let zone = group.nacked, !zone.isEmpty else { return }
+        guard target.hasNackZones else {
+            return lose("\(zone.count) NACKed pending entries of group \(displayKey(group.name)) dropped: \(target.serverVersion) has no XNACK (Redis 8.8)")
+        }
+        var start = 0
+        while start < zone.count {
+            let count = deliveries[zone[start]]?.deliveryCount ?? 0
+            var end = start + 1
+            while end < zone.count && end - start < AOFRewriter.itemsPerCommand && (deliveries[zone[end]]?.deliveryCount ?? 0) == count {
+                end += 1
+            }
+            try command(bytes: [word("XNACK"), nil, group.name, word("FAIL"), word("IDS"), word(String(end - start))]
+                        + zone[start..<end].map { word($0.description) }
+                        + [word("RETRYCOUNT"), word(String(count)), word("FORCE")])
+            start = end
+        }
+    }
+
+    public func streamIdmp(_ idmp: StreamIdmp) throws(RDBError) {
+        guard target.hasStreamIdmp else {
+            if !idmp.isDefault { lose("stream IDMP state dropped: \(target.serverVersion) has no XCFGSET/XIDMPRECORD (Redis 8.6)") }
+            return
+        }
+        if idmp.duration != StreamIdmp.defaultDuration || idmp.maxSize != StreamIdmp.defaultMaxSize {
+            try command(["XCFGSET", nil, "IDMP-DURATION", String(idmp.duration), "IDMP-MAXSIZE", String(idmp.maxSize)])
+        }
+        // xidmprecordCommand refuses an id the stream no longer holds, so those are left out, as aof.c does.
+        var recorded: UInt64 = 0
+        for producer in idmp.producers {
+            for entry in producer.entries where streamHolds(entry.id) {
+                try command(bytes: [word("XIDMPRECORD"), nil, producer.pid, entry.iid, word(entry.id.description)])
+                recorded += 1
+            }
+        }
+        // No command sets the counters: a load counts one iid added per XIDMPRECORD and no duplicate.
+        if idmp.iidsAdded != recorded || idmp.iidsDuplicates != 0 {
+            lose("stream IDMP counters (\(idmp.iidsAdded) iids added, \(idmp.iidsDuplicates) duplicates) become \(recorded) and 0: no command restores them, as in Redis's own rewrite")
+        }
+    }
+
+    public func arrayHeader(count: UInt64, insertIndex: UInt64?) throws(RDBError) {
+        arrayInsertIndex = insertIndex
+    }
+
+    public func arrayElement(index: UInt64, element: ArrayElement) throws(RDBError) {
+        appendText(String(index))
+        try element.withText { (text) throws(RDBError) in try add(.bytes(text)) }
     }
 
     private func streamHolds(_ id: StreamID) -> Bool {
@@ -191,6 +254,10 @@ public final class AOFRewriter: RDBVisitor {
 
     public func endKey() throws(RDBError) {
         try flushBatch()
+        // ARSEEK sets the position of the next insert: one past the stored index.
+        if let insert = arrayInsertIndex {
+            try command(["ARSEEK", nil, String(insert &+ 1)])
+        }
         if let at = info?.expireAtMs {
             try command(["PEXPIREAT", nil, String(at)])
         }
@@ -213,7 +280,9 @@ public final class AOFRewriter: RDBVisitor {
     private func add(_ item: RDBString) throws(RDBError) {
         append(item)
         batchItems += 1
-        if batchItems == AOFRewriter.itemsPerCommand { try flushBatch() }
+        // ARMSET takes pairs: half as many elements per command (AOF_REWRITE_ITEMS_PER_CMD/2).
+        let limit = info?.type == .array ? AOFRewriter.itemsPerCommand / 2 : AOFRewriter.itemsPerCommand
+        if batchItems == limit { try flushBatch() }
     }
 
     private func flushBatch() throws(RDBError) {
@@ -223,6 +292,7 @@ public final class AOFRewriter: RDBVisitor {
         case .list: name = "RPUSH"
         case .set: name = "SADD"
         case .zset: name = "ZADD"
+        case .array: name = "ARMSET"
         default: name = "HMSET"
         }
         out.begin(count: 2 + batchLengths.count)

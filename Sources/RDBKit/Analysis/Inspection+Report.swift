@@ -46,6 +46,9 @@ extension Inspection {
             let encodings = t.serverEncodings.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             lines.append("  \(pad(type.rawValue, 7)) \(t.keys) keys, \(size(t.serializedBytes)) in the file, ~\(size(t.memory)) in memory; \(encodings)")
         }
+        if streams.withIdmp > 0 || streams.nackedEntries > 0 {
+            lines.append("  streams: \(streams.withIdmp) with IDMP state (\(streams.idmpProducers) producers, \(streams.idmpIids) iids), \(streams.nackedEntries) NACKed pending entries")
+        }
         if !biggestKeys.isEmpty {
             lines.append("")
             lines.append("biggest keys (estimated memory)")
@@ -148,6 +151,14 @@ extension Inspection {
             }
             w.byte(UInt8(ascii: "}"))
         }
+        w.raw("},\"streams\":{\"with_idmp\":")
+        w.int(Int64(streams.withIdmp))
+        w.raw(",\"idmp_producers\":")
+        w.int(Int64(streams.idmpProducers))
+        w.raw(",\"idmp_iids\":")
+        w.int(Int64(streams.idmpIids))
+        w.raw(",\"nacked_entries\":")
+        w.int(Int64(streams.nackedEntries))
         w.raw("},\"biggest_keys\":[")
         for (i, k) in biggestKeys.enumerated() {
             w.raw(i == 0 ? "{\"db\":" : ",{\"db\":")

@@ -10,6 +10,14 @@ public struct Inspection: Sendable {
         public var memory: Int64 = 0
     }
 
+    /// Redis 8.6/8.8 stream state: IDMP in use (not the defaults every v4/v5 stream carries) and NACK zones.
+    public struct StreamFeatures: Sendable {
+        public var withIdmp = 0
+        public var idmpProducers = 0
+        public var idmpIids = 0
+        public var nackedEntries = 0
+    }
+
     public struct DatabaseSummary: Sendable {
         public var keys = 0
         public var withExpiry = 0
@@ -32,6 +40,7 @@ public struct Inspection: Sendable {
     public var memory: Int64 = 0
     public var databases: [Int: DatabaseSummary] = [:]
     public var types: [RedisType: TypeSummary] = [:]
+    public var streams = StreamFeatures()
     public var biggestKeys: [KeyStats] = []
     public var prefixes: [PrefixSummary.Entry] = []
     /// How far the prefix counts can be off (0 when every prefix was tracked exactly).
@@ -133,6 +142,20 @@ public final class Inspector: ForwardsElements {
     public func moduleValue(_ value: ModuleValue) throws(RDBError) {
         result.modules[value.typeID.name, default: 0] += 1
         try stats.moduleValue(value)
+    }
+
+    public func streamGroup(_ group: StreamGroup) throws(RDBError) {
+        result.streams.nackedEntries += group.nacked?.count ?? 0
+        try stats.streamGroup(group)
+    }
+
+    public func streamIdmp(_ idmp: StreamIdmp) throws(RDBError) {
+        if !idmp.isDefault {
+            result.streams.withIdmp += 1
+            result.streams.idmpProducers += idmp.producers.count
+            result.streams.idmpIids += idmp.producers.map(\.entries.count).reduce(0, +)
+        }
+        try stats.streamIdmp(idmp)
     }
 
     public func end(_ trailer: RDBTrailer) throws(RDBError) {

@@ -35,6 +35,7 @@ public final class KeyStatsCollector: RDBVisitor {
     private var streamMemory = 0
     private var streamNodes = 0
     private var streamNodesMemory = 0
+    private var array = ArrayMemory()
 
     public init(onKey: @escaping (KeyStats) throws(RDBError) -> Void) {
         self.onKey = onKey
@@ -57,6 +58,7 @@ public final class KeyStatsCollector: RDBVisitor {
         streamMemory = 0
         streamNodes = 0
         streamNodesMemory = 0
+        array = ArrayMemory()
         return .read
     }
 
@@ -148,6 +150,20 @@ public final class KeyStatsCollector: RDBVisitor {
         }
     }
 
+    public func streamIdmp(_ idmp: StreamIdmp) throws(RDBError) {
+        // idmpProducer (rax node and dict) per producer; idmpEntry (iid copy, id, next) and its dict slot per iid.
+        for producer in idmp.producers {
+            streamMemory += 96 + MemoryEstimate.sds(producer.pid.count)
+            for entry in producer.entries { streamMemory += jemallocSize(40 + entry.iid.count) + MemoryEstimate.dictEntry }
+        }
+    }
+
+    public func arrayElement(index: UInt64, element: ArrayElement) throws(RDBError) {
+        elements += 1
+        element.withText { largest = max(largest, $0.count) }
+        array.add(index: index, element: ArrayEncoding.loaded(element))
+    }
+
     public func moduleValue(_ value: ModuleValue) throws(RDBError) {
         elements = 1
         stringMemory = MemoryEstimate.robj + value.payload.count
@@ -198,6 +214,9 @@ public final class KeyStatsCollector: RDBVisitor {
         case .module:
             value = stringMemory
             encoding = "module"
+        case .array:
+            value = MemoryEstimate.robj + array.total()
+            encoding = "sliced-array"
         }
         try onKey(KeyStats(db: info.db, key: key, type: info.type, encoding: encoding, elements: elements,
                            largestElement: largest, memory: keyMemory + value, expireAtMs: info.expireAtMs))

@@ -85,3 +85,59 @@ public struct MemoryEstimate {
         return size
     }
 }
+
+/// What a Redis 8.8 array holds in memory (sparsearray.h/.c, default `array-slice-size` 4096):
+/// the redisArray, a directory of slice pointers (blocks of 2048 once indices are huge), and per
+/// slice either sorted (offset, value) pairs (up to AR_SPARSE_KMAX_DEFAULT elements) or a dense
+/// window of 8-byte words from its lowest to its highest offset; strings of 8 bytes or more live
+/// on the heap. Elements arrive in ascending index order, so one slice is open at a time.
+struct ArrayMemory {
+    static let sliceSize: UInt64 = 4096, sparseMax = 10, superBlockSlots: UInt64 = 2048
+    static let redisArray = 96, sliceHeader = 24
+
+    private var sliceID: UInt64?
+    private var sliceCount = 0
+    private var lowOffset: UInt64 = 0
+    private var highOffset: UInt64 = 0
+    private var slices = 0
+    private var slicesMemory = 0
+    private var heapStrings = 0
+    private var blocks = 0
+    private var lastBlock: UInt64?
+
+    mutating func add(index: UInt64, element: StoredArrayElement) {
+        if case .string(let b) = element { heapStrings += jemallocSize(8 + b.count) }
+        let slice = index / Self.sliceSize, offset = index % Self.sliceSize
+        if slice != sliceID {
+            closeSlice()
+            sliceID = slice
+            lowOffset = offset
+            let block = slice / Self.superBlockSlots
+            if block != lastBlock {
+                blocks += 1
+                lastBlock = block
+            }
+        }
+        sliceCount += 1
+        highOffset = offset
+    }
+
+    private mutating func closeSlice() {
+        guard sliceID != nil, sliceCount > 0 else { return }
+        slices += 1
+        slicesMemory += sliceCount <= Self.sparseMax
+            ? jemallocSize(Self.sliceHeader + 10 * sliceCount)
+            : jemallocSize(Self.sliceHeader + 8 * Int(highOffset - lowOffset + 1))
+        sliceCount = 0
+    }
+
+    mutating func total() -> Int {
+        closeSlice()
+        let highest = sliceID ?? 0
+        // A flat directory up to the highest slice while that stays within one block; a superdir of blocks beyond.
+        let directory = highest < Self.superBlockSlots
+            ? jemallocSize(8 * Int(highest + 1))
+            : blocks * (jemallocSize(8 * Int(Self.superBlockSlots)) + 16)
+        return jemallocSize(Self.redisArray) + directory + slicesMemory + heapStrings
+    }
+}

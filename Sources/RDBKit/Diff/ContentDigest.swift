@@ -86,10 +86,32 @@ final class DigestingVisitor: RDBVisitor {
         digest.append(text("\(m.length) \(m.lastID)"))
     }
     func streamGroup(_ g: StreamGroup) throws(RDBError) {
-        var d = text("\(g.lastDeliveredID) \(g.pending.map { "\($0.id):\($0.deliveryCount)" }) \(g.consumers.map { $0.pending.map(\.description) })")
+        var d = text("\(g.lastDeliveredID) \(g.pending.map { "\($0.id):\($0.deliveryCount)" }) \(g.consumers.map { $0.pending.map(\.description) }) \(g.nacked ?? [])")
         d.append(g.name.withUnsafeBytes { .of($0, seed: 4) })
         for c in g.consumers { d.append(c.name.withUnsafeBytes { .of($0, seed: 5) }) }
         unordered.combine(d)
+    }
+    /// Only what a server keeps: the configuration, counters and every producer's iids in order.
+    func streamIdmp(_ idmp: StreamIdmp) throws(RDBError) {
+        digest.append(text("idmp \(idmp.duration) \(idmp.maxSize) \(idmp.iidsAdded) \(idmp.iidsDuplicates)"))
+        var producers = ContentDigest()
+        for p in idmp.producers {
+            var d = p.pid.withUnsafeBytes { ContentDigest.of($0, seed: 8) }
+            for e in p.entries {
+                d.append(e.iid.withUnsafeBytes { .of($0, seed: 9) })
+                d.append(text("\(e.id)"))
+            }
+            producers.combine(d)
+        }
+        digest.append(producers)
+    }
+    /// By the text ARGET returns, so an element stored as a string or as an integer digests the same.
+    func arrayHeader(count: UInt64, insertIndex: UInt64?) throws(RDBError) {
+        digest.append(text("array \(insertIndex.map(String.init) ?? "none")"))
+    }
+    func arrayElement(index: UInt64, element: ArrayElement) throws(RDBError) {
+        digest.append(text("\(index)"))
+        digest.append(element.withText { .of($0, seed: 10) })
     }
     func moduleValue(_ value: ModuleValue) throws(RDBError) {
         digest.append(text("\(value.typeID.raw)"))

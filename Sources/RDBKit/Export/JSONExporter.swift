@@ -19,7 +19,7 @@ public final class JSONExporter: RDBVisitor {
     let withMeta: Bool
     private let hash = HashStaging()
 
-    private enum StreamSection { case entries, groups }
+    private enum StreamSection { case entries, groups, idmp }
 
     /// Per-element state behind a pointer, not in stored `var`s that would be checked for
     /// exclusive access at run time on every element.
@@ -189,7 +189,8 @@ public final class JSONExporter: RDBVisitor {
             }
             out.byte(UInt8(ascii: "]"))
         }
-        out.raw(",\"value\":")
+        // An array's "insert_index" comes before its value, once its header is read.
+        if info.type != .array { out.raw(",\"value\":") }
         state.pointee.currentType = info.type
         state.pointee.firstElement = true
         switch info.type {
@@ -198,7 +199,7 @@ public final class JSONExporter: RDBVisitor {
         case .stream:
             out.raw("{\"entries\":[")
             state.pointee.streamSection = .entries
-        case .string, .module: break
+        case .string, .module, .array: break
         }
         state.pointee.keysWritten += 1
         return .read
@@ -320,7 +321,64 @@ public final class JSONExporter: RDBVisitor {
             }
             out.raw("]}")
         }
-        out.raw("]}")
+        out.byte(UInt8(ascii: "]"))
+        if let nacked = g.nacked, !nacked.isEmpty {
+            out.raw(",\"nacked\":[")
+            for (i, id) in nacked.enumerated() {
+                if i > 0 { out.byte(UInt8(ascii: ",")) }
+                out.streamID(id)
+            }
+            out.byte(UInt8(ascii: "]"))
+        }
+        out.byte(UInt8(ascii: "}"))
+        try out.flushIfFull()
+    }
+
+    /// `"idmp"` closes the groups list; the stream object itself is closed by `endKey`.
+    public func streamIdmp(_ idmp: StreamIdmp) throws(RDBError) {
+        out.raw("],\"idmp\":{\"duration\":")
+        out.uint(idmp.duration)
+        out.raw(",\"max_size\":")
+        out.uint(idmp.maxSize)
+        out.raw(",\"producers\":[")
+        for (i, producer) in idmp.producers.enumerated() {
+            out.raw(i == 0 ? "{\"pid\":" : ",{\"pid\":")
+            out.string(producer.pid)
+            out.raw(",\"entries\":[")
+            for (j, entry) in producer.entries.enumerated() {
+                out.raw(j == 0 ? "{\"iid\":" : ",{\"iid\":")
+                out.string(entry.iid)
+                out.raw(",\"id\":")
+                out.streamID(entry.id)
+                out.byte(UInt8(ascii: "}"))
+            }
+            out.raw("]}")
+            try out.flushIfFull()
+        }
+        out.raw("],\"iids_added\":")
+        out.uint(idmp.iidsAdded)
+        out.raw(",\"iids_duplicates\":")
+        out.uint(idmp.iidsDuplicates)
+        out.byte(UInt8(ascii: "}"))
+        state.pointee.streamSection = .idmp
+    }
+
+    public func arrayHeader(count: UInt64, insertIndex: UInt64?) throws(RDBError) {
+        // As ARNEXT reports it: the index the next ARINSERT writes to (the file keeps the last one).
+        if let insertIndex {
+            out.raw(",\"insert_index\":")
+            out.uint(insertIndex &+ 1)
+        }
+        out.raw(",\"value\":[")
+    }
+
+    public func arrayElement(index: UInt64, element: ArrayElement) throws(RDBError) {
+        separator()
+        out.byte(UInt8(ascii: "["))
+        out.uint(index)
+        out.byte(UInt8(ascii: ","))
+        element.withText { out.string(.bytes($0)) }
+        out.byte(UInt8(ascii: "]"))
         try out.flushIfFull()
     }
 
@@ -336,13 +394,13 @@ public final class JSONExporter: RDBVisitor {
 
     public func endKey() throws(RDBError) {
         switch state.pointee.currentType {
-        case .list, .set, .zset: out.byte(UInt8(ascii: "]"))
+        case .list, .set, .zset, .array: out.byte(UInt8(ascii: "]"))
         case .hash: try writeStagedHash()
         case .stream:
             if state.pointee.streamSection == .entries {
                 throw RDBError(.corrupt("stream ended without its metadata"), offset: 0)
             }
-            out.raw("]}")
+            out.raw(state.pointee.streamSection == .idmp ? "}" : "]}")
         case .string, .module: break
         }
         out.byte(UInt8(ascii: "}"))

@@ -42,7 +42,13 @@ extension KeyRecord {
             }
             try visitor.streamMetadata(stream.metadata)
             for g in stream.groups { try visitor.streamGroup(g) }
+            if let idmp = stream.idmp { try visitor.streamIdmp(idmp) }
         case .module(let m): try visitor.moduleValue(m)
+        case .array(let array):
+            try visitor.arrayHeader(count: UInt64(array.elements.count), insertIndex: array.insertIndex)
+            for e in array.elements {
+                try e.value.withElement { (element) throws(RDBError) in try visitor.arrayElement(index: e.index, element: element) }
+            }
         }
         try visitor.endKey()
     }

@@ -87,7 +87,9 @@ public final class JSONImport {
         case .stream: record.value = .stream(try stream(value))
         case .module:
             record.value = .module(ModuleValue(typeID: try moduleType(value), payload: try bytes(value["payload"], "payload")))
+        case .array: record.value = .array(try arrayValue(value, insertIndex: v["insert_index"]))
         }
+        if let metadata = v["metadata"] { record.metadata = try keyMetadata(metadata) }
         return .key(record)
     }
 
@@ -153,14 +155,67 @@ public final class JSONImport {
                                activeTimeMs: try c["active_time_ms"].map { (x) throws(ImportFailure) in try integer(x, "active_time_ms") },
                                pending: try array(c["pending"] ?? .array([]), "pending").map { (x) throws(ImportFailure) in try streamID(x, "a pending id") })
             }
+            let nacked = try g["nacked"].map { (n) throws(ImportFailure) in
+                try array(n, "nacked").map { (x) throws(ImportFailure) in try streamID(x, "a nacked id") }
+            }
             s.groups.append(StreamGroup(name: try bytes(g["name"], "name"),
                                         lastDeliveredID: try streamID(g["last_delivered_id"], "last_delivered_id"),
                                         entriesRead: try g["entries_read"].map { (x) throws(ImportFailure) in
                                             x == .null ? StreamGroup.invalidEntriesRead : try unsigned(x, "entries_read")
                                         },
-                                        pending: pending, consumers: consumers))
+                                        pending: pending, consumers: consumers, nacked: nacked))
         }
+        if let idmp = v["idmp"] { s.idmp = try streamIdmp(idmp) }
         return s
+    }
+
+    private func streamIdmp(_ v: JSONValue) throws(ImportFailure) -> StreamIdmp {
+        let producers = try array(v["producers"] ?? .array([]), "producers").map { (p) throws(ImportFailure) in
+            StreamIdmp.Producer(pid: try bytes(p["pid"], "pid"), entries: try array(p["entries"] ?? .array([]), "entries").map { (e) throws(ImportFailure) in
+                StreamIdmp.Entry(iid: try bytes(e["iid"], "iid"), id: try streamID(e["id"], "an iid's id"))
+            })
+        }
+        let idmp = StreamIdmp(duration: try v["duration"].map { (x) throws(ImportFailure) in try unsigned(x, "duration") } ?? StreamIdmp.defaultDuration,
+                              maxSize: try v["max_size"].map { (x) throws(ImportFailure) in try unsigned(x, "max_size") } ?? StreamIdmp.defaultMaxSize,
+                              producers: producers,
+                              iidsAdded: try v["iids_added"].map { (x) throws(ImportFailure) in try unsigned(x, "iids_added") } ?? 0,
+                              iidsDuplicates: try v["iids_duplicates"].map { (x) throws(ImportFailure) in try unsigned(x, "iids_duplicates") } ?? 0)
+        guard StreamIdmp.durationRange.contains(idmp.duration), StreamIdmp.maxSizeRange.contains(idmp.maxSize) else {
+            throw ImportFailure(message: "idmp duration must be in \(StreamIdmp.durationRange) and max_size in \(StreamIdmp.maxSizeRange)")
+        }
+        return idmp
+    }
+
+    /// Elements as text, stored as a server that received them would encode them (arEncode).
+    private func arrayValue(_ v: JSONValue, insertIndex: JSONValue?) throws(ImportFailure) -> ArrayValue {
+        var elements = try array(v, "value").map { (pair) throws(ImportFailure) -> ArrayValue.Element in
+            let p = try array(pair, "an [index, element] pair")
+            guard p.count == 2 else { throw ImportFailure(message: "an array element must be [index, element]") }
+            let index = try unsigned(p[0], "an array index")
+            guard index != ArrayEncoding.AR_INSERT_IDX_NONE else { throw ImportFailure(message: "array index 2^64-1 cannot be stored") }
+            return ArrayValue.Element(index: index, value: try bytes(p[1], "an array element").withUnsafeBytes { ArrayEncoding.encode($0) })
+        }
+        elements.sort { $0.index < $1.index }
+        for i in elements.indices.dropFirst() where elements[i].index == elements[i - 1].index {
+            throw ImportFailure(message: "array index \(elements[i].index) appears twice")
+        }
+        // "insert_index" is ARNEXT's answer, one past the index the file keeps; 0 means none.
+        let next = try insertIndex.map { (x) throws(ImportFailure) in try unsigned(x, "insert_index") } ?? 0
+        return ArrayValue(insertIndex: next == 0 ? nil : next - 1, elements: elements)
+    }
+
+    private func keyMetadata(_ v: JSONValue) throws(ImportFailure) -> [KeyMetadata] {
+        try array(v, "metadata").map { (m) throws(ImportFailure) in
+            guard case .string(let name)? = m["class"] else { throw ImportFailure(message: "a metadata class needs a \"class\" name") }
+            var meta = KeyMetadata(classSpec: 0, payload: try bytes(m["payload"], "payload"))
+            meta.className = String(decoding: name, as: UTF8.self)
+            meta.version = Int(try unsigned(m["version"], "version"))
+            meta.flags = UInt8(truncatingIfNeeded: try unsigned(m["flags"], "flags"))
+            guard meta.classSpec != nil else {
+                throw ImportFailure(message: "a metadata class is 4 characters of A-Z a-z 0-9 _ -, version 0-31 and flags 0-7")
+            }
+            return meta
+        }
     }
 
     /// A module type id from its nine-character name and encoding version.

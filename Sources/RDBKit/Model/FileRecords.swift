@@ -97,6 +97,19 @@ public struct KeyMetadata: Sendable, Equatable {
         className = String(decoding: chars, as: UTF8.self)
         self.payload = payload
     }
+
+    /// keyMetaClassEncode: the spec the file stores (4 bytes, host order); nil when the name is not
+    /// 4 characters of the charset, the version over 31 or the flags over 7.
+    public var classSpec: UInt32? {
+        let name = Array(className.utf8)
+        guard name.count == 4, version >= 0, version <= 31, flags <= 7 else { return nil }
+        var bits: UInt32 = 0
+        for c in name {
+            guard let i = KeyMetadata.charset.firstIndex(of: c) else { return nil }
+            bits = bits << 6 | UInt32(i)
+        }
+        return bits << 8 | UInt32(version) << 3 | UInt32(flags)
+    }
 }
 
 /// A Valkey 9 slot-import job in progress when the file was written (VALKEY_RDB_OPCODE_SLOT_IMPORT).

@@ -33,6 +33,7 @@ public enum RedisValue: Sendable, Equatable {
     case hash([HashField])
     case stream(StreamValue)
     case module(ModuleValue)
+    case array(ArrayValue)
 
     public var type: RedisType {
         switch self {
@@ -43,6 +44,7 @@ public enum RedisValue: Sendable, Equatable {
         case .hash: return .hash
         case .stream: return .stream
         case .module: return .module
+        case .array: return .array
         }
     }
 }

@@ -1,6 +1,6 @@
 /// The type of a key as Redis reports it with `TYPE`.
 public enum RedisType: String, Sendable, Codable, CaseIterable {
-    case string, list, set, zset, hash, stream, module
+    case string, list, set, zset, hash, stream, module, array
 
     /// Position in `allCases`, for counting per type in an array.
     public var ordinal: Int {
@@ -12,6 +12,7 @@ public enum RedisType: String, Sendable, Codable, CaseIterable {
         case .hash: return 4
         case .stream: return 5
         case .module: return 6
+        case .array: return 7
         }
     }
 }
@@ -28,6 +29,7 @@ public enum RDBTypeInfo {
         case 4, 9, 13, 16, 22, 23, 24, 25: return .hash
         case 15, 19, 21, 26, 27: return .stream
         case 6, 7: return .module
+        case 28: return .array
         default: return nil
         }
     }

@@ -69,6 +69,70 @@ public struct StreamGroup: Sendable, Equatable {
     /// SCG_INVALID_ENTRIES_READ: -1 in Redis, stored in the RDB as 2^64-1, shown as nil by XINFO.
     public static let invalidEntriesRead = UInt64.max
     public var consumers: [StreamConsumer]
+    /// RDB 14+ (stream v5): the group's NACK zone in zone order, entries of `pending` that no
+    /// consumer owns (XNACK). Nil in files without the zone.
+    public var nacked: [StreamID]?
+
+    public init(name: [UInt8], lastDeliveredID: StreamID, entriesRead: UInt64?, pending: [StreamPendingEntry],
+                consumers: [StreamConsumer], nacked: [StreamID]? = nil) {
+        self.name = name
+        self.lastDeliveredID = lastDeliveredID
+        self.entriesRead = entriesRead
+        self.pending = pending
+        self.consumers = consumers
+        self.nacked = nacked
+    }
+}
+
+/// A stream's idempotent-producer state (XADD IDMP/IDMPAUTO, XCFGSET; RDB 13+, stream v4).
+public struct StreamIdmp: Sendable, Equatable {
+    /// One iid a producer sent and the entry it was recorded as.
+    public struct Entry: Sendable, Equatable {
+        public var iid: [UInt8]
+        public var id: StreamID
+
+        public init(iid: [UInt8], id: StreamID) {
+            self.iid = iid
+            self.id = id
+        }
+    }
+
+    public struct Producer: Sendable, Equatable {
+        public var pid: [UInt8]
+        /// In insertion order (oldest first).
+        public var entries: [Entry]
+
+        public init(pid: [UInt8], entries: [Entry]) {
+            self.pid = pid
+            self.entries = entries
+        }
+    }
+
+    /// server.h CONFIG_STREAM_IDMP_*: the ranges the loader accepts and XADD's defaults.
+    public static let durationRange: ClosedRange<UInt64> = 1...86400
+    public static let maxSizeRange: ClosedRange<UInt64> = 1...10000
+    public static let defaultDuration: UInt64 = 100
+    public static let defaultMaxSize: UInt64 = 100
+
+    /// Seconds an iid is remembered.
+    public var duration: UInt64
+    /// iids remembered per producer.
+    public var maxSize: UInt64
+    public var producers: [Producer]
+    public var iidsAdded: UInt64
+    public var iidsDuplicates: UInt64
+
+    public init(duration: UInt64 = StreamIdmp.defaultDuration, maxSize: UInt64 = StreamIdmp.defaultMaxSize,
+                producers: [Producer] = [], iidsAdded: UInt64 = 0, iidsDuplicates: UInt64 = 0) {
+        self.duration = duration
+        self.maxSize = maxSize
+        self.producers = producers
+        self.iidsAdded = iidsAdded
+        self.iidsDuplicates = iidsDuplicates
+    }
+
+    /// What a stream that never used IDMP holds: nothing is lost when it is not written.
+    public var isDefault: Bool { self == StreamIdmp() }
 }
 
 /// One entry handed to a visitor: field/value pairs borrowed from the listpack being read.
@@ -95,4 +159,14 @@ public struct StreamValue: Sendable, Equatable {
     public var entries: [Entry] = []
     public var metadata = StreamMetadata(length: 0, lastID: .zero)
     public var groups: [StreamGroup] = []
+    /// RDB 13+ (stream v4 and later); nil in older files.
+    public var idmp: StreamIdmp?
+
+    public init(entries: [Entry] = [], metadata: StreamMetadata = StreamMetadata(length: 0, lastID: .zero),
+                groups: [StreamGroup] = [], idmp: StreamIdmp? = nil) {
+        self.entries = entries
+        self.metadata = metadata
+        self.groups = groups
+        self.idmp = idmp
+    }
 }

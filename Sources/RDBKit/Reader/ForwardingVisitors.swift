@@ -19,6 +19,13 @@ extension ForwardsElements {
     public func streamNode(listpackBytes: Int) throws(RDBError) { try elementSink.streamNode(listpackBytes: listpackBytes) }
     public func streamMetadata(_ metadata: StreamMetadata) throws(RDBError) { try elementSink.streamMetadata(metadata) }
     public func streamGroup(_ group: StreamGroup) throws(RDBError) { try elementSink.streamGroup(group) }
+    public func streamIdmp(_ idmp: StreamIdmp) throws(RDBError) { try elementSink.streamIdmp(idmp) }
+    public func arrayHeader(count: UInt64, insertIndex: UInt64?) throws(RDBError) {
+        try elementSink.arrayHeader(count: count, insertIndex: insertIndex)
+    }
+    public func arrayElement(index: UInt64, element: ArrayElement) throws(RDBError) {
+        try elementSink.arrayElement(index: index, element: element)
+    }
     public func moduleValue(_ value: ModuleValue) throws(RDBError) { try elementSink.moduleValue(value) }
     public func endKey() throws(RDBError) { try elementSink.endKey() }
 }

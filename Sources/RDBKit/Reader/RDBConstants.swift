@@ -94,4 +94,17 @@ public enum RDBFamily: String, Sendable, Codable {
 public enum RDBKnownVersions {
     public static let redis = 14
     public static let valkey = 80
+
+    /// The Redis release that writes an RDB version (librdb's redisver.h table), for messages.
+    public static func redisRelease(of version: Int) -> String? {
+        switch version {
+        case 10: return "Redis 7.0"
+        case 11: return "Redis 7.2"
+        case 12: return "Redis 7.4–8.4"
+        case 13: return "Redis 8.6"
+        case 14: return "Redis 8.8"
+        case 15: return "Redis 8.10, hash templates, whose layout is not confirmed"
+        default: return nil
+        }
+    }
 }

@@ -55,6 +55,12 @@ public protocol RDBVisitor: AnyObject {
     func streamNode(listpackBytes: Int) throws(RDBError)
     func streamMetadata(_ metadata: StreamMetadata) throws(RDBError)
     func streamGroup(_ group: StreamGroup) throws(RDBError)
+    /// A stream's IDMP state (RDB 13+), after its groups.
+    func streamIdmp(_ idmp: StreamIdmp) throws(RDBError)
+    /// An array's header (RDB 14), before its elements: how many, and ARINSERT's next index.
+    func arrayHeader(count: UInt64, insertIndex: UInt64?) throws(RDBError)
+    /// One array element, in ascending index order.
+    func arrayElement(index: UInt64, element: ArrayElement) throws(RDBError)
     func moduleValue(_ value: ModuleValue) throws(RDBError)
     func endKey() throws(RDBError)
 
@@ -81,6 +87,9 @@ extension RDBVisitor {
     public func streamNode(listpackBytes: Int) throws(RDBError) {}
     public func streamMetadata(_ metadata: StreamMetadata) throws(RDBError) {}
     public func streamGroup(_ group: StreamGroup) throws(RDBError) {}
+    public func streamIdmp(_ idmp: StreamIdmp) throws(RDBError) {}
+    public func arrayHeader(count: UInt64, insertIndex: UInt64?) throws(RDBError) {}
+    public func arrayElement(index: UInt64, element: ArrayElement) throws(RDBError) {}
     public func moduleValue(_ value: ModuleValue) throws(RDBError) {}
     public func endKey() throws(RDBError) {}
     public func end(_ trailer: RDBTrailer) throws(RDBError) {}

@@ -8,6 +8,7 @@ public final class RecordCollector: RDBVisitor {
     private var members: [SortedSetMember] = []
     private var fields: [HashField] = []
     private var stream = StreamValue()
+    private var array = ArrayValue()
     private var single: RedisValue?
 
     public private(set) var header: RDBHeader?
@@ -45,6 +46,7 @@ public final class RecordCollector: RDBVisitor {
         members.removeAll()
         fields.removeAll()
         stream = StreamValue()
+        array = ArrayValue()
         single = nil
         return .read
     }
@@ -66,6 +68,11 @@ public final class RecordCollector: RDBVisitor {
     }
     public func streamMetadata(_ metadata: StreamMetadata) throws(RDBError) { stream.metadata = metadata }
     public func streamGroup(_ group: StreamGroup) throws(RDBError) { stream.groups.append(group) }
+    public func streamIdmp(_ idmp: StreamIdmp) throws(RDBError) { stream.idmp = idmp }
+    public func arrayHeader(count: UInt64, insertIndex: UInt64?) throws(RDBError) { array.insertIndex = insertIndex }
+    public func arrayElement(index: UInt64, element: ArrayElement) throws(RDBError) {
+        array.elements.append(ArrayValue.Element(index: index, value: element.stored))
+    }
     public func moduleValue(_ value: ModuleValue) throws(RDBError) { single = .module(value) }
 
     public func endKey() throws(RDBError) {
@@ -78,6 +85,7 @@ public final class RecordCollector: RDBVisitor {
         case .zset: value = .sortedSet(members)
         case .hash: value = .hash(fields)
         case .stream: value = .stream(stream)
+        case .array: value = .array(array)
         }
         try onRecord(KeyRecord(db: info.db, key: key, value: value, expireAtMs: info.expireAtMs,
                                idleSeconds: info.idleSeconds, lfuFrequency: info.lfuFrequency, rdbType: info.rdbType,

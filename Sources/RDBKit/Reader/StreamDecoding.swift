@@ -1,9 +1,11 @@
 /// Streams (t_stream.c, rdb.c): a radix tree of listpacks keyed by master id, then the stream's
 /// own counters, then consumer groups. v1 (15), v2 (19) adds first/max-deleted ids, entries-added
-/// and per-group entries-read; v3 (21) adds consumers' active time.
+/// and per-group entries-read; v3 (21) adds consumers' active time; v4 (26, RDB 13) adds the IDMP
+/// trailer after the groups; v5 (27, RDB 14) adds each group's NACK zone after its consumers.
 extension RDBParser {
     func readStream(type: UInt8, deliver: Bool) throws(RDBError) {
         let listpacks = try input.readLength()
+        var liveEntries: UInt64 = 0
         for _ in 0..<listpacks {
             let masterAt = input.offset
             let master = try input.readStableString(into: pairScratch)
@@ -11,9 +13,15 @@ extension RDBParser {
                 throw RDBError(.corrupt("stream node key is not a 16-byte id"), offset: masterAt)
             }
             let masterID = StreamID(raw: raw)
-            try readStreamListpack(master: masterID, deliver: deliver)
+            liveEntries &+= try readStreamListpack(master: masterID, deliver: deliver)
         }
+        let lengthAt = input.offset
         let length = try input.readLength()
+        // rdb.c: the listpacks' live counts must sum to the stream's length.
+        guard liveEntries == length else {
+            throw RDBError(.corrupt("stream length \(length) does not match the \(liveEntries) live entries of its listpacks"),
+                           offset: lengthAt)
+        }
         let lastID = StreamID(ms: try input.readLength(), seq: try input.readLength())
         var metadata = StreamMetadata(length: length, lastID: lastID)
         if type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_2 {
@@ -27,11 +35,52 @@ extension RDBParser {
             let group = try readStreamGroup(type: type)
             if deliver { try visitor.streamGroup(group) }
         }
+        if type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_4 {
+            let idmp = try readStreamIdmp()
+            if deliver { try visitor.streamIdmp(idmp) }
+        }
+    }
+
+    /// The IDMP trailer (rdbLoadStreamIdmpEntries and the checks around it).
+    private func readStreamIdmp() throws(RDBError) -> StreamIdmp {
+        let durationAt = input.offset
+        let duration = try input.readLength()
+        guard StreamIdmp.durationRange.contains(duration) else {
+            throw RDBError(.corrupt("stream IDMP duration \(duration) out of range \(StreamIdmp.durationRange)"), offset: durationAt)
+        }
+        let maxSizeAt = input.offset
+        let maxSize = try input.readLength()
+        guard StreamIdmp.maxSizeRange.contains(maxSize) else {
+            throw RDBError(.corrupt("stream IDMP max entries \(maxSize) out of range \(StreamIdmp.maxSizeRange)"), offset: maxSizeAt)
+        }
+        let producerCount = try input.readLength()
+        var producers: [StreamIdmp.Producer] = []
+        var seen = Set<[UInt8]>()
+        for _ in 0..<producerCount {
+            let pidAt = input.offset
+            let pid = try input.readString(lzfInto: valueScratch).array
+            let count = try input.readLength()
+            // The saver writes producers whose entries all expired with count 0; the loader skips them.
+            guard count > 0 else { continue }
+            guard seen.insert(pid).inserted else {
+                throw RDBError(.corrupt("stream IDMP producer appears twice"), offset: pidAt)
+            }
+            var entries: [StreamIdmp.Entry] = []
+            for _ in 0..<count {
+                let iid = try input.readString(lzfInto: valueScratch).array
+                let id = StreamID(ms: try input.readLength(), seq: try input.readLength())
+                entries.append(StreamIdmp.Entry(iid: iid, id: id))
+            }
+            producers.append(StreamIdmp.Producer(pid: pid, entries: entries))
+        }
+        return StreamIdmp(duration: duration, maxSize: maxSize, producers: producers,
+                          iidsAdded: try input.readLength(), iidsDuplicates: try input.readLength())
     }
 
     /// One listpack: a master entry (count, deleted, fields, 0), then entries relative to it:
     /// flags, ms-delta, seq-delta, [num-fields, field, value... | value...], lp-count.
-    private func readStreamListpack(master: StreamID, deliver: Bool) throws(RDBError) {
+    /// Returns the listpack's live entries.
+    private func readStreamListpack(master: StreamID, deliver: Bool) throws(RDBError) -> UInt64 {
         // Local arrays: mutating a class's stored arrays per entry would be checked for exclusive
         // access each time. The storage goes back to the parser to be reused by the next listpack.
         var streamFields = streamFieldStorage
@@ -47,8 +96,9 @@ extension RDBParser {
         guard let first = try next(&cursor) else {
             throw RDBError(.corrupt("empty listpack inside a stream"), offset: cursor.offset)
         }
-        guard let liveCount = first.asInt64() else {
-            throw RDBError(.corrupt("the master entry count is not an integer"), offset: cursor.offset)
+        // rdb.c: the first entry, the live count, must be a positive integer.
+        guard let liveCount = first.asInt64(), liveCount > 0 else {
+            throw RDBError(.corrupt("the master entry count is not a positive integer"), offset: cursor.offset)
         }
         let deletedCount = try streamInteger(&cursor, "the master deleted count")
         let masterFieldCount = try streamInteger(&cursor, "the master field count")
@@ -110,6 +160,7 @@ extension RDBParser {
             throw RDBError(.corrupt("stream listpack counts \(liveCount) live and \(deletedCount) deleted entries, holds \(live) and \(deleted)"),
                            offset: cursor.offset)
         }
+        return UInt64(live)
     }
 
     private func streamInteger(_ cursor: inout Cursor<ListpackReader>, _ what: String) throws(RDBError) -> Int64 {
@@ -158,10 +209,31 @@ extension RDBParser {
             }
             consumers.append(StreamConsumer(name: consumerName, seenTimeMs: seen, activeTimeMs: active, pending: own))
         }
-        for entry in pending where entry.consumer == nil {
-            throw RDBError(.corrupt("stream CG PEL entry \(entry.id) without consumer"), offset: input.offset)
+        var nacked: [StreamID]?
+        var inZone = Set<StreamID>()
+        if type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_5 {
+            let nackedCount = try input.readLength()
+            var zone: [StreamID] = []
+            for _ in 0..<nackedCount {
+                let at = input.offset
+                let id = StreamID(raw: try input.take(16))
+                guard let index = pendingIndex[id] else {
+                    throw RDBError(.corrupt("stream NACK zone entry \(id) not found in group global PEL"), offset: at)
+                }
+                guard pending[index].consumer == nil else {
+                    throw RDBError(.corrupt("stream NACK zone entry \(id) has a consumer assigned"), offset: at)
+                }
+                guard inZone.insert(id).inserted else {
+                    throw RDBError(.corrupt("stream NACK zone entry \(id) appears twice"), offset: at)
+                }
+                zone.append(id)
+            }
+            nacked = zone
+        }
+        for entry in pending where entry.consumer == nil && !inZone.contains(entry.id) {
+            throw RDBError(.corrupt("stream CG PEL entry \(entry.id) without consumer outside NACK zone"), offset: input.offset)
         }
         return StreamGroup(name: name, lastDeliveredID: lastDelivered, entriesRead: entriesRead,
-                           pending: pending, consumers: consumers)
+                           pending: pending, consumers: consumers, nacked: nacked)
     }
 }

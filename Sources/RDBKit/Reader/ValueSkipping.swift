@@ -48,6 +48,8 @@ extension RDBParser {
         case RDBType.RDB_TYPE_HASH_LISTPACK_EX, RDBType.RDB_TYPE_HASH_LISTPACK_EX_PRE_GA:
             if type == RDBType.RDB_TYPE_HASH_LISTPACK_EX { _ = try input.take(8) }
             try input.skipString()
+        case RDBType.RDB_TYPE_ARRAY:
+            try readArray(deliver: false)
         default:
             try readStream(type: type, deliver: false)
         }

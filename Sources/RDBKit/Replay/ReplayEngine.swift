@@ -118,7 +118,7 @@ public final class ReplayEngine {
     static let handlers: [String: Handler] = {
         var all: [String: Handler] = [:]
         for table in [keyHandlers, stringHandlers, listHandlers, setHandlers, sortedSetHandlers, hashHandlers,
-                      streamHandlers, functionHandlers, hyperLogLogHandlers, geoHandlers, bitfieldHandlers] {
+                      streamHandlers, functionHandlers, hyperLogLogHandlers, geoHandlers, bitfieldHandlers, arrayHandlers] {
             all.merge(table) { first, _ in first }
         }
         return all

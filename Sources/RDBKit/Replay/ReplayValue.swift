@@ -9,6 +9,7 @@ enum ReplayValue: Sendable {
     case hash([Bytes: HashEntry])
     case stream(StreamValue)
     case module(ModuleValue)
+    case array(ReplayArray)
 
     struct HashEntry: Sendable, Equatable {
         var value: Bytes
@@ -24,6 +25,7 @@ enum ReplayValue: Sendable {
         case .hash(let h): self = .hash(Dictionary(h.map { ($0.field, HashEntry(value: $0.value, expireAtMs: $0.expireAtMs)) }, uniquingKeysWith: { _, last in last }))
         case .stream(let s): self = .stream(s)
         case .module(let m): self = .module(m)
+        case .array(let a): self = .array(ReplayArray(a))
         }
     }
 
@@ -37,6 +39,7 @@ enum ReplayValue: Sendable {
         case .hash(let h): return .hash(h.map { HashField(field: $0.key, value: $0.value.value, expireAtMs: $0.value.expireAtMs) })
         case .stream(let s): return .stream(s)
         case .module(let m): return .module(m)
+        case .array(let a): return .array(a.arrayValue)
         }
     }
 
@@ -49,6 +52,7 @@ enum ReplayValue: Sendable {
         case .hash: return .hash
         case .stream: return .stream
         case .module: return .module
+        case .array: return .array
         }
     }
 
@@ -59,6 +63,7 @@ enum ReplayValue: Sendable {
     var zset: [Bytes: Double]? { if case .zset(let v) = self { v } else { nil } }
     var hash: [Bytes: HashEntry]? { if case .hash(let v) = self { v } else { nil } }
     var stream: StreamValue? { if case .stream(let v) = self { v } else { nil } }
+    var array: ReplayArray? { if case .array(let v) = self { v } else { nil } }
 
     /// Collections that became empty are deleted, as Redis deletes them.
     var isEmptyCollection: Bool {
@@ -67,6 +72,7 @@ enum ReplayValue: Sendable {
         case .set(let s): return s.isEmpty
         case .zset(let z): return z.isEmpty
         case .hash(let h): return h.isEmpty
+        case .array(let a): return a.elements.isEmpty
         default: return false
         }
     }

@@ -14,10 +14,18 @@ public enum RestorePayload {
             throw RDBError(.badChecksum(stored: stored, computed: crc.value), offset: Int64(footer + 2))
         }
         let magic = version >= 80 ? "VALKEY" + String(version) : "REDIS" + String(repeating: "0", count: max(0, 4 - String(version).count)) + String(version)
+        // Redis 8.6+: a key's metadata comes before its type byte, as in a file (cluster.c createDumpPayload).
+        var typeAt = 0
+        if payload[0] == RDBOpcode.RDB_OPCODE_KEY_META && version < 80 {
+            let input = InputWindow(source: PrefixedSource(prefix: Array(payload[1..<footer]), rest: try FileSource(path: "/dev/null")))
+            _ = try RDBParser(input: input, visitor: RecordCollector { _ in }).readKeyMetadata(at: 0)
+            typeAt = 1 + Int(input.offset)
+            guard typeAt < footer else { throw RDBError(.truncated(needed: 1), offset: Int64(typeAt)) }
+        }
         var file = Array(magic.utf8)
-        file.append(payload[0])
+        file += payload[...typeAt]
         file += [1, UInt8(ascii: "k")]
-        file += payload[1..<footer]
+        file += payload[(typeAt + 1)..<footer]
         file.append(RDBOpcode.RDB_OPCODE_EOF)
         // A zero checksum means "not computed" (the payload's own CRC was checked above).
         if version >= 5 { file += [UInt8](repeating: 0, count: 8) }

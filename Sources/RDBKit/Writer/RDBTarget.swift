@@ -40,6 +40,8 @@ public struct RDBTarget: Sendable, Equatable {
         case "valkey-8", "valkey-8.0", "valkey-8.1":
             return RDBTarget(family: .redis, version: 11, serverVersion: "8.1.1", writtenByValkey: true)
         case "redis-7.4", "redis-8.0", "redis-8.2", "redis-8.4": return RDBTarget(family: .redis, version: 12, serverVersion: "8.2.3")
+        case "redis-8.6": return RDBTarget(family: .redis, version: 13, serverVersion: "8.6.0")
+        case "redis-8.8": return RDBTarget(family: .redis, version: 14, serverVersion: "8.8.0")
         case "valkey-9", "valkey-9.0", "valkey-9.1": return RDBTarget(family: .valkey, version: 80, serverVersion: "9.1.2")
         default:
             guard let v = Int(name) else { return nil }
@@ -51,6 +53,8 @@ public struct RDBTarget: Sendable, Equatable {
             case 10: return named("redis-7.0")
             case 11: return named("redis-7.2")
             case 12: return named("redis-8.2")
+            case 13: return named("redis-8.6")
+            case 14: return named("redis-8.8")
             case 80: return named("valkey-9")
             default: return nil
             }
@@ -58,7 +62,7 @@ public struct RDBTarget: Sendable, Equatable {
     }
 
     public static let supportedNames = ["redis-3.0", "redis-3.2", "redis-4.0", "redis-6.2", "redis-7.0",
-                                        "redis-7.2", "redis-7.4", "redis-8.2", "valkey-8", "valkey-9"]
+                                        "redis-7.2", "redis-7.4", "redis-8.2", "redis-8.6", "redis-8.8", "valkey-8", "valkey-9"]
 
     /// The magic the file starts with.
     public var magic: String {
@@ -83,8 +87,17 @@ public struct RDBTarget: Sendable, Equatable {
     var hasFieldTTLs: Bool { family == .valkey || version >= 12 }
     var hasChecksum: Bool { family == .valkey || version >= 5 }
     var hasMillisecondExpiry: Bool { family == .valkey || version >= 3 }
+    /// Redis 8.6+: key metadata (RDB_OPCODE_KEY_META) and streams' IDMP state (stream v4).
+    var hasKeyMetadata: Bool { family == .redis && version >= 13 }
+    var hasStreamIdmp: Bool { family == .redis && version >= 13 }
+    /// Redis 8.8+: consumer groups' NACK zones (stream v5) and the ARRAY type.
+    var hasNackZones: Bool { family == .redis && version >= 14 }
+    var hasArrays: Bool { family == .redis && version >= 14 }
+    /// What rdbSaveObjectType writes: 8.8 every stream as v5, 8.6 as v4.
     var streamType: UInt8 {
-        family == .valkey || version >= 11 ? RDBType.RDB_TYPE_STREAM_LISTPACKS_3
+        if hasNackZones { return RDBType.RDB_TYPE_STREAM_LISTPACKS_5 }
+        if hasStreamIdmp { return RDBType.RDB_TYPE_STREAM_LISTPACKS_4 }
+        return family == .valkey || version >= 11 ? RDBType.RDB_TYPE_STREAM_LISTPACKS_3
             : version == 10 ? RDBType.RDB_TYPE_STREAM_LISTPACKS_2 : RDBType.RDB_TYPE_STREAM_LISTPACKS
     }
 }

@@ -82,10 +82,18 @@ public final class RDBWriter {
     }
 
     /// Whether the target can hold the key at all, recording what it loses: a stream or module
-    /// value it cannot hold is dropped whole; key metadata is dropped and the key kept.
+    /// value it cannot hold is dropped whole (key metadata a target lacks is dropped by `writeValue`).
     public func admits(_ record: KeyRecord) -> Bool {
         if case .stream = record.value, !target.hasStreams {
             lose("stream dropped: \(target.magic) has no streams", db: record.db, key: record.key)
+            return false
+        }
+        if case .array = record.value, !target.hasArrays {
+            lose("array dropped: \(target.magic) has no arrays (Redis 8.8, RDB 14)", db: record.db, key: record.key)
+            return false
+        }
+        if case .array(let a) = record.value, a.elements.isEmpty {
+            lose("empty array dropped: Redis deletes an array with no elements", db: record.db, key: record.key)
             return false
         }
         if case .module(let m) = record.value {
@@ -97,10 +105,6 @@ public final class RDBWriter {
                 lose("module value dropped: \(target.magic) has no module values", db: record.db, key: record.key)
                 return false
             }
-        }
-        if !record.metadata.isEmpty {
-            lose("key metadata (\(record.metadata.map(\.className).joined(separator: ", "))) dropped: the writer targets RDB 12 at most",
-                 db: record.db, key: record.key)
         }
         return true
     }
@@ -171,6 +175,7 @@ public final class RDBWriter {
     }
 
     private func writeValue(_ record: KeyRecord) throws(RDBError) {
+        writeKeyMetadata(record)
         switch record.value {
         case .string(let s):
             begin(RDBType.RDB_TYPE_STRING, key: record.key)
@@ -189,6 +194,24 @@ public final class RDBWriter {
             begin(RDBType.RDB_TYPE_MODULE_2, key: record.key)
             out.length(module.typeID.raw)
             out.raw(module.payload)
+        case .array(let array):
+            writeArray(record, array)
+        }
+    }
+
+    /// rdbSaveKeyMetadata (keymeta.c): before the type byte, in files and DUMP payloads alike.
+    private func writeKeyMetadata(_ record: KeyRecord) {
+        guard !record.metadata.isEmpty else { return }
+        guard target.hasKeyMetadata else {
+            return lose("key metadata (\(record.metadata.map(\.className).joined(separator: ", "))) dropped: \(target.magic) has none (Redis 8.6, RDB 13)",
+                        db: record.db, key: record.key)
+        }
+        let classes = record.metadata.compactMap { m in m.classSpec.map { ($0, m.payload) } }
+        out.byte(RDBOpcode.RDB_OPCODE_KEY_META)
+        out.length(classes.count)
+        for (spec, payload) in classes {
+            out.uint32LE(spec)
+            out.raw(payload)
         }
     }
 

@@ -34,16 +34,53 @@ extension RDBWriter {
         for group in stream.groups {
             writeGroup(group, type: type, record: record)
         }
+        writeIdmp(stream.idmp, record: record)
+    }
+
+    /// The IDMP trailer (rdbSaveStreamIdmpEntries); a stream that never had one gets the
+    /// defaults a server gives it (XADD's duration and max size, no producers).
+    private func writeIdmp(_ idmp: StreamIdmp?, record: KeyRecord) {
+        guard target.hasStreamIdmp else {
+            if let idmp, !idmp.isDefault {
+                lose("stream IDMP state (\(idmp.producers.count) producers, \(idmp.iidsAdded) iids added) dropped: \(target.magic) predates it (Redis 8.6, RDB 13)",
+                     db: record.db, key: record.key)
+            }
+            return
+        }
+        let idmp = idmp ?? StreamIdmp()
+        out.length(idmp.duration)
+        out.length(idmp.maxSize)
+        out.length(idmp.producers.count)
+        for producer in idmp.producers {
+            out.string(producer.pid)
+            out.length(producer.entries.count)
+            for entry in producer.entries {
+                out.string(entry.iid)
+                out.length(entry.id.ms)
+                out.length(entry.id.seq)
+            }
+        }
+        out.length(idmp.iidsAdded)
+        out.length(idmp.iidsDuplicates)
     }
 
     private func writeGroup(_ group: StreamGroup, type: UInt8, record: KeyRecord) {
+        var group = group
+        let nacked = group.nacked ?? []
+        if !nacked.isEmpty && !target.hasNackZones {
+            // A PEL entry no consumer owns is refused by older loaders: the NACKed entries go.
+            let zone = Set(nacked)
+            group.pending.removeAll { zone.contains($0.id) }
+            lose("\(nacked.count) NACKed pending entries of group \(displayKey(group.name)) dropped: \(target.magic) has no NACK zone (Redis 8.8, RDB 14)",
+                 db: record.db, key: record.key)
+        }
         out.string(group.name)
         out.length(group.lastDeliveredID.ms)
         out.length(group.lastDeliveredID.seq)
         if type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_2 {
             // SCG_INVALID_ENTRIES_READ (-1) when the source did not know it.
             out.length(group.entriesRead ?? StreamGroup.invalidEntriesRead)
-        } else if group.entriesRead != nil {
+        } else if let read = group.entriesRead, read != StreamGroup.invalidEntriesRead {  // nothing known: nothing lost
             lose("consumer group entries-read dropped: \(target.magic) predates it (RDB 10)", db: record.db, key: record.key)
         }
         out.length(group.pending.count)
@@ -63,6 +100,10 @@ extension RDBWriter {
             }
             out.length(c.pending.count)
             for id in c.pending { rawID(id) }
+        }
+        if type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_5 {
+            out.length(nacked.count)
+            for id in nacked { rawID(id) }
         }
     }
 

@@ -48,12 +48,29 @@ final class NewerFormatTests: XCTestCase {
         XCTAssertEqual(collector.slotImports.first?.slotRanges.map { [$0.from, $0.to] }, [[0, 10], [20, 100]])
     }
 
-    func testUnverifiedNewerTypesAreRefusedByName() throws {
-        for type: UInt8 in [26, 27, 28] {
-            let bytes = Array("REDIS0014".utf8) + [type, 1, UInt8(ascii: "k"), 0]
-            XCTAssertThrowsError(try records(bytes)) { error in
-                XCTAssertTrue("\(error)".contains("\(type)"), "\(error)")
+    /// RDB 15's hash templates and the fork-only set TTLs and NOEVICT opcode are refused by
+    /// name, even with --accept-newer; so is RDB 15 itself, and Valkey's RDB 81 by number.
+    func testUnconfirmedNewerLayoutsAreRefusedByName() throws {
+        var newer = ReaderOptions()
+        newer.acceptNewerVersions = true
+        let cases: [(UInt8, String)] = [(29, "RDB_TYPE_HASH_TMPL_LP"), (30, "RDB_TYPE_HASH_TMPL_LP_REF"), (31, "RDB_TYPE_HASH_TMPL_ARRAY"),
+                                        (32, "RDB_TYPE_HASH_TMPL_ARRAY_REF"), (34, "RDB_TYPE_SET_LISTPACK_EX"), (35, "RDB_TYPE_SET_METADATA"),
+                                        (241, "RDB_OPCODE_KEY_NOEVICT"), (242, "RDB_OPCODE_HASH_TEMPLATE")]
+        for (byte, name) in cases {
+            let bytes = Array("REDIS0015".utf8) + [byte, 1, UInt8(ascii: "k"), 0]
+            XCTAssertThrowsError(try RDBReader.read(source: PrefixedSource(prefix: bytes, rest: try FileSource(path: "/dev/null")),
+                                                    visitor: RecordCollector { _ in }, options: newer)) { error in
+                XCTAssertTrue("\(error)".contains(name), "\(error)")
+                XCTAssertEqual((error as? RDBError)?.offset, 9)
             }
+        }
+        XCTAssertThrowsError(try records(Array("REDIS0015".utf8) + [255])) { error in
+            XCTAssertTrue("\(error)".contains("RDB version 15 (Redis 8.10"), "\(error)")
+            XCTAssertTrue("\(error)".contains("--accept-newer"), "\(error)")
+        }
+        XCTAssertThrowsError(try records(Array("VALKEY081".utf8) + [255])) { error in
+            XCTAssertTrue("\(error)".contains("Valkey RDB version 81"), "\(error)")
+            XCTAssertTrue("\(error)".contains("--accept-newer"), "\(error)")
         }
     }
 }

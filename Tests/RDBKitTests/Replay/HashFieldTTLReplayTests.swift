@@ -3,7 +3,7 @@ import XCTest
 @testable import RDBKit
 
 /// Hash-field TTLs (Redis 7.4+) through the replay and the rewrite, judged by Redis 8.2: an AOF
-/// of HSET/HEXPIRE/HPEXPIREAT/HPERSIST/HDEL merged into an RDB, and that RDB converted back to an
+/// of HSET/HEXPIRE/HPEXPIREAT/HPERSIST/HDEL and Redis 8's HSETEX/HGETEX/HGETDEL merged into an RDB, and that RDB converted back to an
 /// AOF, each loaded by a fresh 8.2 with the DEBUG DIGEST of a server that reloads the original AOF.
 final class HashFieldTTLReplayTests: XCTestCase {
     func testFieldTTLCommandsMatchRedis82() throws {
@@ -24,14 +24,20 @@ final class HashFieldTTLReplayTests: XCTestCase {
         var commands: [[String]] = []
         for _ in 0..<600 {
             let key = "h:\(pick(4))", field = "f\(pick(40))"
-            switch pick(8) {
+            switch pick(12) {
             case 0, 1: commands.append(["HSET", key, field, "v\(pick(1000))", "f\(pick(40))", String(repeating: "x", count: pick(80))])
             case 2: commands.append(["HEXPIRE", key, "\(3600 + pick(3600))", "FIELDS", "2", field, "f\(pick(40))"])
             case 3: commands.append(["HPEXPIREAT", key, "\(future + Int64(pick(100_000)))", ["NX", "XX", "GT", "LT"][pick(4)], "FIELDS", "1", field])
             case 4: commands.append(["HPERSIST", key, "FIELDS", "1", field])
             case 5: commands.append(["HDEL", key, field])
             case 6: commands.append(["HINCRBY", key, field, "\(pick(10))"])
-            default: commands.append(["HPEXPIRE", key, "\(5_000_000 + pick(1000))", "FIELDS", "1", field])
+            case 7: commands.append(["HPEXPIRE", key, "\(5_000_000 + pick(1000))", "FIELDS", "1", field])
+            // Redis 8: propagated as HSETEX … PXAT, HPEXPIREAT / HPERSIST and HDEL.
+            case 8: commands.append(["HSETEX", key] + [["FNX"], ["FXX"], []][pick(3)] + [["PX", "\(4_000_000 + pick(1000))"], ["KEEPTTL"], ["EXAT", "\(future / 1000 + Int64(pick(100)))"], []][pick(4)]
+                                    + ["FIELDS", "2", field, "s\(pick(100))", "f\(pick(40))", "t"])
+            case 9: commands.append(["HGETEX", key] + [["EX", "\(7200 + pick(100))"], ["PERSIST"], ["PXAT", "\(future + Int64(pick(1000)))"]][pick(3)] + ["FIELDS", "1", field])
+            case 10: commands.append(["HGETDEL", key, "FIELDS", "2", field, "f\(pick(40))"])
+            default: commands.append(["HSET", key, field, "w"])
             }
         }
         try source.pipeAllowingErrors(commands.map { $0.map { Array($0.utf8) } })

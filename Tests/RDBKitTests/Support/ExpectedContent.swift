@@ -96,6 +96,8 @@ struct ExpectedContent {
             s["groups"] = groups.enumerated().map { (i, g) -> [String: Any] in
                 let eg = i < expectedGroups.count ? expectedGroups[i] : [:]
                 var out = g.filter { eg[$0.key] != nil && !(fileVersion < 10 && $0.key == "entries_read") }
+                // The server lists NACKed entries in ID order; the file keeps NACK-zone order.
+                if let nacked = out["nacked"] as? [String] { out["nacked"] = nacked.sorted(by: streamIDOrder) }
                 out["pending"] = (g["pending"] as? [[String: Any]] ?? []).map {
                     $0.filter { ["id", "consumer", "delivery_count"].contains($0.key) }
                 }
@@ -105,7 +107,19 @@ struct ExpectedContent {
                 return out
             }
         }
+        // A server shows IDMP counters only, not the producers' iids.
+        if let idmp = s["idmp"] as? [String: Any], let eidmp = e["idmp"] as? [String: Any] {
+            s["idmp"] = idmp.filter { eidmp[$0.key] != nil }
+        }
         return s
+    }
+
+    private func streamIDOrder(_ a: String, _ b: String) -> Bool {
+        func parts(_ s: String) -> (UInt64, UInt64) {
+            let p = s.split(separator: "-")
+            return (UInt64(p.first ?? "") ?? 0, UInt64(p.last ?? "") ?? 0)
+        }
+        return parts(a) < parts(b)
     }
 
     func normalizedExpected(_ e: [String: Any]) -> [String: Any] {

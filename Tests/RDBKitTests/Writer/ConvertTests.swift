@@ -51,6 +51,45 @@ final class ConvertTests: XCTestCase {
         XCTAssertGreaterThan(checked, 40)
     }
 
+    /// Every fixture up to Redis 8.8, and back to its own version: the same JSON (a Valkey file
+    /// has nothing Redis 8.8 lacks but its own hash-2 encoding, which reads back the same).
+    func testThroughRedis88AndBackKeepsTheContent() throws {
+        var checked = 0
+        for dump in FixturePaths.allDumps() {
+            guard let header = Validator.validate(path: dump.path).header,
+                  let own = RDBTarget.named(header.family == .valkey ? "valkey-9" : String(max(header.version, 6))) else { continue }
+            let up = scratch.appendingPathComponent("up.rdb").path, back = scratch.appendingPathComponent("back.rdb").path
+            let upSummary = try Convert.rdbToRDB(inputPath: dump.path, outputPath: up, target: RDBTarget.named("redis-8.8")!, lossy: false)
+            XCTAssertEqual(Validator.validate(path: up).header?.version, 14)
+            XCTAssertTrue(upSummary.losses.isEmpty, "\(dump.lastPathComponent): \(upSummary.losses)")
+            _ = try Convert.rdbToRDB(inputPath: up, outputPath: back, target: own, lossy: false)
+            XCTAssertEqual(try exportToMemory(back), try exportToMemory(dump.path), dump.lastPathComponent)
+            checked += 1
+        }
+        XCTAssertGreaterThan(checked, 40)
+    }
+
+    /// Arrays, IDMP state and NACK zones cannot go below the release that brought them:
+    /// refused, or with --lossy dropped and each reported.
+    func testNewTypesDoNotGoBelowTheirRelease() throws {
+        let dump = FixturePaths.fixtures.appendingPathComponent("redis-8.8/types.rdb").path
+        guard FileManager.default.fileExists(atPath: dump) else { throw XCTSkip("no Redis 8.8 fixture") }
+        let output = scratch.appendingPathComponent("out.rdb").path
+        XCTAssertThrowsError(try Convert.rdbToRDB(inputPath: dump, outputPath: output, target: RDBTarget.named("redis-8.6")!, lossy: false)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("array:mixed") && text.contains("NACKed"), text)
+        }
+        let to86 = try Convert.rdbToRDB(inputPath: dump, outputPath: output, target: RDBTarget.named("redis-8.6")!, lossy: true)
+        XCTAssertEqual(to86.losses.filter { $0.what.hasPrefix("array dropped") }.count, 5)
+        XCTAssertEqual(to86.losses.filter { $0.what.contains("NACKed") }.count, 1)
+        XCTAssertFalse(to86.losses.contains { $0.what.contains("IDMP") || $0.what.contains("metadata") }, "\(to86.losses)")
+        let to82 = try Convert.rdbToRDB(inputPath: dump, outputPath: output, target: RDBTarget.named("redis-8.2")!, lossy: true)
+        // IDMP is lost only where a stream used it; key metadata on its four keys.
+        XCTAssertEqual(to82.losses.filter { $0.what.contains("IDMP") }.map { String(decoding: $0.key ?? [], as: UTF8.self) }, ["stream:idmp"])
+        XCTAssertEqual(to82.losses.filter { $0.what.contains("key metadata") }.count, 4)
+        XCTAssertTrue(Validator.validate(path: output).isValid)
+    }
+
     func testJSONImportErrorsNameTheLine() throws {
         let json = scratch.appendingPathComponent("bad.jsonl")
         try Data("{\"db\":0,\"key\":\"a\",\"type\":\"string\",\"value\":\"x\"}\n{\"db\":0,\"key\":\"b\",\"type\":\"zset\",\"value\":[[\"m\",\"high\"]]}\n".utf8).write(to: json)
@@ -85,6 +124,8 @@ final class ConvertTests: XCTestCase {
         XCTAssertEqual(RDBTarget.named("valkey-9")?.magic, "VALKEY080")
         XCTAssertEqual(RDBTarget.named("valkey-8")?.writtenByValkey, true)
         XCTAssertEqual(RDBTarget.named("10")?.serverVersion, "7.0.15")
+        XCTAssertEqual(RDBTarget.named("redis-8.6")?.magic, "REDIS0013")
+        XCTAssertEqual(RDBTarget.named("14")?.magic, "REDIS0014")
         XCTAssertNil(RDBTarget.named("redis-1.0"))
     }
 }

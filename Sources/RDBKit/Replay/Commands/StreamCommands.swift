@@ -1,7 +1,10 @@
 /// Stream commands (t_stream.c, Redis 7.0): XADD with explicit IDs and exact trimming, XDEL,
 /// XTRIM, XSETID, XGROUP and its subcommands, XCLAIM, XACK. Approximate trimming (`~`) and
 /// XAUTOCLAIM depend on the server's node layout and clock; Redis 7.0 writes them to the AOF in
-/// exact forms, so older AOFs holding them cannot be replayed exactly and say so.
+/// exact forms, so older AOFs holding them cannot be replayed exactly and say so. Redis 8.6/8.8:
+/// XADD … IDMP pid iid (propagated as called, with the ID made explicit), XIDMPRECORD, XCFGSET
+/// and XNACK. XADD … IDMPAUTO derives its iid with XXH128 of the fields, which is not reproduced
+/// here, and says so. As while loading, no iid expires by its duration during a replay.
 extension ReplayEngine {
     static let streamHandlers: [String: Handler] = [
         "xadd": { e, a throws(CommandRefusal) in try e.xadd(a) },
@@ -34,6 +37,24 @@ extension ReplayEngine {
                 for id in ids { s.groups[g].removePending(id) }
             }
         },
+        "xnack": { e, a throws(CommandRefusal) in try e.xnack(a) },
+        "xcfgset": { e, a throws(CommandRefusal) in try e.xcfgset(a) },
+        "xidmprecord": { e, a throws(CommandRefusal) in
+            let id = try strictID(a[4])
+            guard !a[2].isEmpty else { throw CommandRefusal(reason: "producer ID must be non-empty") }
+            guard !a[3].isEmpty else { throw CommandRefusal(reason: "idempotent ID must be non-empty") }
+            guard e.exists(a[1]) else { throw .noSuchKey }
+            try e.modifyStream(a[1], create: false) { s throws(CommandRefusal) in
+                guard s.entries.contains(where: { $0.id == id }) else { throw CommandRefusal(reason: "No such message in stream") }
+                var idmp = s.idmp ?? StreamIdmp()
+                if let existing = idmp.lookup(pid: a[2], iid: a[3]) {
+                    guard existing == id else { throw CommandRefusal(reason: "IID already exists for this producer with a different stream ID") }
+                    return
+                }
+                idmp.insert(pid: a[2], iid: a[3], id: id)
+                s.idmp = idmp
+            }
+        },
         "xautoclaim": { _, _ throws(CommandRefusal) in
             throw ReplayEngine.cannotReplay("XAUTOCLAIM depends on idle times at the server's clock (Redis 7.0 writes XCLAIM instead)")
         },
@@ -51,9 +72,25 @@ extension ReplayEngine {
     private func xadd(_ a: [Bytes]) throws(CommandRefusal) {
         var i = 2
         var noMakeStream = false
-        if i < a.count, word(a[i]) == "nomkstream" {
-            noMakeStream = true
-            i += 1
+        var producer: (pid: Bytes, iid: Bytes)?
+        while i < a.count {
+            switch word(a[i]) {
+            case "nomkstream":
+                noMakeStream = true
+                i += 1
+                continue
+            case "idmp" where i + 2 < a.count:
+                guard producer == nil else { throw CommandRefusal(reason: "syntax error, IDMP/IDMPAUTO specified multiple times") }
+                guard !a[i + 1].isEmpty, !a[i + 2].isEmpty else { throw .syntax }
+                producer = (a[i + 1], a[i + 2])
+                i += 3
+                continue
+            case "idmpauto":
+                throw ReplayEngine.cannotReplay("XADD IDMPAUTO derives its iid with XXH128 of the fields, which the replay does not compute")
+            default:
+                break
+            }
+            break
         }
         let trim = try TrimArguments(a, at: i)
         i = trim.end
@@ -68,6 +105,12 @@ extension ReplayEngine {
         if noMakeStream && !exists(a[1]) { return }
         let stamp = now
         try modifyStream(a[1], create: true) { s throws(CommandRefusal) in
+            // idmpLookupAndReply: a known iid adds nothing and counts a duplicate.
+            if let producer, var idmp = s.idmp, idmp.lookup(pid: producer.pid, iid: producer.iid) != nil {
+                idmp.iidsDuplicates &+= 1
+                s.idmp = idmp
+                return
+            }
             let last = s.metadata.lastID
             var id: StreamID
             switch requested {
@@ -87,6 +130,11 @@ extension ReplayEngine {
             s.metadata.lastID = id
             s.metadata.entriesAdded = (s.metadata.entriesAdded ?? 0) &+ 1
             if s.metadata.length == 1 { s.metadata.firstID = id }
+            if let producer {
+                var idmp = s.idmp ?? StreamIdmp()
+                idmp.insert(pid: producer.pid, iid: producer.iid, id: id)
+                s.idmp = idmp
+            }
             trim.apply(to: &s)
         }
     }
@@ -250,9 +298,132 @@ extension ReplayEngine {
                     s.groups[g].consumers[c].pending.append(id)
                     s.groups[g].consumers[c].pending.sort()
                     s.groups[g].pending[n].consumer = a[3]
+                    s.groups[g].nacked?.removeAll { $0 == id }
                 }
             }
         }
+    }
+}
+
+extension ReplayEngine {
+    /// XNACK key group SILENT|FAIL|FATAL IDS n id... [RETRYCOUNT c] [FORCE] (xnackCommand): each
+    /// entry loses its consumer and moves to the end of the NACK zone with delivery time 0; FORCE
+    /// creates unowned entries for messages that exist but are not pending.
+    fileprivate func xnack(_ a: [Bytes]) throws(CommandRefusal) {
+        guard let stream = try value(a[1], \.stream), stream.groups.contains(where: { $0.name == a[2] }) else {
+            throw CommandRefusal(reason: "NOGROUP No such key or consumer group")
+        }
+        let mode = word(a[3])
+        guard ["silent", "fail", "fatal"].contains(mode) else { throw CommandRefusal(reason: "mode must be SILENT, FAIL, or FATAL") }
+        var ids: [StreamID]?, force = false, retryCount: Int64?
+        var i = 4
+        while i < a.count {
+            switch word(a[i]) {
+            case "ids" where i + 1 < a.count:
+                guard let n = integer(a[i + 1]), n >= 1, n <= Int64(Int32.max) else { throw CommandRefusal(reason: "numids must be a positive integer") }
+                guard n <= Int64(a.count - i - 2) else { throw CommandRefusal(reason: "number of IDs doesn't match numids") }
+                var parsed: [StreamID] = []
+                for raw in a[(i + 2)..<(i + 2 + Int(n))] { parsed.append(try strictID(raw)) }
+                ids = parsed
+                i += 2 + Int(n)
+            case "force":
+                force = true
+                i += 1
+            case "retrycount" where i + 1 < a.count:
+                let c = try argInteger(a[i + 1])
+                guard c >= 0 else { throw CommandRefusal(reason: "Invalid RETRYCOUNT value, must be >= 0") }
+                retryCount = c
+                i += 2
+            default:
+                throw CommandRefusal(reason: "Unrecognized XNACK option")
+            }
+        }
+        guard let ids else { throw CommandRefusal(reason: "syntax error, expected IDS keyword") }
+        // nackSetDeliveryCount: RETRYCOUNT, else SILENT undoes a delivery, FATAL saturates.
+        func count(_ old: UInt64) -> UInt64 {
+            if let retryCount { return UInt64(retryCount) }
+            switch mode {
+            case "silent": return old > 0 ? old - 1 : 0
+            case "fatal": return UInt64(Int64.max)
+            default: return old
+            }
+        }
+        try modifyStream(a[1], create: false) { s throws(CommandRefusal) in
+            let g = s.groups.firstIndex { $0.name == a[2] }!
+            var zone = s.groups[g].nacked ?? []
+            for id in ids {
+                if let n = s.groups[g].pending.firstIndex(where: { $0.id == id }) {
+                    if let owner = s.groups[g].pending[n].consumer, let c = s.groups[g].consumers.firstIndex(where: { $0.name == owner }) {
+                        s.groups[g].consumers[c].pending.removeAll { $0 == id }
+                    }
+                    s.groups[g].pending[n].consumer = nil
+                    s.groups[g].pending[n].deliveryTimeMs = 0
+                    s.groups[g].pending[n].deliveryCount = count(s.groups[g].pending[n].deliveryCount)
+                } else if force, s.entries.contains(where: { $0.id == id }) {
+                    let at = s.groups[g].pending.firstIndex { $0.id > id } ?? s.groups[g].pending.count
+                    s.groups[g].pending.insert(StreamPendingEntry(id: id, consumer: nil, deliveryTimeMs: 0, deliveryCount: count(0)), at: at)
+                } else {
+                    continue
+                }
+                zone.removeAll { $0 == id }
+                zone.append(id)
+            }
+            s.groups[g].nacked = zone
+        }
+    }
+
+    /// XCFGSET key [IDMP-DURATION s] [IDMP-MAXSIZE n]: a changed value clears every producer's iids.
+    fileprivate func xcfgset(_ a: [Bytes]) throws(CommandRefusal) {
+        var duration: UInt64?, maxSize: UInt64?
+        var i = 2
+        while i < a.count {
+            guard i + 1 < a.count else { throw .syntax }
+            let v = try argInteger(a[i + 1])
+            switch word(a[i]) {
+            case "idmp-duration" where duration == nil:
+                guard v >= 0, StreamIdmp.durationRange.contains(UInt64(v)) else { throw CommandRefusal(reason: "IDMP-DURATION out of range") }
+                duration = UInt64(v)
+            case "idmp-maxsize" where maxSize == nil:
+                guard v >= 0, StreamIdmp.maxSizeRange.contains(UInt64(v)) else { throw CommandRefusal(reason: "IDMP-MAXSIZE out of range") }
+                maxSize = UInt64(v)
+            default: throw .syntax
+            }
+            i += 2
+        }
+        guard duration != nil || maxSize != nil else { throw CommandRefusal(reason: "At least one parameter must be specified") }
+        guard exists(a[1]) else { throw .noSuchKey }
+        try modifyStream(a[1], create: false) { s throws(CommandRefusal) in
+            var idmp = s.idmp ?? StreamIdmp()
+            if let duration, duration != idmp.duration {
+                idmp.duration = duration
+                idmp.producers = []
+            }
+            if let maxSize, maxSize != idmp.maxSize {
+                idmp.maxSize = maxSize
+                idmp.producers = []
+            }
+            s.idmp = idmp
+        }
+    }
+}
+
+extension StreamIdmp {
+    /// The entry id an iid of a producer was recorded with.
+    func lookup(pid: Bytes, iid: Bytes) -> StreamID? {
+        producers.first { $0.pid == pid }?.entries.first { $0.iid == iid }?.id
+    }
+
+    /// idmpInsertEntry: appended, counted, and the producer's oldest evicted beyond max size.
+    mutating func insert(pid: Bytes, iid: Bytes, id: StreamID) {
+        if let p = producers.firstIndex(where: { $0.pid == pid }) {
+            producers[p].entries.append(Entry(iid: iid, id: id))
+            if UInt64(producers[p].entries.count) > maxSize { producers[p].entries.removeFirst() }
+        } else {
+            // The rax keeps producers in pid order (memcmp), as the file lists them.
+            let at = producers.firstIndex { !$0.pid.lexicographicallyPrecedes(pid) } ?? producers.count
+            producers.insert(Producer(pid: pid, entries: [Entry(iid: iid, id: id)]), at: at)
+        }
+        iidsAdded &+= 1
     }
 }
 
@@ -262,6 +433,7 @@ extension StreamGroup {
         guard let n = pending.firstIndex(where: { $0.id == id }) else { return }
         let owner = pending[n].consumer
         pending.remove(at: n)
+        nacked?.removeAll { $0 == id }
         if let owner, let c = consumers.firstIndex(where: { $0.name == owner }) {
             consumers[c].pending.removeAll { $0 == id }
         }
