@@ -11,9 +11,8 @@ struct RDBKitCommand: ParsableCommand {
         commandName: "rdbkit",
         abstract: "Read, check and convert Redis and Valkey persistence files without a server.",
         discussion: """
-            Every verb reads RDB files of versions 1-12 (and RDB 13's key metadata) and Valkey's \
-            VALKEY080 (a version newer than RDB \(RDBKnownVersions.redis) or Valkey \(RDBKnownVersions.valkey) \
-            is refused unless --accept-newer), plain or compressed with gzip, zstd or lz4 (detected by \
+            Every verb reads RDB files of versions 1-\(RDBKnownVersions.redis) and Valkey's \
+            VALKEY0\(RDBKnownVersions.valkey) (a newer version is refused unless --accept-newer), plain or compressed with gzip, zstd or lz4 (detected by \
             content), or from standard input when FILE is '-'. Every verb also reads append-only files: single files (with or without an RDB \
             preamble) and Redis 7+ multi-part directories. validate, export and repair read their \
             commands; convert, merge, inspect, report, restore-payload and diff replay them into \

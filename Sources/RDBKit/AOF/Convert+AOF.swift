@@ -17,7 +17,7 @@ extension Convert {
             let rewriter = try AOFRewriter(output: destination.encoder, target: target, dropModules: withoutModules)
             try RDBReader.read(path: inputPath, visitor: rewriter, filter: filter, options: options)
             let unwanted = rewriter.losses.filter { !$0.requested }
-            if !lossy && !unwanted.isEmpty { throw lossError(unwanted, target: target) }
+            if !lossy && !unwanted.isEmpty { throw lossError(unwanted, target: target, aofAt: outputPath) }
             try destination.finish()
             return Summary(keys: rewriter.keys, losses: rewriter.losses, checksum: 0)
         } catch {

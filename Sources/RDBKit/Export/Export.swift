@@ -7,8 +7,10 @@ public enum Export {
 
     /// Exports `path` to `outputPath` (nil or "-" for standard output). The output file appears
     /// only when the export completed; on any error it is removed.
+    /// `keysWithDB`: with the `keys` format, each name follows its database and a tab.
     public static func run(path: String, outputPath: String?, format: ExportFormat, withMeta: Bool,
-                           filter: KeyFilter? = nil, options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
+                           filter: KeyFilter? = nil, options: ReaderOptions = ReaderOptions(),
+                           keysWithDB: Bool = false) throws(RDBError) -> Summary {
         let output = try OutputFile(path: outputPath)
         let writer = JSONWriter(output: output)
         do {
@@ -29,7 +31,7 @@ public enum Export {
                 try writer.flush()
                 keys = count
             case .keys:
-                let names = KeyNameWriter(writer: writer)
+                let names = KeyNameWriter(writer: writer, withDB: keysWithDB)
                 trailer = try read(path, names, filter, options)
                 try writer.flush()
                 keys = names.keys
@@ -48,16 +50,23 @@ public enum Export {
     }
 }
 
-/// `--format keys`: each key name on a line, values skipped undecoded.
+/// `--format keys`: each key name on a line (after its database and a tab with `withDB`; a
+/// name holding a tab is written in base64, as every control character), values skipped undecoded.
 final class KeyNameWriter: RDBVisitor {
     let out: JSONWriter
+    let withDB: Bool
     private(set) var keys = 0
 
-    init(writer: JSONWriter) {
+    init(writer: JSONWriter, withDB: Bool = false) {
         out = writer
+        self.withDB = withDB
     }
 
     func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction {
+        if withDB {
+            out.int(Int64(info.db))
+            out.byte(UInt8(ascii: "\t"))
+        }
         KeyText.encode(key.array).withUnsafeBytes { out.buffer.append($0) }
         out.byte(UInt8(ascii: "\n"))
         keys += 1

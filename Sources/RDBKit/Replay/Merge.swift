@@ -119,7 +119,10 @@ public enum Merge {
             summary.skipped = engine.skipped
             summary.losses = sink.losses
             let unwanted = sink.losses.filter { !$0.requested }
-            if !options.lossy && !unwanted.isEmpty { throw Convert.lossError(unwanted, target: options.target) }
+            if !options.lossy && !unwanted.isEmpty {
+                let aof: String? = if case .aof = options.output { outputPath } else { nil }
+                throw Convert.lossError(unwanted, target: options.target, aofAt: aof)
+            }
             try sink.finish()
             return summary
         } catch {

@@ -15,6 +15,17 @@ public enum Convert {
                                 options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
         let writer = try RDBWriter(path: outputPath, target: target)
         writer.dropModules = withoutModules
+        if target.hasResizeHints && inputPath != "-" {
+            // A first pass, values skipped by their lengths, counts what RESIZEDB says Redis has.
+            let counter = DatabaseCounter()
+            do throws(RDBError) {
+                try RDBReader.read(path: inputPath, visitor: counter, filter: filter, options: ReaderOptions(acceptNewerVersions: options.acceptNewerVersions))
+            } catch {
+                writer.abandon()
+                throw error
+            }
+            writer.resizeHints = counter.counts
+        }
         let collector = RecordCollector { (record) throws(RDBError) in try writer.write(record) }
         collector.onFunction = { (code) throws(RDBError) in try writer.writeFunction(code) }
         collector.onModuleAux = { (aux) throws(RDBError) in try writer.writeModuleAux(aux) }
@@ -38,6 +49,15 @@ public enum Convert {
         let writer = try RDBWriter(path: outputPath, target: target)
         writer.dropModules = withoutModules
         do throws(RDBError) {
+            if target.hasResizeHints && inputPath != "-" {
+                // A first pass counts what RESIZEDB says, as for a dump.
+                let counting = JSONImport(source: try openInput(path: inputPath))
+                while let item = try counting.next() {
+                    guard case .key(let record) = item else { continue }
+                    writer.resizeHints[record.db, default: (0, 0)].keys += 1
+                    if record.expireAtMs != nil { writer.resizeHints[record.db, default: (0, 0)].expires += 1 }
+                }
+            }
             let records = JSONImport(source: try openInput(path: inputPath))
             while let item = try records.next() {
                 switch item {
@@ -115,10 +135,23 @@ public enum Convert {
         try RDBReader.read(path: path, visitor: collector, filter: filter, options: options)
     }
 
-    static func lossError(_ losses: [ConversionLoss], target: RDBTarget) -> RDBError {
+    /// `aofAt`: the AOF being written, which is named instead of the RDB magic it is not.
+    static func lossError(_ losses: [ConversionLoss], target: RDBTarget, aofAt: String? = nil) -> RDBError {
         var lines = losses.prefix(50).map { "  - \($0)" }
         if losses.count > 50 { lines.append("  ... and \(losses.count - 50) more") }
-        return RDBError(.unreadable("\(target.magic) cannot hold \(losses.count) thing\(losses.count == 1 ? "" : "s") in the input (--lossy drops them):\n" + lines.joined(separator: "\n")),
+        let holder = aofAt.map { "the AOF \($0) (for \(target.family == .valkey ? "Valkey" : "Redis") \(target.serverVersion))" } ?? target.magic
+        return RDBError(.unreadable("\(holder) cannot hold \(losses.count) thing\(losses.count == 1 ? "" : "s") in the input (--lossy drops them):\n" + lines.joined(separator: "\n")),
                         offset: 0)
+    }
+}
+
+/// Keys and keys with an expiry per database, every value skipped undecoded.
+final class DatabaseCounter: RDBVisitor {
+    private(set) var counts: [Int: (keys: Int, expires: Int)] = [:]
+
+    func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction {
+        counts[info.db, default: (0, 0)].keys += 1
+        if info.expireAtMs != nil { counts[info.db, default: (0, 0)].expires += 1 }
+        return .skip
     }
 }

@@ -78,6 +78,8 @@ public struct RDBTarget: Sendable, Equatable {
     var hasAuxFields: Bool { version >= 7 }
     var hasListpacks: Bool { family == .valkey || version >= 10 }
     var hasQuicklist: Bool { family == .valkey || version >= 7 }
+    /// RDB_OPCODE_RESIZEDB after SELECTDB (Redis 3.2+).
+    var hasResizeHints: Bool { family == .valkey || version >= 7 }
     var hasSetListpack: Bool { family == .valkey || version >= 11 }
     var hasBinaryScores: Bool { family == .valkey || version >= 8 }
     var hasModules: Bool { family == .valkey || version >= 8 }

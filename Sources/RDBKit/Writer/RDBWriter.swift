@@ -119,6 +119,9 @@ public final class RDBWriter {
         }
     }
 
+    /// Per database, the keys and keys with an expiry that will be written (RESIZEDB's numbers).
+    public var resizeHints: [Int: (keys: Int, expires: Int)] = [:]
+
     public func write(_ record: KeyRecord) throws(RDBError) {
         writeHeaderIfNeeded()
         guard admits(record) else { return }
@@ -126,6 +129,13 @@ public final class RDBWriter {
             out.byte(RDBOpcode.RDB_OPCODE_SELECTDB)
             out.length(record.db)
             currentDB = record.db
+            // rdb.c rdbSaveDb: the database's key and expire counts, which size the loading
+            // server's tables before its keys arrive.
+            if target.hasResizeHints, let hint = resizeHints[record.db] {
+                out.byte(RDBOpcode.RDB_OPCODE_RESIZEDB)
+                out.length(hint.keys)
+                out.length(hint.expires)
+            }
         }
         if let expire = record.expireAtMs {
             if target.hasMillisecondExpiry {

@@ -27,7 +27,8 @@ final class AOFMessagesTests: XCTestCase {
         let r = try RDBKitProcess.run(["validate", "--json", good, bad, dump])
         XCTAssertEqual(r.status, 1)
         let objects = try r.out.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
-        XCTAssertEqual(objects.count, 3, r.out)
+        XCTAssertEqual(objects.count, 4, r.out)
+        XCTAssertEqual(objects[3]["files"] as? Int, 3, "the combined summary closes the list")
         XCTAssertEqual(objects[0]["valid"] as? Bool, true)
         XCTAssertEqual(objects[0]["format"] as? String, "aof")
         XCTAssertEqual(objects[0]["commands"] as? Int, 3)
@@ -142,5 +143,21 @@ extension AOFMessagesTests {
         XCTAssertTrue(allowed.err.contains("removing \(cut) bytes"), allowed.err)
         XCTAssertTrue(allowed.err.contains("warning: that is more than a little"), allowed.err)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out)).count, good.utf8.count)
+    }
+}
+
+extension AOFMessagesTests {
+    /// A loss names what is being written: the AOF for an AOF target, the RDB version for a dump.
+    func testLossMessagesNameTheAOFTheyWrite() throws {
+        let hfe = FixturePaths.fixtures.appendingPathComponent("redis-8.2/hfe.rdb").path
+        let aof = scratch.appendingPathComponent("out.aof").path
+        let toAOF = try RDBKitProcess.run(["convert", hfe, aof, "--target-version", "redis-7.0"])
+        XCTAssertEqual(toAOF.status, 1)
+        XCTAssertTrue(toAOF.err.contains("the AOF \(aof) (for Redis 7.0.15) cannot hold"), toAOF.err)
+        XCTAssertFalse(toAOF.err.contains("REDIS0010"), toAOF.err)
+        let merged = try RDBKitProcess.run(["merge", hfe, "-o", aof, "--to", "aof", "--target-version", "redis-7.0"])
+        XCTAssertTrue(merged.err.contains("the AOF \(aof) (for Redis 7.0.15) cannot hold"), merged.err)
+        let toRDB = try RDBKitProcess.run(["convert", hfe, scratch.appendingPathComponent("out.rdb").path, "--target-version", "redis-7.0"])
+        XCTAssertTrue(toRDB.err.contains("REDIS0010 cannot hold"), toRDB.err)
     }
 }

@@ -63,3 +63,31 @@ final class CommandLineSurfaceTests: XCTestCase {
         XCTAssertEqual(try RDBKitProcess.run(["validate", aof.path, "--until", "2025-11-26"]).status, 2)
     }
 }
+
+extension CommandLineSurfaceTests {
+    func testKeysFormatWithTheDatabase() throws {
+        let dump = FixturePaths.fixtures.appendingPathComponent("legacy/multiple_databases.rdb").path
+        let r = try RDBKitProcess.run(["export", dump, "--format", "keys", "--with-db"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out, "0\tkey_in_zeroth_database\n2\tkey_in_second_database\n")
+        XCTAssertEqual(try RDBKitProcess.run(["export", dump, "--format", "keys"]).out, "key_in_zeroth_database\nkey_in_second_database\n")
+        XCTAssertEqual(try RDBKitProcess.run(["export", dump, "--with-db"]).status, 2)
+    }
+}
+
+extension CommandLineSurfaceTests {
+    /// The newest known version has one home (RDBKnownVersions): the error, the help and the
+    /// README say the same number.
+    func testNewestKnownVersionIsStatedOnce() throws {
+        let readme = try String(contentsOf: FixturePaths.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        XCTAssertTrue(readme.contains("Reads RDB versions 1–\(RDBKnownVersions.redis) "), "README's first paragraph")
+        let help = try RDBKitProcess.run(["--help"])
+        XCTAssertTrue(help.out.contains("versions 1-\(RDBKnownVersions.redis) and Valkey's"), help.out)
+        let dir = try RDBKitProcess.scratch("newer")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let newer = dir.appendingPathComponent("newer.rdb")
+        try Data(Array("REDIS00\(RDBKnownVersions.redis + 1)".utf8) + [0xFF] + [UInt8](repeating: 0, count: 8)).write(to: newer)
+        let r = try RDBKitProcess.run(["validate", newer.path])
+        XCTAssertTrue(r.out.contains("newer than the newest known (\(RDBKnownVersions.redis))"), r.out)
+    }
+}
