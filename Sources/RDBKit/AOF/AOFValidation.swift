@@ -79,7 +79,7 @@ public struct AOFValidation: Sendable {
             result.validUpTo = min(multiAt ?? .max, failedCommandAt ?? reader.validUpTo)
         }
         result.files = min(reader.partIndex + 1, reader.files.parts.count)
-        result.rdbKeys = validator.report.keys
+        result.rdbKeys = validator.keys
         result.stoppedByTimestamp = reader.stoppedByTimestamp
         return result
     }

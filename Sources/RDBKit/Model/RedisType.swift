@@ -36,14 +36,16 @@ public enum RDBTypeInfo {
 
     public static func name(of rdbType: UInt8, family: RDBFamily) -> String {
         if family == .valkey && rdbType == RDBType.VALKEY_RDB_TYPE_HASH_2 { return "hash-2" }
-        let names = [
-            "string", "list-linked", "set-hashtable", "zset-v1", "hash-hashtable", "zset-v2",
-            "module-pre-release", "module-value", "", "hash-zipmap", "list-ziplist", "set-intset",
-            "zset-ziplist", "hash-ziplist", "quicklist", "stream", "hash-listpack", "zset-listpack",
-            "quicklist-v2", "stream-v2", "set-listpack", "stream-v3", "hash-hashtable-md-pre-release",
-            "hash-listpack-md-pre-release", "hash-hashtable-md", "hash-listpack-md", "stream-v4",
-            "stream-v5", "array",
-        ]
         return Int(rdbType) < names.count ? names[Int(rdbType)] : "type-\(rdbType)"
     }
+
+    /// Built once: summaries ask for a name on every key.
+    private static let names = [
+        "string", "list-linked", "set-hashtable", "zset-v1", "hash-hashtable", "zset-v2",
+        "module-pre-release", "module-value", "", "hash-zipmap", "list-ziplist", "set-intset",
+        "zset-ziplist", "hash-ziplist", "quicklist", "stream", "hash-listpack", "zset-listpack",
+        "quicklist-v2", "stream-v2", "set-listpack", "stream-v3", "hash-hashtable-md-pre-release",
+        "hash-listpack-md-pre-release", "hash-hashtable-md", "hash-listpack-md", "stream-v4",
+        "stream-v5", "array",
+    ]
 }

@@ -27,7 +27,8 @@ final class AOFMessagesTests: XCTestCase {
         let r = try RDBKitProcess.run(["validate", "--json", good, bad, dump])
         XCTAssertEqual(r.status, 1)
         let objects = try r.out.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
-        XCTAssertEqual(objects.count, 3, r.out)
+        XCTAssertEqual(objects.count, 4, r.out)
+        XCTAssertEqual(objects[3]["files"] as? Int, 3, "the combined summary closes the list")
         XCTAssertEqual(objects[0]["valid"] as? Bool, true)
         XCTAssertEqual(objects[0]["format"] as? String, "aof")
         XCTAssertEqual(objects[0]["commands"] as? Int, 3)
