@@ -27,6 +27,7 @@ public enum Convert {
             writer.resizeHints = counter.counts
         }
         let collector = RecordCollector { (record) throws(RDBError) in try writer.write(record) }
+        collector.onLongString = { (record, value) throws(RDBError) in try writer.write(record, longString: value) }
         collector.onFunction = { (code) throws(RDBError) in try writer.writeFunction(code) }
         collector.onModuleAux = { (aux) throws(RDBError) in try writer.writeModuleAux(aux) }
         do throws(RDBError) {
@@ -106,18 +107,31 @@ public enum Convert {
         let json = JSONWriter(output: file)
         let writer = try RDBWriter(path: nil, target: target)
         var keys = 0
-        let collector = RecordCollector { (record) throws(RDBError) in
-            let payload = try writer.dumpPayload(for: record)
+        func begin(_ record: KeyRecord) {
             json.raw("{\"db\":")
             json.int(Int64(record.db))
             json.raw(",\"key\":")
             json.string(record.key)
             json.keyAttributes(expireAtMs: record.expireAtMs, idleSeconds: record.idleSeconds, lfuFrequency: record.lfuFrequency)
             json.raw(",\"payload\":{\"base64\":\"")
-            payload.withUnsafeBytes { json.base64($0) }
+        }
+        func end() throws(RDBError) {
             json.raw("\"}}\n")
             try json.flushIfFull()
             keys += 1
+        }
+        let collector = RecordCollector { (record) throws(RDBError) in
+            let payload = try writer.dumpPayload(for: record)
+            begin(record)
+            payload.withUnsafeBytes { json.base64($0) }
+            try end()
+        }
+        collector.onLongString = { (record, value) throws(RDBError) in
+            begin(record)
+            let base64 = Base64Sink(json)
+            try writer.dumpPayload(longString: value, to: base64)
+            base64.commit()
+            try end()
         }
         do throws(RDBError) {
             try read(inputPath, collector, filter, options)

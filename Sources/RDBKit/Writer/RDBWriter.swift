@@ -125,6 +125,26 @@ public final class RDBWriter {
     public func write(_ record: KeyRecord) throws(RDBError) {
         writeHeaderIfNeeded()
         guard admits(record) else { return }
+        writeKeyAttributes(record)
+        try writeValue(record)
+        keysWritten += 1
+        try out.flushIfFull()
+    }
+
+    /// A string key whose value arrives in pieces (`RecordCollector.onLongString`): streamed,
+    /// never held (see `RDBOutput.string(_: StringValue)`).
+    public func write(_ record: KeyRecord, longString value: StringValue) throws(RDBError) {
+        writeHeaderIfNeeded()
+        guard admits(record) else { return }
+        writeKeyAttributes(record)
+        begin(RDBType.RDB_TYPE_STRING, key: record.key)
+        try out.string(value)
+        keysWritten += 1
+        try out.flushIfFull()
+    }
+
+    /// SELECTDB when the database changes, then the expiry and LRU/LFU opcodes.
+    private func writeKeyAttributes(_ record: KeyRecord) {
         if record.db != currentDB {
             out.byte(RDBOpcode.RDB_OPCODE_SELECTDB)
             out.length(record.db)
@@ -157,9 +177,6 @@ public final class RDBWriter {
                 out.byte(freq)
             }
         }
-        try writeValue(record)
-        keysWritten += 1
-        try out.flushIfFull()
     }
 
     /// The type byte and, in a file, the key: what precedes every value.
@@ -182,6 +199,19 @@ public final class RDBWriter {
         payload.out.byte(UInt8(version >> 8))
         payload.out.uint64LE(payload.out.checksum)
         return payload.out.pending
+    }
+
+    /// `dumpPayload` of a string key whose value arrives in pieces, written to `sink` as it is
+    /// made (RDBOutput flushes about every MiB) rather than returned.
+    public func dumpPayload(longString value: StringValue, to sink: ByteSink) throws(RDBError) {
+        let out = RDBOutput(file: sink, compress: true)
+        out.byte(RDBType.RDB_TYPE_STRING)
+        try out.string(value)
+        let version = UInt16(target.version)
+        out.byte(UInt8(version & 0xFF))
+        out.byte(UInt8(version >> 8))
+        out.uint64LE(out.checksum)
+        try out.flush()
     }
 
     private func writeValue(_ record: KeyRecord) throws(RDBError) {
