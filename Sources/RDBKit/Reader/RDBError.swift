@@ -45,7 +45,7 @@ public struct RDBError: Error, CustomStringConvertible, Sendable {
 
     public var reason: String {
         switch kind {
-        case .truncated(let needed): return "the file is truncated here (\(needed) more bytes were expected)"
+        case .truncated(let needed): return "unexpected end of input: truncated here (\(needed) more bytes were expected)"
         case .pastEndOfFile(let claimed, let left):
             return "the file is truncated here, or this length is damaged: it says \(claimed) bytes follow, the file ends \(left) bytes later"
         case .lyingLength(let claimed, let limit):
