@@ -112,4 +112,14 @@ final class SafeByConstructionTests: XCTestCase {
         let siblings = try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path)
         XCTAssertFalse(siblings.contains { $0.hasPrefix(URL(fileURLWithPath: path).lastPathComponent) })
     }
+
+    func testCSVKeysThatASpreadsheetWouldRunAreWrittenInBase64() throws {
+        for key in ["=1+1", "+cmd", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            let encoded = KeyText.encode(Array(key.utf8), forSpreadsheet: true)
+            XCTAssertTrue(encoded.starts(with: KeyText.prefix), key)
+            XCTAssertEqual(KeyText.decode(encoded), Array(key.utf8), key)
+        }
+        XCTAssertEqual(KeyText.encode(Array("user:1".utf8), forSpreadsheet: true), Array("user:1".utf8))
+        XCTAssertEqual(KeyText.encode(Array("-2".utf8)), Array("-2".utf8), "only the CSV report is for spreadsheets")
+    }
 }
