@@ -26,7 +26,10 @@ GENERATOR = os.path.join(ROOT, "..", "shared", "bench", "make_bench_rdb.py")
 TINY_GENERATOR = os.path.join(ROOT, "Benchmarks", "make_tiny_keys.py")
 RDBPY_DRIVER = os.path.join(ROOT, "Benchmarks", "peers", "rdbpy_export.py")
 SERVERS = os.path.join(ROOT, ".servers", "servers.json")
-PRESETS = ("large", "bigkeys", "tiny")
+BIG_STRING_GENERATOR = os.path.join(ROOT, "Benchmarks", "make_big_string_rdb.sh")
+# One 512 MiB string: repeated text (Redis stores it LZF-compressed, 6 MB) and random bytes (plain).
+BIG_STRING_PRESETS = {"bigstring-lzf": "compressible", "bigstring-plain": "incompressible"}
+PRESETS = ("large", "bigkeys", "tiny") + tuple(BIG_STRING_PRESETS)
 GNU_TIME = "/usr/bin/time"
 RSS_TARGET_MIB = 24.0
 PEER_REPEAT_SECONDS = 15.0  # a peer slower than this runs once
@@ -45,6 +48,8 @@ def ensure_dump(data, preset):
     print(f"bench: generating {path} (once)", file=sys.stderr)
     if preset == "tiny":
         cmd = [sys.executable, TINY_GENERATOR, "--out", path, "--port", str(loopback_port())]
+    elif preset in BIG_STRING_PRESETS:
+        cmd = [BIG_STRING_GENERATOR, BIG_STRING_PRESETS[preset], path]
     else:
         if not os.path.exists(GENERATOR):
             sys.exit(f"bench: {path} is missing and {GENERATOR} is not there to make it")
@@ -201,6 +206,8 @@ def our_jobs(binary, path, work):
                               "--target-version", version, "-q"]),
         ("merge, empty delta", [binary, "merge", path, empty_delta, "-o", os.path.join(work, "merged.rdb"),
                                 "--target-version", version]),
+        ("convert rdb->aof", [binary, "convert", path, os.path.join(work, "converted.aof"), "-q"]),
+        ("restore-payload", [binary, "restore-payload", path, "-o", "/dev/null"]),
     ]
 
 

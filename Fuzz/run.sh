@@ -4,11 +4,11 @@
 # and, when redis-server is installed, an AOF directory a throw-away server writes. Crashers are
 # kept in Fuzz/Crashers/<target>/ (CrasherRegressionTests replays every file there).
 #
-# usage: Fuzz/run.sh [--seconds N] [--targets rdb,listpack,ziplist,intset,zipmap,json,resp,manifest,restore,replay]
+# usage: Fuzz/run.sh [--seconds N] [--targets rdb,listpack,ziplist,intset,zipmap,json,resp,manifest,restore,replay,lzf]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=60
-targets=rdb,listpack,ziplist,intset,zipmap,json,resp,manifest,restore,replay
+targets=rdb,listpack,ziplist,intset,zipmap,json,resp,manifest,restore,replay,lzf
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
@@ -122,6 +122,10 @@ seed() {  # seed corpus of a target
     ziplist) printf '\x10\x00\x00\x00\x0c\x00\x00\x00\x02\x00\x00\x01a\x03\xf2\xff' > "$dir/seed" ;;
     intset) printf '\x02\x00\x00\x00\x02\x00\x00\x00\x01\x00\x05\x00' > "$dir/seed" ;;
     zipmap) printf '\x01\x01a\x01\x00b\xff' > "$dir/seed" ;;
+    lzf)  # expanded length (3 bytes LE), piece size - 1, then LZF: a run, literals, a literal and a reference
+      printf '\x65\x00\x00\x07\x00a\xe0\x5b\x00' > "$dir/run"
+      printf '\x0c\x00\x00\x02\x0bhello world!' > "$dir/literal"
+      printf '\x0c\x00\x00\x00\x02abc\x80\x02\x02XYZ' > "$dir/reference" ;;
     resp|replay)
       if [ "$1" = replay ] && [ -d Fuzz/Seeds/resp ]; then cp Fuzz/Seeds/resp/* "$dir/"; fi
       for f in $(find Fixtures -name '*.aof' 2>/dev/null) "$server_seeds"/*.aof; do

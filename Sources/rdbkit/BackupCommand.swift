@@ -34,7 +34,9 @@ struct BackupCommand: ParsableCommand {
             incremental file (never inside MULTI/EXEC). A lost connection is retried with \
             back-off (0.5 s doubling to 10 s) and PSYNC <replid> <offset+1>: +CONTINUE appends \
             to the same files without loss, +FULLRESYNC starts a new set (logged). SIGINT or \
-            SIGTERM flushes and closes the current file whole and exits 0. Files and manifests \
+            SIGTERM flushes and closes the current file whole and exits 0. --keep 5 keeps the five \
+            newest sets, --keep 7d the sets written to in the last seven days (checked after each \
+            new set and rotation; the current set and dump-… snapshots are never removed). Files and manifests \
             are written so that a crash at any moment leaves a chain `validate` accepts and \
             `merge` restores, missing at most the last second. The log goes to standard error.
 
@@ -63,6 +65,9 @@ struct BackupCommand: ParsableCommand {
     @Option(name: .customLong("rotate-size"), help: ArgumentHelp("--follow: start a new incremental file at this size (64KB, 256MB, 1GB).", valueName: "size"))
     var rotateSize: ByteSize?
 
+    @Option(help: ArgumentHelp("--follow: keep this many sets (a number), or the sets written to within this long (7d); older sets are removed.", valueName: "count|duration"))
+    var keep: Retention?
+
     @Flag(help: "Print JSON status lines instead of text (--follow: one per event).")
     var json = false
 
@@ -73,7 +78,7 @@ struct BackupCommand: ParsableCommand {
 
     func validate() throws {
         _ = try connection.url(server)
-        if !follow && (rotateEvery != nil || rotateSize != nil) { throw ValidationError("--rotate-every and --rotate-size go with --follow") }
+        if !follow && (rotateEvery != nil || rotateSize != nil || keep != nil) { throw ValidationError("--rotate-every, --rotate-size and --keep go with --follow") }
         if follow && gzip { throw ValidationError("--gzip is for snapshots; a followed set's base stays .rdb, as Redis loads it") }
     }
 
@@ -93,6 +98,7 @@ struct BackupCommand: ParsableCommand {
     private func runFollowing(_ url: RedisURL) throws {
         var options = FollowSession.Options(rotateEvery: rotateEvery?.seconds, rotateSize: rotateSize?.bytes)
         options.showProgress = !quiet && !json
+        options.keep = keep?.retention
         var replyOptions = connection.connectionOptions
         replyOptions.replyTimeout = connection.timeout
         let session = FollowSession(url: url, connectionOptions: replyOptions, directory: output, options: options)
@@ -105,7 +111,7 @@ struct BackupCommand: ParsableCommand {
         if json {
             session.onStatus = { status in print(status.jsonLine) }
         }
-        StopSignals.install { session.requestStop() }
+        TemporaryOutputs.stopGracefully { session.requestStop() }
         do {
             try session.run()
         } catch {
@@ -129,6 +135,21 @@ struct TimeSpan: ExpressibleByArgument {
         }
         guard let value = Double(text), value > 0 else { return nil }
         seconds = value * unit
+    }
+}
+
+/// --keep 5 (sets) or --keep 7d (age of their last write).
+struct Retention: ExpressibleByArgument {
+    var retention: BackupRetention
+
+    init?(argument: String) {
+        if let count = Int(argument), count >= 1 {
+            retention = .count(count)
+        } else if let span = TimeSpan(argument: argument), argument.last?.isLetter == true {
+            retention = .seconds(span.seconds)
+        } else {
+            return nil
+        }
     }
 }
 

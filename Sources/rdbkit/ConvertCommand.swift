@@ -18,9 +18,12 @@ struct ConvertCommand: ParsableCommand {
             aof -> rdb (or aof) replays the AOF (a file or a multi-part directory) as `merge` does \
             with no deltas: the dataset a server would load from it, as a snapshot.
 
-            rdb -> json/jsonl/csv is the export verb; json/jsonl -> rdb reads the export schema back             (export, convert, export gives the same JSON).
+            rdb -> json/jsonl/csv is the export verb; json/jsonl -> rdb reads the export schema back \
+            (export, convert, export gives the same JSON).
 
-            rdb -> resp writes one RESTORE command per key (payloads for the target version,             ABSTTL expiries, IDLETIME/FREQ), SELECT between databases and FUNCTION LOAD for             libraries, as RESP: load it with `redis-cli --pipe < dump.resp`.
+            rdb -> resp writes one RESTORE command per key (payloads for the target version, \
+            ABSTTL expiries, IDLETIME/FREQ), SELECT between databases and FUNCTION LOAD for \
+            libraries, as RESP: load it with `redis-cli --pipe < dump.resp`.
 
             rdb -> aof writes the commands Redis's own AOF rewrite emits (SELECT, SET, RPUSH, SADD, \
             ZADD and HMSET in batches of 64, HPEXPIREAT for field TTLs, XADD, XSETID, XGROUP and \
@@ -29,16 +32,27 @@ struct ConvertCommand: ParsableCommand {
             incremental file, manifest): start a server with `appendonly yes` and `appenddirname` \
             naming it. As with Redis's rewrite, LRU/LFU metadata is not carried.
 
-            Targets: an RDB version (6-12, 80) or \(RDBTarget.supportedNames.joined(separator: ", ")).
+            Targets: an RDB version (6-14, 80) or \(RDBTarget.supportedNames.joined(separator: ", ")); \
+            by default the server family and version that wrote the input, so the output loads \
+            where the input did (\(RDBTarget.fallbackName) when the input does not say).
+
+            Filters (--db, --key, ...) select keys of RDB input; an AOF or JSON input is converted \
+            whole, and filters given with one are refused.
 
             Example: rdbkit convert dump-7.4.rdb dump-6.2.rdb --target-version redis-6.2 --lossy
+            Example: rdbkit convert dump.rdb -o dump.aof --multi-part
             """)
 
     @Argument(help: "The input dump ('-' for standard input).")
     var input: String
 
-    @Argument(help: "The output file; written under a temporary name and renamed when complete.")
-    var output: String
+    @Argument(help: ArgumentHelp("The output file (or give it with -o); written under a temporary name and renamed when complete.", valueName: "output"))
+    var outputArgument: String?
+
+    @Option(name: [.short, .customLong("output")], help: "The output file, as the other verbs take it ('-' for standard output).")
+    var outputOption: String?
+
+    private var output: String { outputOption ?? outputArgument ?? "" }
 
     @Option(help: "Input format: rdb, json or jsonl, when the extension does not say.")
     var from: String?
@@ -46,29 +60,23 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Output format: rdb, json, jsonl, csv, resp or aof, when the extension does not say.")
     var to: String?
 
-    @Option(name: .customLong("target-version"), help: "The server or RDB version to write for (default: redis-7.4).")
-    var targetVersion = "redis-7.4"
-
     @Flag(name: .customLong("multi-part"), help: "aof: write a multi-part AOF directory (Redis 7+) instead of one file.")
     var multiPart = false
 
     @Option(name: .customLong("aof-filename"), help: "aof --multi-part: the file name prefix, as the server's appendfilename.")
     var aofFilename = "appendonly.aof"
 
-    @Flag(help: "Drop what the target cannot hold, reporting each drop, instead of failing.")
-    var lossy = false
-
-    @Flag(name: .customLong("without-modules"),
-          help: "Leave out module values and module aux data (a server refuses files with data of modules it lacks).")
-    var withoutModules = false
+    @OptionGroup var writing: TargetOptions
 
     @OptionGroup(title: "Filters") var filtering: FilterOptions
 
     @OptionGroup var reading: ReadingOptions
 
     func validate() throws {
-        if RDBTarget.named(targetVersion) == nil {
-            throw ValidationError("unknown target version '\(targetVersion)'; use \(RDBTarget.supportedNames.joined(separator: ", ")) or an RDB version")
+        switch (outputArgument, outputOption) {
+        case (nil, nil): throw ValidationError("give the output: convert IN OUT, or convert IN -o OUT")
+        case (.some(let a), .some(let o)) where a != o: throw ValidationError("two outputs given ('\(a)' and -o '\(o)'); give one")
+        default: break
         }
         if let from, !["rdb", "json", "jsonl"].contains(from) { throw ValidationError("unknown input format '\(from)' (rdb, json, jsonl)") }
         if outputFormat == nil {
@@ -89,55 +97,53 @@ struct ConvertCommand: ParsableCommand {
     }
 
     func run() throws {
+        let target = writing.target(for: input)
         do {
             if AOFFiles.looksLikeAOF(input) {
                 guard outputFormat == "rdb" || outputFormat == "aof" else { throw ValidationError("an AOF converts to rdb or aof (its replayed dataset)") }
                 try filtering.refuseForAOF("convert", allowingDatabases: false)
-                var options = Merge.Options(target: RDBTarget.named(targetVersion)!, now: Int64(currentUnixMilliseconds()))
+                var options = Merge.Options(target: target, now: Int64(currentUnixMilliseconds()))
                 options.output = outputFormat == "aof" ? .aof(multiPart ? .multiPart(prefix: aofFilename) : .singleFile) : .rdb
-                options.lossy = lossy
-                options.withoutModules = withoutModules
+                options.lossy = writing.lossy
+                options.withoutModules = writing.withoutModules
                 options.reader = reading.readerOptions
-                return report(try Merge.run(base: input, deltas: [], outputPath: output, options: options))
+                return MergeCommand.report(try Merge.run(base: input, deltas: [], outputPath: output, options: options))
             }
             if inputIsJSON {
                 guard outputFormat == "rdb" else { throw ValidationError("JSON input converts to rdb only") }
-                return report(try Convert.jsonToRDB(inputPath: input, outputPath: output,
-                                                    target: RDBTarget.named(targetVersion)!, lossy: lossy,
-                                                    withoutModules: withoutModules))
+                try refuseFilters("a JSON input")
+                return reportLosses(try Convert.jsonToRDB(inputPath: input, outputPath: output, target: target,
+                                                          lossy: writing.lossy, withoutModules: writing.withoutModules).losses)
             }
             switch outputFormat {
             case "json", "jsonl", "csv":
                 _ = try Export.run(path: input, outputPath: output, format: ExportFormat(rawValue: outputFormat!)!,
                                    withMeta: false, filter: filtering.filter, options: reading.readerOptions)
             case "aof":
-                report(try Convert.rdbToAOF(inputPath: input, outputPath: output,
-                                            layout: multiPart ? .multiPart(prefix: aofFilename) : .singleFile,
-                                            target: RDBTarget.named(targetVersion)!, lossy: lossy,
-                                            withoutModules: withoutModules, filter: filtering.filter,
-                                            options: reading.readerOptions))
+                reportLosses(try Convert.rdbToAOF(inputPath: input, outputPath: output,
+                                                  layout: multiPart ? .multiPart(prefix: aofFilename) : .singleFile,
+                                                  target: target, lossy: writing.lossy, withoutModules: writing.withoutModules,
+                                                  filter: filtering.filter, options: reading.readerOptions).losses)
             case "resp":
-                report(try Convert.rdbToRESP(inputPath: input, outputPath: output,
-                                             target: RDBTarget.named(targetVersion)!, lossy: lossy,
-                                             withoutModules: withoutModules, filter: filtering.filter,
-                                             options: reading.readerOptions))
+                reportLosses(try Convert.rdbToRESP(inputPath: input, outputPath: output, target: target, lossy: writing.lossy,
+                                                   withoutModules: writing.withoutModules, filter: filtering.filter,
+                                                   options: reading.readerOptions).losses)
             default:
-                report(try Convert.rdbToRDB(inputPath: input, outputPath: output,
-                                            target: RDBTarget.named(targetVersion)!, lossy: lossy,
-                                            withoutModules: withoutModules, filter: filtering.filter,
-                                            options: reading.readerOptions))
+                reportLosses(try Convert.rdbToRDB(inputPath: input, outputPath: output, target: target, lossy: writing.lossy,
+                                                  withoutModules: writing.withoutModules, filter: filtering.filter,
+                                                  options: reading.readerOptions).losses)
             }
         } catch let error as ValidationError {
             throw error
         } catch {
-            FileHandleStandardError.write("rdbkit: \(input): \(error)\n")
-            throw CommandFailure()
+            throw CommandFailure.reporting(error, about: input)
         }
     }
-}
 
-private func report(_ summary: Convert.Summary) {
-    for loss in summary.losses {
-        FileHandleStandardError.write("rdbkit: dropped: \(loss)\n")
+    /// Filters select keys as the RDB reader meets them; other inputs are converted whole.
+    private func refuseFilters(_ what: String) throws {
+        if !filtering.filter.isEmpty {
+            throw ValidationError("filters (--db, --key, --key-regex, --type, --expired, --min-size) apply to RDB input; \(what) is converted whole")
+        }
     }
 }

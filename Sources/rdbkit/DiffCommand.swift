@@ -33,6 +33,12 @@ struct DiffCommand: ParsableCommand {
     @Flag(help: "Print only the counts.")
     var summary = false
 
+    @Flag(help: "For each changed key, print its old (A) and new (B) value in the export schema (a summary for big keys).")
+    var values = false
+
+    @Option(name: .customLong("value-limit"), help: "With --values: the most bytes of JSON shown per value before it becomes a summary.")
+    var valueLimit = 4096
+
     @OptionGroup(title: "Filters") var filtering: FilterOptions
 
     @OptionGroup var reading: ReadingOptions
@@ -43,7 +49,7 @@ struct DiffCommand: ParsableCommand {
             let filter = filtering.filter
             result = try ReplayedDataset.withDataset(a, now: filter.nowMs, options: reading.readerOptions) { (a) throws(RDBError) in
                 try ReplayedDataset.withDataset(b, now: filter.nowMs, options: reading.readerOptions) { (b) throws(RDBError) in
-                    try Diff.run(a, b, filter: filter, options: reading.readerOptions) { (d) throws(RDBError) in
+                    try Diff.run(a, b, filter: filter, options: reading.readerOptions, valueLimit: values ? valueLimit : nil) { (d) throws(RDBError) in
                         if !summary { print(d.jsonLine) }
                     }
                 }

@@ -64,6 +64,7 @@ struct ExportCommand: ParsableCommand {
         if withDB && format != .keys { throw ValidationError("--with-db goes with --format keys (the other formats carry the db)") }
         let outputs = try PerInputOutputs.paths(for: files, output: output, extension: format.fileExtension)
         var combined = CombinedSummary(files: files.count)
+        var status = ExitStatus.damagedInput
         parallel.each(files, reading: reading, { (index, options) -> Result<Int, Error> in
             Result { try exportOne(files[index], to: outputs[index], filter: filtering.filter, options: options) }
         }, deliver: { index, result in
@@ -73,12 +74,12 @@ struct ExportCommand: ParsableCommand {
                 if files.count > 1 { print("OK  \(files[index]) -> \(outputs[index]!): \(keys) keys") }
             case .failure(let error):
                 combined.add(failed: true, keys: 0)
-                FileHandleStandardError.write("rdbkit: \(files[index]): \(error)\n")
+                status = max(status, CommandFailure.reporting(error, about: files[index]).status)
                 if files.count > 1 { print("BAD \(files[index]): \(error)") }
             }
         })
         if files.count > 1 { print(combined.line(ok: "exported", failed: "failed")) }
-        if combined.failed > 0 { throw CommandFailure() }
+        if combined.failed > 0 { throw CommandFailure(status: status) }
     }
 
     /// Exports one input; returns the keys written.

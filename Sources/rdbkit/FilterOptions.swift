@@ -17,7 +17,7 @@ struct FilterOptions: ParsableArguments {
     @Option(name: .customLong("key-regex"), help: "Only keys containing a match of this regular expression.")
     var keyRegex: String?
 
-    @Option(name: .customLong("type"), help: "Only keys of this type: string, list, set, zset, hash, stream, module (repeatable).")
+    @Option(name: .customLong("type"), help: "Only keys of this type (repeatable).")
     var types: [RedisType] = []
 
     @Flag(name: .customLong("expired"), help: "Only keys whose expiry has passed (relative to --now).")

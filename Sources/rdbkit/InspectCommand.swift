@@ -65,7 +65,7 @@ struct InspectCommand: ParsableCommand {
                     return print(summary)
                 }
                 do {
-                    let file = try OutputFile(path: path)
+                    let file = try Outputs(inputs: [files[index]]).file(path)
                     try file.write(Array((summary + "\n").utf8))
                     try file.commit()
                     combined.add(failed: false, keys: inspection.keys)

@@ -29,7 +29,7 @@ struct MergeCommand: ParsableCommand {
             --until TIME stops at the first #TS: annotation later than TIME (Unix seconds or ISO 8601; the \
             server needs aof-timestamp-enabled): the dataset as it was then.
 
-            Output: an RDB for --target-version (default), or with --to aof the commands Redis's \
+            Output: an RDB for --target-version (by default the base's own server and version), or with --to aof the commands Redis's \
             rewrite would write (--multi-part for a directory), as `convert` writes them.
 
             A folder written by `rdbkit backup` (its dump-… snapshots and set-… chains) is a base \
@@ -56,8 +56,6 @@ struct MergeCommand: ParsableCommand {
     @Flag(name: .customLong("multi-part"), help: "aof: write a multi-part AOF directory.")
     var multiPart = false
 
-    @Option(name: .customLong("target-version"), help: "The server or RDB version to write for (default: redis-7.4).")
-    var targetVersion = "redis-7.4"
 
     @Option(name: .customLong("until"), help: "Apply only what was written up to this time (#TS: annotations): Unix seconds or ISO 8601 (2026-11-26T12:00:00Z).")
     var untilTime: TimeArgument?
@@ -69,34 +67,30 @@ struct MergeCommand: ParsableCommand {
     @Flag(name: .customLong("skip-unknown"), help: "Apply commands the replay cannot reproduce as no-ops, counting them.")
     var skipUnknown = false
 
-    @Flag(help: "Drop what the target cannot hold, reporting each drop, instead of failing.")
-    var lossy = false
-
-    @Flag(name: .customLong("without-modules"), help: "Leave out module values and module aux data.")
-    var withoutModules = false
+    @OptionGroup var writing: TargetOptions
 
     @OptionGroup var reading: ReadingOptions
 
     func validate() throws {
-        if RDBTarget.named(targetVersion) == nil { throw ValidationError("unknown target version '\(targetVersion)'") }
         if !["rdb", "aof"].contains(to) { throw ValidationError("--to is rdb or aof") }
         if multiPart && to != "aof" { throw ValidationError("--multi-part goes with --to aof") }
     }
 
     func run() throws {
-        var options = Merge.Options(target: RDBTarget.named(targetVersion)!, now: now ?? Int64(currentUnixMilliseconds()))
+        let basePath: String
+        do { basePath = try restorePoint() } catch { throw CommandFailure.reporting(error, about: nil) }
+        var options = Merge.Options(target: writing.target(for: basePath), now: now ?? Int64(currentUnixMilliseconds()))
         options.output = to == "aof" ? .aof(multiPart ? .multiPart(prefix: "appendonly.aof") : .singleFile) : .rdb
-        options.lossy = lossy
-        options.withoutModules = withoutModules
+        options.lossy = writing.lossy
+        options.withoutModules = writing.withoutModules
         options.until = until
         options.skipUnknown = skipUnknown
         options.reader = reading.readerOptions
         do {
-            let summary = try Merge.run(base: try restorePoint(), deltas: deltas, outputPath: output, options: options)
-            report(summary)
+            let summary = try Merge.run(base: basePath, deltas: deltas, outputPath: output, options: options)
+            Self.report(summary)
         } catch {
-            FileHandleStandardError.write("rdbkit: \(error)\n")
-            throw CommandFailure()
+            throw CommandFailure.reporting(error, about: nil)
         }
     }
 }
@@ -114,20 +108,19 @@ extension MergeCommand {
         FileHandleStandardError.write(line + "\n")
         return point.path
     }
-}
 
-func report(_ summary: Merge.Summary) {
-    var line = "rdbkit: \(summary.keysWritten) keys written (\(summary.keysStreamed) streamed from the base, \(summary.keysHeld) held), \(summary.commands) commands replayed"
-    if let stop = summary.stoppedAt { line += "; stopped at \(stop.file) offset \(stop.offset)" }
-    FileHandleStandardError.write(line + "\n")
-    for (name, count) in summary.refused.sorted(by: { $0.key < $1.key }) {
-        FileHandleStandardError.write("rdbkit: \(count) \(name) command\(count == 1 ? "" : "s") refused (as Redis would refuse them: no change)\n")
-    }
-    for (name, count) in summary.skipped.sorted(by: { $0.key < $1.key }) {
-        FileHandleStandardError.write("rdbkit: \(count) \(name) command\(count == 1 ? "" : "s") skipped (--skip-unknown)\n")
-    }
-    for loss in summary.losses {
-        FileHandleStandardError.write("rdbkit: dropped: \(loss)\n")
+    /// The summary of a replay on standard error (merge, and convert of an AOF).
+    static func report(_ summary: Merge.Summary) {
+        var line = "rdbkit: \(summary.keysWritten) keys written (\(summary.keysStreamed) streamed from the base, \(summary.keysHeld) held), \(summary.commands) commands replayed"
+        if let stop = summary.stoppedAt { line += "; stopped at \(stop.file) offset \(stop.offset)" }
+        FileHandleStandardError.write(line + "\n")
+        for (name, count) in summary.refused.sorted(by: { $0.key < $1.key }) {
+            FileHandleStandardError.write("rdbkit: \(count) \(name) command\(count == 1 ? "" : "s") refused (as Redis would refuse them: no change)\n")
+        }
+        for (name, count) in summary.skipped.sorted(by: { $0.key < $1.key }) {
+            FileHandleStandardError.write("rdbkit: \(count) \(name) command\(count == 1 ? "" : "s") skipped (--skip-unknown)\n")
+        }
+        reportLosses(summary.losses)
     }
 }
 

@@ -19,7 +19,10 @@ struct RDBKitCommand: ParsableCommand {
             the dataset they make. \
             Input files are never modified; output files appear under their name only once complete.
 
-            Exit status: 0 on success, 1 when an input is damaged or unreadable, 2 on usage errors \
+            Exit status: 0 on success, 1 when an input is damaged or unreadable (or holds what the \
+            target cannot, without --lossy), 2 on usage errors (an output that is an input among \
+            them, refused before anything is written), 3 when an output cannot be written; 129, \
+            130, 143 after SIGHUP, SIGINT, SIGTERM, which remove temporary outputs \
             (diff: 0 equal, 1 different, 2 trouble).
             """,
         version: rdbkitVersion,
@@ -27,9 +30,10 @@ struct RDBKitCommand: ParsableCommand {
 
     /// Parses the command line; usage errors exit with status 2 (not ArgumentParser's 64).
     static func main() {
+        TemporaryOutputs.removeOnSignals()
         if CommandLine.arguments.count == 1 {
             FileHandleStandardError.write(helpMessage() + "\n")
-            Glibc.exit(2)
+            Glibc.exit(ExitStatus.usage)
         }
         do {
             var command = try parseAsRoot()
@@ -39,11 +43,11 @@ struct RDBKitCommand: ParsableCommand {
             if code == .success || error is ExitCode {
                 exit(withError: error)
             }
-            if error is CommandFailure {
-                exit(withError: ExitCode(1))
+            if let failure = error as? CommandFailure {
+                exit(withError: ExitCode(failure.status))
             }
             FileHandleStandardError.write(fullMessage(for: error) + "\n")
-            Glibc.exit(2)
+            Glibc.exit(ExitStatus.usage)
         }
     }
 }
@@ -51,8 +55,38 @@ struct RDBKitCommand: ParsableCommand {
 /// What `rdbkit --version` prints.
 let rdbkitVersion = "0.1.0"
 
-/// A failure already reported on standard error.
-struct CommandFailure: Error {}
+/// A failure already reported on standard error, and the exit status it earns.
+struct CommandFailure: Error {
+    var status: Int32 = ExitStatus.damagedInput
+
+    /// Reports `error` on standard error, naming `input` when the error is about it, and gives
+    /// the status for it: an output that is an input is a usage error, an output that cannot
+    /// be written has a status of its own, anything else is about the input.
+    static func reporting(_ error: any Error, about input: String?) -> CommandFailure {
+        guard let error = error as? RDBError else {
+            FileHandleStandardError.write("rdbkit: \(input.map { $0 + ": " } ?? "")\(error)\n")
+            return CommandFailure()
+        }
+        let about = error.isOutputError ? "" : input.map { $0 + ": " } ?? ""
+        FileHandleStandardError.write("rdbkit: \(about)\(error)\n")
+        switch error.kind {
+        case .outputIsInput: return CommandFailure(status: ExitStatus.usage)
+        case .output: return CommandFailure(status: ExitStatus.outputFailed)
+        default: return CommandFailure()
+        }
+    }
+}
+
+/// The exit statuses every verb shares (a signal ends a verb with 128 + its number: 129, 130, 143).
+enum ExitStatus {
+    static let success: Int32 = 0
+    /// An input is damaged or unreadable, or cannot be converted as asked.
+    static let damagedInput: Int32 = 1
+    /// A usage error, an output that is one of the inputs included.
+    static let usage: Int32 = 2
+    /// An output could not be written (disk full, no permission, ...).
+    static let outputFailed: Int32 = 3
+}
 
 enum FileHandleStandardError {
     static func write(_ text: String) {

@@ -63,8 +63,7 @@ struct RepairCommand: ParsableCommand {
                 FileHandleStandardError.write("rdbkit: left out \(name) (after the point in time)\n")
             }
         } catch {
-            FileHandleStandardError.write("rdbkit: \(input): \(error)\n")
-            throw CommandFailure()
+            throw CommandFailure.reporting(error, about: input)
         }
     }
 }

@@ -34,8 +34,7 @@ struct ReportCommand: ParsableCommand {
                                      replayedFrom: dataset == file ? nil : file)
             }
         } catch {
-            FileHandleStandardError.write("rdbkit: \(file): \(error)\n")
-            throw CommandFailure()
+            throw CommandFailure.reporting(error, about: file)
         }
     }
 }

@@ -140,9 +140,7 @@ struct RestoreCommand: ParsableCommand {
             FileHandleStandardError.write("rdbkit: restore \(source) into \(url.redacted): \(error)\n")
             throw CommandFailure()
         }
-        for loss in summary.losses {
-            FileHandleStandardError.write("rdbkit: dropped: \(loss)\n")
-        }
+        reportLosses(summary.losses)
         for failure in summary.failures {
             FileHandleStandardError.write("rdbkit: failed: db \(failure.db) key \(displayKey(failure.key)): \(failure.error)\n")
         }

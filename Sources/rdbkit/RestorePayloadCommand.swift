@@ -9,7 +9,9 @@ struct RestorePayloadCommand: ParsableCommand {
             One JSON object per key: {"db":0,"key":K,"expire_at_ms":N?,"idle":N?,"freq":N?,\
             "payload":{"base64":"..."}}. The payload is what DUMP returns and RESTORE accepts: \
             the value encoded for the target version, that version (2 bytes) and a CRC64. A \
-            server accepts payloads of its own RDB version or older.
+            server accepts payloads of its own RDB version or older. What the target cannot \
+            hold (a stream before Redis 5, field TTLs before 7.4, ...) fails the run, listing \
+            each; with --lossy the key or attribute is dropped and each drop is reported.
 
             Example: rdbkit restore-payload dump.rdb --target-version redis-6.2 -o payloads.jsonl
             """)
@@ -20,29 +22,24 @@ struct RestorePayloadCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Output file (default: standard output).")
     var output: String?
 
-    @Option(name: .customLong("target-version"), help: "The server or RDB version the payloads are for.")
-    var targetVersion = "redis-7.4"
+    @OptionGroup var writing: TargetOptions
 
     @OptionGroup(title: "Filters") var filtering: FilterOptions
 
     @OptionGroup var reading: ReadingOptions
 
-    func validate() throws {
-        if RDBTarget.named(targetVersion) == nil {
-            throw ValidationError("unknown target version '\(targetVersion)'; use \(RDBTarget.supportedNames.joined(separator: ", ")) or an RDB version")
-        }
-    }
-
     func run() throws {
         do {
             let filter = filtering.filter
-            _ = try ReplayedDataset.withDataset(file, now: filter.nowMs, options: reading.readerOptions) { (dataset) throws(RDBError) in
-                try Convert.restorePayloads(inputPath: dataset, outputPath: output, target: RDBTarget.named(targetVersion)!,
+            if let output { try Outputs(inputs: [file]).refuseInput(output) }
+            let summary = try ReplayedDataset.withDataset(file, now: filter.nowMs, options: reading.readerOptions) { (dataset) throws(RDBError) in
+                try Convert.restorePayloads(inputPath: dataset, outputPath: output, target: writing.target(for: file),
+                                            lossy: writing.lossy, withoutModules: writing.withoutModules,
                                             filter: filter, options: reading.readerOptions)
             }
+            reportLosses(summary.losses)
         } catch {
-            FileHandleStandardError.write("rdbkit: \(file): \(error)\n")
-            throw CommandFailure()
+            throw CommandFailure.reporting(error, about: file)
         }
     }
 }

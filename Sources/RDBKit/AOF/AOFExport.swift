@@ -7,7 +7,7 @@ public enum AOFExport {
     public static func run(path: String, outputPath: String?, options: ReaderOptions = ReaderOptions(),
                            until: Int64? = nil, databases: Set<Int> = []) throws(RDBError) -> Int {
         let reader = try AOFReader(path: path, options: options, until: until)
-        let output = try OutputFile(path: outputPath)
+        let output = try Outputs(inputs: [path]).file(outputPath)
         let json = JSONWriter(output: output)
         var byDatabase = KeyFilter(nowMs: 0)
         byDatabase.databases = databases

@@ -21,14 +21,10 @@ public struct AOFFiles: Sendable {
     /// manifest, a file (or standard input) whose first byte starts a command (`*`) or an
     /// annotation (`#`), or an RDB followed by commands (see `hasRDBPreamble`).
     public static func looksLikeAOF(_ path: String) -> Bool {
-        if path == "-" {
-            let head = StandardInput.peek(1)
-            return head.first == UInt8(ascii: "*") || head.first == UInt8(ascii: "#")
-        }
-        if manifestPath(in: path) != nil { return true }
-        guard let source = try? FileSource(path: path), let head = try? readPrefix(of: source, count: 5) else { return false }
-        if head.first == UInt8(ascii: "*") || head.first == UInt8(ascii: "#") || head == Array("file ".utf8) { return true }
-        return hasRDBPreamble(path, head: head)
+        if path != "-", manifestPath(in: path) != nil { return true }
+        guard let head = peekPrefix(path: path, count: 5) else { return false }
+        if head.first == UInt8(ascii: "*") || head.first == UInt8(ascii: "#") || (head == Array("file ".utf8) && path != "-") { return true }
+        return path != "-" && hasRDBPreamble(path, head: head)
     }
 
     /// A single-file AOF of Redis 4.0-6.2 with `aof-use-rdb-preamble yes`: the RDB magic, then
@@ -66,6 +62,10 @@ public struct AOFFiles: Sendable {
         } catch {
             throw RDBError(.corrupt(error.description), offset: 0, context: manifestFile)
         }
+        let manifestName = manifestFile.split(separator: "/").last.map(String.init) ?? manifestFile
+        if manifest.all.contains(where: { $0.name == manifestName }) {
+            throw RDBError(.corrupt("the manifest lists itself as an AOF file"), offset: 0, context: manifestFile)
+        }
         let directory = String(manifestFile[..<(manifestFile.lastIndex(of: "/") ?? manifestFile.startIndex)])
         let parts = manifest.loadOrder.map { entry in
             Part(path: directory.isEmpty ? entry.name : directory + "/" + entry.name,
@@ -80,7 +80,7 @@ public struct AOFFiles: Sendable {
     }
 
     private static func isManifest(_ path: String) -> Bool {
-        guard path != "-", let source = try? FileSource(path: path), let head = try? readPrefix(of: source, count: 5) else { return false }
+        guard path != "-", let head = peekPrefix(path: path, count: 5) else { return false }
         return head == Array("file ".utf8) || (path.hasSuffix(".manifest") && head.first == UInt8(ascii: "#"))
     }
 }

@@ -20,6 +20,9 @@ public struct AOFManifest: Sendable, Equatable {
     public var history: [Entry] = []
     public var incrementals: [Entry] = []
 
+    /// Every entry: base, history, incremental files.
+    var all: [Entry] { (base.map { [$0] } ?? []) + history + incrementals }
+
     /// The files Redis loads, in order: the base, then the incremental files.
     public var loadOrder: [Entry] { (base.map { [$0] } ?? []) + incrementals }
 
@@ -39,6 +42,10 @@ public struct AOFManifest: Sendable, Equatable {
             let number = index + 1
             guard raw.count + 1 <= 1024 else { throw Failure(line: number, message: "the AOF manifest file contains too long line") }
             if raw.first == UInt8(ascii: "#") { continue }
+            // aof.c reads lines with fgets: one without its newline was cut short (or too long).
+            guard index < lines.count - 1 || text.last == 0x0A else {
+                throw Failure(line: number, message: "the AOF manifest file contains too long line (or one cut short: no newline)")
+            }
             var line = Array(raw)
             if line.last == 0x0D { line.removeLast() }
             guard let tokens = splitArgs(line), tokens.count >= 6, tokens.count % 2 == 0 else {
@@ -65,6 +72,9 @@ public struct AOFManifest: Sendable, Equatable {
             }
             guard !name.contains("/") else { throw Failure(line: number, message: "file can't be a path, just a filename") }
             let entry = Entry(name: name, sequence: sequence, type: type, extra: extra)
+            guard !manifest.all.contains(where: { $0.name == name }) else {
+                throw Failure(line: number, message: "found duplicate file \(name)")
+            }
             switch type {
             case .base:
                 guard manifest.base == nil else { throw Failure(line: number, message: "found duplicate base file information") }

@@ -94,11 +94,11 @@ public final class AOFRewriter: RDBVisitor {
         return .read
     }
 
-    public func stringValue(_ value: RDBString) throws(RDBError) {
+    public func stringValue(_ value: StringValue) throws(RDBError) {
         out.begin(count: 3)
         out.argument("SET")
         out.argument(key.bytes)
-        out.argument(value)
+        try out.argument(value)
         try out.end()
     }
 

@@ -12,12 +12,11 @@ extension Convert {
     public static func rdbToAOF(inputPath: String, outputPath: String, layout: AOFLayout, target: RDBTarget,
                                 lossy: Bool, withoutModules: Bool = false, filter: KeyFilter? = nil,
                                 options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
-        let destination = try AOFDestination(path: outputPath, layout: layout)
+        let destination = try AOFDestination(Outputs(inputs: [inputPath]), path: outputPath, layout: layout)
         do throws(RDBError) {
             let rewriter = try AOFRewriter(output: destination.encoder, target: target, dropModules: withoutModules)
             try RDBReader.read(path: inputPath, visitor: rewriter, filter: filter, options: options)
-            let unwanted = rewriter.losses.filter { !$0.requested }
-            if !lossy && !unwanted.isEmpty { throw lossError(unwanted, target: target, aofAt: outputPath) }
+            try LossPolicy(lossy: lossy).check(rewriter.losses, target: target, aofAt: outputPath)
             try destination.finish()
             return Summary(keys: rewriter.keys, losses: rewriter.losses, checksum: 0)
         } catch {
@@ -34,13 +33,13 @@ final class AOFDestination {
     let encoder: RESPEncoder
     private let directory: (output: OutputDirectory, prefix: String)?
 
-    init(path: String, layout: Convert.AOFLayout) throws(RDBError) {
+    init(_ outputs: Outputs, path: String, layout: Convert.AOFLayout) throws(RDBError) {
         switch layout {
         case .singleFile:
-            encoder = RESPEncoder(output: try OutputFile(path: path))
+            encoder = RESPEncoder(output: try outputs.file(path))
             directory = nil
         case .multiPart(let prefix):
-            let output = try OutputDirectory(path: path)
+            let output = try outputs.directory(path)
             encoder = RESPEncoder(output: try output.file(named: "\(prefix).1.base.aof"))
             directory = (output, prefix)
         }

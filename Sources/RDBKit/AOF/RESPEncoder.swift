@@ -31,6 +31,17 @@ public final class RESPEncoder {
         string.withBytes { argument($0) }
     }
 
+    /// A string value, long ones copied through piece by piece (its length is known up front).
+    public func argument(_ value: StringValue) throws(RDBError) {
+        if let whole = value.whole { return argument(whole) }
+        text("$\(value.count)\r\n")
+        try value.forEachPiece { (piece) throws(RDBError) in
+            buffer.append(piece)
+            if buffer.count >= 1 << 20 { try flush() }
+        }
+        text("\r\n")
+    }
+
     public func argument(_ word: String) {
         var word = word
         word.withUTF8 { argument(UnsafeRawBufferPointer($0)) }

@@ -67,12 +67,11 @@ public final class KeyStatsCollector: RDBVisitor {
         if b.count > maxListpackValue { fitsListpack = false }
     }
 
-    public func stringValue(_ value: RDBString) throws(RDBError) {
-        value.withBytes { b in
-            elements = 1
-            largest = b.count
-            stringMemory = MemoryEstimate.string(b)
-        }
+    public func stringValue(_ value: StringValue) throws(RDBError) {
+        elements = 1
+        largest = value.count
+        // A value in pieces is counted, never held (nor an integer: a piece holds any integer's text).
+        stringMemory = value.whole?.withBytes { MemoryEstimate.string($0) } ?? MemoryEstimate.string(textOfLength: value.count)
     }
 
     public func listElement(_ element: RDBString) throws(RDBError) {

@@ -43,8 +43,13 @@ public struct MemoryEstimate {
     /// What a string value costs: int-encoded, embstr, or raw.
     public static func string(_ bytes: UnsafeRawBufferPointer) -> Int {
         if bytes.count <= 20, canonicalInt64(bytes) != nil { return robj }
-        if bytes.count <= 44 { return jemallocSize(robj + 3 + bytes.count + 1) }
-        return robj + sds(bytes.count)
+        return string(textOfLength: bytes.count)
+    }
+
+    /// A string that is not an integer, from its length alone (embstr up to 44 bytes, else raw).
+    public static func string(textOfLength count: Int) -> Int {
+        if count <= 44 { return jemallocSize(robj + 3 + count + 1) }
+        return robj + sds(count)
     }
 
     /// The bytes one listpack entry takes (encoding, data, backlen), as listpack.c encodes it.

@@ -33,7 +33,7 @@ public final class BackupSet {
                               receiveBase: (String) throws(RDBError) -> SnapshotOutcome) throws(RDBError) -> (BackupSet, SnapshotOutcome) {
         try BackupDirectory.prepare(directory)
         let name = BackupDirectory.uniqueName(in: directory, stem: directoryPrefix + utcStamp(takenAt), suffix: "")
-        let output = try OutputDirectory(path: directory + "/" + name)
+        let output = try Outputs(inputs: []).directory(directory + "/" + name)
         let baseName = "\(prefix).1.base.rdb"
         let outcome: SnapshotOutcome
         do throws(RDBError) {
@@ -108,7 +108,7 @@ public final class BackupSet {
     }
 
     private static func write(_ manifest: AOFManifest, to directory: String) throws(RDBError) {
-        let file = try OutputFile(path: directory + "/" + prefix + ".manifest")
+        let file = try Outputs(inputs: []).file(directory + "/" + prefix + ".manifest")
         try file.write(manifest.rendered())
         try file.commit()
     }

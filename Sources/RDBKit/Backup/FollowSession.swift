@@ -17,6 +17,8 @@ public final class FollowSession: @unchecked Sendable {
         /// Start a new incremental file after this many seconds / bytes.
         public var rotateEvery: Double?
         public var rotateSize: Int64?
+        /// Older sets removed after each new set and rotation.
+        public var keep: BackupRetention?
         public var showProgress = false
         /// The longest pause between reconnection attempts.
         public var maximumBackoff: Double = 10
@@ -124,6 +126,7 @@ public final class FollowSession: @unchecked Sendable {
         inTransaction = false
         logger.info("\(url.endpoint): snapshot of \(outcome.report.keys) keys (\(outcome.payloadBytes) bytes) from \(outcome.server) in \(created.path)")
         report("snapshot")
+        applyRetention()
     }
 
     private func stream(_ link: ReplicaLink) throws(RDBError) {
@@ -221,6 +224,14 @@ public final class FollowSession: @unchecked Sendable {
         try written { () throws(RDBError) in try set.rotate() }
         logger.info("started \(set.currentFileName)")
         report("rotated")
+        applyRetention()
+    }
+
+    private func applyRetention() {
+        guard let keep = options.keep else { return }
+        for removed in keep.prune(directory, keeping: set?.path, now: Int64(time(nil))) {
+            logger.info("removed \(removed) (--keep)")
+        }
     }
 
     private func acknowledge(_ connection: RedisConnection) throws(RDBError) {

@@ -45,7 +45,7 @@ public enum BackupSnapshot {
                                showProgress: Bool) throws(RDBError) -> SnapshotOutcome {
         let began = monotonicSeconds()
         let framing = try link.snapshotFraming()
-        let file = try OutputFile(path: path)
+        let file = try Outputs(inputs: []).file(path)
         let compressor = gzip ? try GzipOutput(file: file) : nil
         let payload = SnapshotPayload(input: link.connection.input, framing: framing) { bytes throws(RDBError) in
             if let compressor { try compressor.write(bytes) } else { try file.write(bytes) }

@@ -19,13 +19,18 @@ public final class FileSource: ByteSource {
     private let ownsDescriptor: Bool
     public let knownSize: Int64?
     private var bytesRead: Int64 = 0
+    /// What a format sniff already read from this stream (see `peekPrefix`), served first.
+    private var head: [UInt8] = []
 
     /// Opens `path` for reading; `-` means standard input.
     public init(path: String) throws(RDBError) {
-        if path == "-" {
+        if let peeked = PeekedStreams.shared.take(path) {
+            fd = peeked.fd
+            ownsDescriptor = path != "-"
+            head = peeked.head
+        } else if path == "-" {
             fd = STDIN_FILENO
             ownsDescriptor = false
-            peeked = StandardInput.takePeeked()
         } else {
             fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
@@ -55,14 +60,11 @@ public final class FileSource: ByteSource {
         if ownsDescriptor { close(fd) }
     }
 
-    /// Bytes of standard input already read to tell its format, served first.
-    private var peeked: [UInt8] = []
-
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(RDBError) -> Int {
-        if !peeked.isEmpty {
-            let n = min(buffer.count, peeked.count)
-            peeked.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: n) }
-            peeked.removeFirst(n)
+        if !head.isEmpty, buffer.count > 0 {
+            let n = min(buffer.count, head.count)
+            head.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: n) }
+            head.removeFirst(n)
             bytesRead += Int64(n)
             return n
         }
@@ -75,29 +77,6 @@ public final class FileSource: ByteSource {
             if errno == EINTR { continue }
             throw RDBError(.io("read failed: \(errnoText())"), offset: bytesRead)
         }
-    }
-}
-
-/// Standard input can be read only once: the bytes read to tell its format (an AOF or an RDB)
-/// are kept here and served first by the next `FileSource(path: "-")`.
-public enum StandardInput {
-    nonisolated(unsafe) private static var peeked: [UInt8] = []
-
-    /// The first `count` bytes of standard input (fewer at its end), without consuming them.
-    static func peek(_ count: Int) -> [UInt8] {
-        while peeked.count < count {
-            var chunk = [UInt8](repeating: 0, count: count - peeked.count)
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(STDIN_FILENO, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            peeked += chunk[..<n]
-        }
-        return Array(peeked.prefix(count))
-    }
-
-    fileprivate static func takePeeked() -> [UInt8] {
-        defer { peeked = [] }
-        return peeked
     }
 }
 
@@ -143,12 +122,94 @@ func readPrefix(of source: ByteSource, count: Int) throws(RDBError) -> [UInt8] {
     return bytes
 }
 
+/// The first `count` bytes of `path` (fewer at its end), without using them up: a regular file is
+/// opened and closed again; a stream (standard input, a FIFO, a pipe or `<(…)`, a device) cannot be
+/// read twice, so it stays open with the bytes read, and the next `FileSource` of that path
+/// continues on the same descriptor, those bytes first. Nil when `path` cannot be read.
+/// `waitForAll` false reads a stream at most once: fewer bytes, but no wait for ones not sent yet.
+func peekPrefix(path: String, count: Int, waitForAll: Bool = true) -> [UInt8]? {
+    PeekedStreams.shared.peek(path, count: count, waitForAll: waitForAll)
+}
+
+/// The first `limit` bytes of `path` as a source, read by `peekPrefix`: they stay for the reader
+/// that opens the path next.
+final class PeekingSource: ByteSource {
+    private let path: String
+    private let limit: Int
+    private var offset = 0
+
+    init(path: String, limit: Int) {
+        self.path = path
+        self.limit = limit
+    }
+
+    var knownSize: Int64? { nil }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(RDBError) -> Int {
+        let want = min(buffer.count, 4096, limit - offset)
+        guard want > 0, let head = peekPrefix(path: path, count: offset + want, waitForAll: false), head.count > offset else { return 0 }
+        let n = min(want, head.count - offset)
+        head.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
+        offset += n
+        return n
+    }
+}
+
+/// The streams a sniff has opened, by path, with the bytes it read.
+final class PeekedStreams: @unchecked Sendable {
+    static let shared = PeekedStreams()
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private var streams: [String: (fd: Int32, head: [UInt8])] = [:]
+
+    private init() { pthread_mutex_init(mutex, nil) }
+
+    func take(_ path: String) -> (fd: Int32, head: [UInt8])? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return streams.removeValue(forKey: path)
+    }
+
+    func peek(_ path: String, count: Int, waitForAll: Bool) -> [UInt8]? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        if var stream = streams[path] {
+            if stream.head.count < count {
+                let source = FileSource(borrowing: stream.fd)
+                if waitForAll {
+                    stream.head += (try? readPrefix(of: source, count: count - stream.head.count)) ?? []
+                } else {
+                    var more = [UInt8](repeating: 0, count: count - stream.head.count)
+                    let n = (try? more.withUnsafeMutableBytes { (raw) throws(RDBError) in try source.read(into: raw) }) ?? 0
+                    stream.head += more.prefix(n)
+                }
+                streams[path] = stream
+            }
+            return Array(stream.head.prefix(count))
+        }
+        var info = stat()
+        let isStream = path == "-" || (stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG && (info.st_mode & S_IFMT) != S_IFDIR)
+        let fd = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        guard isStream else {
+            defer { close(fd) }
+            return try? readPrefix(of: FileSource(borrowing: fd), count: count)
+        }
+        guard let head = try? readPrefix(of: FileSource(borrowing: fd), count: count) else { return nil }
+        streams[path] = (fd, head)
+        return head
+    }
+}
+
 /// Opens a path (or `-` for standard input), unwrapping gzip, zstd and lz4 when the content
 /// starts with their magic; xz and bzip2 are named and refused.
 public func openInput(path: String) throws(RDBError) -> ByteSource {
-    let file = try FileSource(path: path)
-    let head = try readPrefix(of: file, count: 6)
-    let rewound = PrefixedSource(prefix: head, rest: file)
+    try uncompressed(try FileSource(path: path))
+}
+
+/// `source`, through the decompressor its first bytes name.
+func uncompressed(_ source: ByteSource) throws(RDBError) -> ByteSource {
+    let head = try readPrefix(of: source, count: 6)
+    let rewound = PrefixedSource(prefix: head, rest: source)
     switch CompressionMagic(head) {
     case .gzip: return try GzipSource(compressed: rewound)
     case .zstd: return DecompressingSource(compressed: rewound, decoder: try ZstdDecoder())

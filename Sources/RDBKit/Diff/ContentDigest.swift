@@ -6,15 +6,32 @@ public struct ContentDigest: Hashable, Sendable {
     public var b: UInt64 = 0
 
     static func of(_ bytes: UnsafeRawBufferPointer, seed: UInt64) -> ContentDigest {
-        var crc = CRC64()
-        withUnsafeBytes(of: seed) { crc.update($0) }
-        crc.update(bytes)
-        var fnv: UInt64 = 0xcbf2_9ce4_8422_2325 ^ seed
-        for byte in bytes {
-            fnv = (fnv ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        var hasher = Hasher(seed: seed)
+        hasher.update(bytes)
+        return hasher.digest
+    }
+
+    /// The digest of one string, fed in pieces.
+    struct Hasher {
+        private var crc = CRC64()
+        private var fnv: UInt64
+        private var count = 0
+
+        init(seed: UInt64) {
+            fnv = 0xcbf2_9ce4_8422_2325 ^ seed
+            withUnsafeBytes(of: seed) { crc.update($0) }
         }
+
+        mutating func update(_ bytes: UnsafeRawBufferPointer) {
+            crc.update(bytes)
+            for byte in bytes {
+                fnv = (fnv ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            }
+            count += bytes.count
+        }
+
         // The length too, so ["ab","c"] and ["a","bc"] differ.
-        return ContentDigest(a: crc.value ^ UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15, b: fnv)
+        var digest: ContentDigest { ContentDigest(a: crc.value ^ UInt64(count) &* 0x9E37_79B9_7F4A_7C15, b: fnv) }
     }
 
     static func of(_ s: RDBString, seed: UInt64 = 0) -> ContentDigest {
@@ -61,7 +78,11 @@ final class DigestingVisitor: RDBVisitor {
         return .read
     }
 
-    func stringValue(_ value: RDBString) throws(RDBError) { digest.append(.of(value)) }
+    func stringValue(_ value: StringValue) throws(RDBError) {
+        var hasher = ContentDigest.Hasher(seed: 0)
+        try value.forEachPiece { hasher.update($0) }
+        digest.append(hasher.digest)
+    }
     func listElement(_ element: RDBString) throws(RDBError) { digest.append(.of(element)) }
     func setMember(_ member: RDBString) throws(RDBError) { unordered.combine(.of(member)) }
     func zsetMember(_ member: RDBString, score: Double) throws(RDBError) {

@@ -14,6 +14,10 @@ public enum Diff {
         public var key: [UInt8]
         /// For `changed`: any of "type", "value", "expiry".
         public var what: [String]
+        /// With values: the key in A and in B in the export schema, or a summary when larger
+        /// than the limit.
+        public var old: String?
+        public var new: String?
     }
 
     public struct Summary: Sendable {
@@ -25,14 +29,37 @@ public enum Diff {
         public var isEqual: Bool { onlyInA == 0 && onlyInB == 0 && changed == 0 }
     }
 
-    private struct KeyID: Hashable {
+    struct KeyID: Hashable {
         var db: Int
         var key: [UInt8]
     }
 
     /// Compares two dumps, reporting each difference to `report` as it is found.
+    /// `valueLimit`: when given, changed keys are reported after both passes with their old and
+    /// new values (read again from each file, only those keys decoded), each cut to a summary past
+    /// that many bytes of JSON; a changed key is then held whole while it is read.
     public static func run(_ a: String, _ b: String, filter: KeyFilter? = nil, options: ReaderOptions = ReaderOptions(),
+                           valueLimit: Int? = nil,
                            report: @escaping (Difference) throws(RDBError) -> Void) throws(RDBError) -> Summary {
+        guard let valueLimit else { return try compare(a, b, filter: filter, options: options, report: report) }
+        var changed: [Difference] = []
+        let summary = try compare(a, b, filter: filter, options: options) { (d) throws(RDBError) in
+            if d.change == .changed { changed.append(d) } else { try report(d) }
+        }
+        guard !changed.isEmpty else { return summary }
+        let wanted = Set(changed.map { KeyID(db: $0.db, key: $0.key) })
+        let old = try ValueCapture.values(of: wanted, in: a, filter: filter, options: options, limit: valueLimit)
+        let new = try ValueCapture.values(of: wanted, in: b, filter: filter, options: options, limit: valueLimit)
+        for var d in changed {
+            d.old = old[KeyID(db: d.db, key: d.key)]
+            d.new = new[KeyID(db: d.db, key: d.key)]
+            try report(d)
+        }
+        return summary
+    }
+
+    private static func compare(_ a: String, _ b: String, filter: KeyFilter?, options: ReaderOptions,
+                                report: @escaping (Difference) throws(RDBError) -> Void) throws(RDBError) -> Summary {
         let aFirst = (fileSize(a) ?? 0) <= (fileSize(b) ?? 0)
         let (first, second) = aFirst ? (a, b) : (b, a)
         var kept: [KeyID: KeyDigest] = [:]
@@ -102,6 +129,14 @@ extension Diff.Difference {
             w.raw(",\"what\":[")
             w.text(what.map { "\"\($0)\"" }.joined(separator: ","))
             w.byte(UInt8(ascii: "]"))
+        }
+        if let old {
+            w.raw(",\"old\":")
+            w.text(old)
+        }
+        if let new {
+            w.raw(",\"new\":")
+            w.text(new)
         }
         w.byte(UInt8(ascii: "}"))
         return String(decoding: w.pending, as: UTF8.self)

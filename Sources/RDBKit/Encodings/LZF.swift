@@ -32,3 +32,18 @@ extension LZF {
         return true
     }
 }
+
+extension LZF {
+    /// `input` as LZF literal runs only (at most 32 bytes each, after a control byte of length − 1):
+    /// what a piece that does not compress becomes inside a longer LZF string.
+    public static func literals(_ input: UnsafeRawBufferPointer, into output: ScratchBuffer) {
+        output.removeAll()
+        var at = 0
+        while at < input.count {
+            let n = min(32, input.count - at)
+            output.append(UInt8(n - 1))
+            output.append(UnsafeRawBufferPointer(rebasing: input[at..<(at + n)]))
+            at += n
+        }
+    }
+}

@@ -16,7 +16,7 @@ final class CSVExporter {
         out.byte(UInt8(ascii: ","))
         out.text(s.type.rawValue)
         out.byte(UInt8(ascii: ","))
-        csvField(KeyText.encode(s.key))
+        csvField(KeyText.encode(s.key, forSpreadsheet: true))
         out.byte(UInt8(ascii: ","))
         out.int(Int64(s.memory))
         out.byte(UInt8(ascii: ","))
@@ -51,9 +51,12 @@ final class CSVExporter {
 public enum KeyText {
     public static let prefix = Array("base64:".utf8)
 
-    public static func encode(_ key: Bytes) -> [UInt8] {
+    /// `forSpreadsheet`: a key a spreadsheet would take for a formula (first byte = + - @, or a
+    /// tab or CR, which the control-byte rule already covers) is written in the base64 form too.
+    public static func encode(_ key: Bytes, forSpreadsheet: Bool = false) -> [UInt8] {
+        let formula = forSpreadsheet && key.first.map { Array("=+-@".utf8).contains($0) } == true
         let plain = key.withUnsafeBytes { isValidUTF8($0) } && !key.contains { $0 < 0x20 || $0 == 0x7F }
-            && !key.starts(with: prefix)
+            && !key.starts(with: prefix) && !formula
         if plain { return key }
         let w = JSONWriter(output: nil)
         key.withUnsafeBytes { w.base64($0) }

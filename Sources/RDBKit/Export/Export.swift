@@ -11,7 +11,7 @@ public enum Export {
     public static func run(path: String, outputPath: String?, format: ExportFormat, withMeta: Bool,
                            filter: KeyFilter? = nil, options: ReaderOptions = ReaderOptions(),
                            keysWithDB: Bool = false) throws(RDBError) -> Summary {
-        let output = try OutputFile(path: outputPath)
+        let output = try Outputs(inputs: [path]).file(outputPath)
         let writer = JSONWriter(output: output)
         do {
             let trailer: RDBTrailer

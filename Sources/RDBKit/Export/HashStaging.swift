@@ -14,7 +14,7 @@ final class HashStaging {
     let memoryLimit: Int
     private let memory = ScratchBuffer(capacity: 64 * 1024)
     private let fieldCopy = ScratchBuffer()
-    private var spillFD: Int32 = -1
+    private let spillFile = SpillFile(purpose: "a large hash")
     private(set) var count = 0
     private(set) var allFieldsUTF8 = true
     private(set) var anyExpiry = false
@@ -23,17 +23,10 @@ final class HashStaging {
         self.memoryLimit = memoryLimit
     }
 
-    deinit {
-        if spillFD >= 0 { close(spillFD) }
-    }
-
     func reset() {
         memory.removeAll()
         if memory.capacity > memoryLimit { memory.shrink(to: 64 * 1024) }
-        if spillFD >= 0 {
-            close(spillFD)
-            spillFD = -1
-        }
+        spillFile.discard()
         count = 0
         allFieldsUTF8 = true
         anyExpiry = false
@@ -60,37 +53,15 @@ final class HashStaging {
     }
 
     private func spill() throws(RDBError) {
-        if spillFD < 0 {
-            var template = Array("/tmp/rdbkit-hash-XXXXXX".utf8CString)
-            if let dir = getenv("TMPDIR") {
-                template = Array((String(cString: dir) + "/rdbkit-hash-XXXXXX").utf8CString)
-            }
-            spillFD = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-            guard spillFD >= 0 else {
-                throw RDBError(.io("cannot create a temporary file for a large hash: \(errnoText())"), offset: 0)
-            }
-            template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-        }
-        var p = memory.bytes.baseAddress
-        var left = memory.count
-        while left > 0 {
-            let n = write(spillFD, p, left)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw RDBError(.io("cannot write a large hash to a temporary file: \(errnoText())"), offset: 0)
-            }
-            p = p! + n
-            left -= n
-        }
+        try spillFile.append(memory.bytes)
         memory.removeAll()
     }
 
     /// Calls `body` for each staged field in order.
     func forEach(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, Int64?) throws(RDBError) -> Void) throws(RDBError) {
-        if spillFD >= 0 {
+        if spillFile.isOpen {
             try spill()
-            lseek(spillFD, 0, SEEK_SET)
-            let window = InputWindow(source: FileSource(borrowing: spillFD), checksummed: false)
+            let window = spillFile.readBack()
             for _ in 0..<count {
                 let flags = try window.readByte()
                 let fieldLength = Int(try window.readUInt32LE())

@@ -18,6 +18,7 @@ public final class JSONExporter: RDBVisitor {
     let format: ExportFormat
     let withMeta: Bool
     private let hash = HashStaging()
+    private let longString = SpillFile(purpose: "a long string value")
 
     private enum StreamSection { case entries, groups, idmp }
 
@@ -210,9 +211,26 @@ public final class JSONExporter: RDBVisitor {
         if state.pointee.firstElement { state.pointee.firstElement = false } else { out.byte(UInt8(ascii: ",")) }
     }
 
-    public func stringValue(_ value: RDBString) throws(RDBError) {
-        out.string(value)
+    public func stringValue(_ value: StringValue) throws(RDBError) {
+        if let whole = value.whole {
+            out.string(whole)
+        } else {
+            try writeLongString(value)
+        }
         try out.flushIfFull()
+    }
+
+    /// Whether a string is written as text or as base64 is known only at its end: a value that
+    /// arrives in pieces is staged in a temporary file (disk, not memory) while its UTF-8 is
+    /// checked, then written from there.
+    private func writeLongString(_ value: StringValue) throws(RDBError) {
+        defer { longString.discard() }
+        var utf8 = UTF8Check()
+        try value.forEachPiece { (piece) throws(RDBError) in
+            utf8.update(piece)
+            try longString.append(piece)
+        }
+        try out.string(staged: longString.readBack(), count: value.count, isUTF8: utf8.isValid)
     }
 
     public func listElement(_ element: RDBString) throws(RDBError) {

@@ -109,6 +109,23 @@ public final class JSONWriter {
         bytes.withUnsafeBytes { string($0) }
     }
 
+    /// A string read back from `window` (`count` bytes), in the form `string` would give it:
+    /// quoted when `isUTF8` (as checked by `UTF8Check` while it was staged), else base64.
+    /// Written a piece at a time and flushed as it goes.
+    func string(staged window: InputWindow, count: Int, isUTF8: Bool) throws(RDBError) {
+        // A multiple of 3, so the base64 of the pieces is the base64 of the whole.
+        let piece = 3 * 21_845
+        var left = count
+        isUTF8 ? byte(UInt8(ascii: "\"")) : raw("{\"base64\":\"")
+        while left > 0 {
+            let bytes = try window.take(min(left, piece))
+            left -= bytes.count
+            isUTF8 ? escaped(bytes, quotes: false) : base64(bytes)
+            try flushIfFull()
+        }
+        isUTF8 ? byte(UInt8(ascii: "\"")) : raw("\"}")
+    }
+
     /// Writes valid UTF-8 as a quoted JSON string, escaping quotes, backslashes and controls.
     @inline(__always)
     func quoted(_ b: UnsafeRawBufferPointer) {
@@ -125,7 +142,7 @@ public final class JSONWriter {
     }
 
     @inline(__always)
-    private func escaped(_ b: UnsafeRawBufferPointer, quotes: Bool) {
+    func escaped(_ b: UnsafeRawBufferPointer, quotes: Bool) {
         let out = buffer.reserve(b.count * 6 + 2)
         var o = 0
         if quotes {
@@ -208,6 +225,102 @@ public final class JSONWriter {
             o += 4
         }
         buffer.commit(o)
+    }
+}
+
+/// Base64 of bytes given in pieces of any size, into a `JSONWriter` (at most 2 bytes are held
+/// between pieces); `commit()` writes the padded end. The JSON around it is the writer's.
+final class Base64Sink: ByteSink {
+    private let out: JSONWriter
+    private let held = ScratchBuffer(capacity: 16)
+
+    init(_ out: JSONWriter) {
+        self.out = out
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws(RDBError) {
+        var rest = bytes
+        if held.count > 0 {
+            let n = min(3 - held.count, rest.count)
+            held.append(UnsafeRawBufferPointer(rebasing: rest[..<n]))
+            rest = UnsafeRawBufferPointer(rebasing: rest[n...])
+            guard held.count == 3 else { return }
+            out.base64(held.bytes)
+            held.removeAll()
+        }
+        let whole = rest.count / 3 * 3
+        var at = 0
+        while at < whole {
+            let n = min(whole - at, 3 * 21_845)
+            out.base64(UnsafeRawBufferPointer(rebasing: rest[at..<(at + n)]))
+            at += n
+            try out.flushIfFull()
+        }
+        held.append(UnsafeRawBufferPointer(rebasing: rest[whole...]))
+    }
+
+    func commit() {
+        guard held.count > 0 else { return }
+        out.base64(held.bytes)
+        held.removeAll()
+    }
+
+    func abandon() { held.removeAll() }
+}
+
+/// `isValidUTF8` over a string given in pieces: a sequence cut by a piece boundary is held
+/// (at most 3 bytes) until the next piece completes it.
+struct UTF8Check {
+    private var held: UInt64 = 0
+    private var heldCount = 0
+    private(set) var valid = true
+
+    mutating func update(_ piece: UnsafeRawBufferPointer) {
+        guard valid, piece.count > 0 else { return }
+        var rest = piece
+        if heldCount > 0 {
+            let needed = UTF8Check.sequenceLength(lead: withUnsafeBytes(of: held) { $0[0] })
+            let taken = min(needed - heldCount, rest.count)
+            withUnsafeMutableBytes(of: &held) { h in
+                for i in 0..<taken { h[heldCount + i] = rest[i] }
+            }
+            heldCount += taken
+            rest = UnsafeRawBufferPointer(rebasing: rest[taken...])
+            guard heldCount == needed else { return }
+            valid = withUnsafeBytes(of: held) { isValidUTF8(UnsafeRawBufferPointer(rebasing: $0[..<needed])) }
+            heldCount = 0
+            guard valid else { return }
+        }
+        // Hold back a last sequence that the piece cuts short.
+        var cut = rest.count
+        var i = rest.count - 1
+        while i >= 0 && i >= rest.count - 3 {
+            let c = rest[i]
+            if c < 0x80 { break }
+            if c >= 0xC0 {
+                if i + UTF8Check.sequenceLength(lead: c) > rest.count { cut = i }
+                break
+            }
+            i -= 1
+        }
+        valid = isValidUTF8(UnsafeRawBufferPointer(rebasing: rest[..<cut]))
+        if valid && cut < rest.count {
+            withUnsafeMutableBytes(of: &held) { h in
+                for j in cut..<rest.count { h[j - cut] = rest[j] }
+            }
+            heldCount = rest.count - cut
+        }
+    }
+
+    /// Whether everything given was valid UTF-8 (nothing left cut short).
+    var isValid: Bool { valid && heldCount == 0 }
+
+    private static func sequenceLength(lead: UInt8) -> Int {
+        switch lead {
+        case 0xE0...0xEF: return 3
+        case 0xF0...0xF7: return 4
+        default: return 2
+        }
     }
 }
 

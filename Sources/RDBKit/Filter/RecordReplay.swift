@@ -12,7 +12,7 @@ extension KeyRecord {
         key.withUnsafeBytes { keyCopy.append($0) }
         guard try visitor.beginKey(info, key: .bytes(keyCopy.bytes)) == .read else { return }
         switch value {
-        case .string(let s): try visitor.stringValue(view(s))
+        case .string(let s): try visitor.stringValue(StringValue(view(s)))
         case .list(let elements): for e in elements { try visitor.listElement(view(e)) }
         case .set(let members): for m in members { try visitor.setMember(view(m)) }
         case .sortedSet(let members): for m in members { try visitor.zsetMember(view(m.member), score: m.score) }

@@ -6,7 +6,7 @@
 /// outcome of hostile input; a crash, a hang or an allocation the input cannot justify is a bug.
 public enum HostileInputProbe {
     /// The parsers, by the names `RDBKIT_FUZZ_TARGET` and `Fuzz/Crashers/<target>/` use.
-    public static let targets = ["rdb", "listpack", "ziplist", "intset", "zipmap", "json", "resp", "manifest", "restore", "replay"]
+    public static let targets = ["rdb", "listpack", "ziplist", "intset", "zipmap", "json", "resp", "manifest", "restore", "replay", "lzf"]
 
     /// Feeds `bytes` to the parser `target` names; false when no parser has that name.
     @discardableResult
@@ -42,6 +42,7 @@ public enum HostileInputProbe {
         case "restore":
             _ = try? RestorePayload.decode(bytes)
         case "replay": probeReplay(bytes)
+        case "lzf": probeLZFStream(bytes)
         default:
             return false
         }
@@ -92,6 +93,27 @@ public enum HostileInputProbe {
                 }
             }
             _ = try? writer.finish()
+        }
+    }
+
+    /// Differential: the streaming LZF decoder against liblzf on the same input. Bytes 0-2 give
+    /// the expanded length (up to 16 MiB), byte 3 the piece size (1-256 bytes, so pieces end at
+    /// every position), the rest is the compressed string. Both must agree on success and bytes.
+    public static func probeLZFStream(_ bytes: [UInt8]) {
+        guard bytes.count > 4 else { return }
+        let expanded = Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16
+        let compressed = Array(bytes[4...])
+        let reference = ScratchBuffer()
+        let referenceOK = compressed.withUnsafeBytes { LZF.decompress($0, expectedLength: expanded, into: reference) }
+        let decoder = LZFStreamDecoder(pieceSize: Int(bytes[3]) + 1)
+        var streamed: [UInt8] = []
+        let input = InputWindow(source: memorySource(compressed), checksummed: false)
+        let streamedOK = (try? decoder.decode(from: input, compressedLength: compressed.count, expandedLength: expanded) {
+            streamed.append(contentsOf: $0)
+        }) ?? false
+        precondition(streamedOK == referenceOK, "streaming LZF says \(streamedOK), liblzf \(referenceOK)")
+        if referenceOK {
+            precondition(streamed.elementsEqual(reference.bytes), "streaming LZF expands to other bytes than liblzf")
         }
     }
 

@@ -81,8 +81,10 @@ final class DeferredStringChecks {
         guard let worker else { return nil }
         worker.drain()
         guard let f = failure.pointee else { return nil }
-        return RDBError(.corrupt("invalid LZF compressed string (\(f.compressedLength) bytes do not expand to \(f.expandedLength))"),
-                        offset: f.offset, key: f.key, context: "reading string value")
+        var error = RDBError.invalidLZF(f.compressedLength, f.expandedLength, at: f.offset)
+        error.key = f.key
+        error.context = "reading string value"
+        return error
     }
 }
 
@@ -91,22 +93,24 @@ extension RDBParser {
     /// in the background (or here, when too large to hand over).
     func checkStringValue() throws(RDBError) {
         let at = input.offset
-        let (value, isEncoding) = try input.readLengthOrEncoding()
-        guard isEncoding, UInt8(value) == RDBStringEncoding.RDB_ENC_LZF else {
-            if !isEncoding {
-                try input.skip(Int64(try input.checkedByteCount(value, at: at)))
+        switch try input.readStringHeader() {
+        case .plain(let count):
+            try input.skip(Int64(count))
+        case .int:
+            break
+        case .lzf(let compressedLength, let expandedLength):
+            if deferredChecks.accepts(compressedLength: compressedLength, keyLength: keyBuffer.count) {
+                let compressed = try input.take(compressedLength)
+                deferredChecks.check(compressed: compressed, expandedLength: expandedLength, key: keyBuffer.bytes, offset: at)
+            } else if expandedLength <= stringPieces.pieceSize {
+                guard LZF.decompress(try input.take(compressedLength), expectedLength: expandedLength, into: valueScratch) else {
+                    throw RDBError.invalidLZF(compressedLength, expandedLength, at: at)
+                }
             } else {
-                try input.skipEncoded(UInt8(value), at: at)
+                // Too large to hold: expanded here, a piece at a time.
+                stringPieces.expectLZF(compressed: compressedLength, expanded: expandedLength, at: at)
+                try stringPieces.finish()
             }
-            return
-        }
-        let (compressedLength, expandedLength) = try input.readLZFLengths()
-        let compressed = try input.take(compressedLength)
-        if deferredChecks.accepts(compressedLength: compressedLength, keyLength: keyBuffer.count) {
-            deferredChecks.check(compressed: compressed, expandedLength: expandedLength, key: keyBuffer.bytes, offset: at)
-        } else if !LZF.decompress(compressed, expectedLength: expandedLength, into: valueScratch) {
-            throw RDBError(.corrupt("invalid LZF compressed string (\(compressedLength) bytes do not expand to \(expandedLength))"),
-                           offset: at)
         }
     }
 }

@@ -8,7 +8,7 @@ public protocol ForwardsElements: RDBVisitor {
 }
 
 extension ForwardsElements {
-    public func stringValue(_ value: RDBString) throws(RDBError) { try elementSink.stringValue(value) }
+    public func stringValue(_ value: StringValue) throws(RDBError) { try elementSink.stringValue(value) }
     public func listElement(_ element: RDBString) throws(RDBError) { try elementSink.listElement(element) }
     public func setMember(_ member: RDBString) throws(RDBError) { try elementSink.setMember(member) }
     public func zsetMember(_ member: RDBString, score: Double) throws(RDBError) { try elementSink.zsetMember(member, score: score) }

@@ -64,14 +64,21 @@ extension InputWindow {
         return Int(v)
     }
 
-    /// A string in any of its encodings (plain, INT8/16/32, LZF). LZF output goes to `scratch`;
-    /// plain bytes are borrowed from the window until the next read.
+    /// How a string is stored, read up to its bytes (rdbGenericLoadStringObject's first step).
+    enum StringHeader {
+        case plain(count: Int)
+        case int(Int64)
+        case lzf(compressed: Int, expanded: Int)
+    }
+
+    /// A string's length or encoding, with the integer itself for INT8/16/32; the bytes of a
+    /// plain or LZF string follow.
     @inline(__always)
-    func readString(lzfInto scratch: ScratchBuffer) throws(RDBError) -> RDBString {
+    func readStringHeader() throws(RDBError) -> StringHeader {
         let at = offset
         let (value, isEncoding) = try readLengthOrEncoding()
         if !isEncoding {
-            return .bytes(try take(try checkedByteCount(value, at: at)))
+            return .plain(count: try checkedByteCount(value, at: at))
         }
         switch UInt8(value) {
         case RDBStringEncoding.RDB_ENC_INT8:
@@ -81,15 +88,29 @@ extension InputWindow {
         case RDBStringEncoding.RDB_ENC_INT32:
             return .int(Int64(Int32(littleEndian: try take(4).loadUnaligned(as: Int32.self))))
         case RDBStringEncoding.RDB_ENC_LZF:
-            let (compressedLength, expandedLength) = try readLZFLengths()
-            let compressed = try take(compressedLength)
-            guard LZF.decompress(compressed, expectedLength: expandedLength, into: scratch) else {
-                throw RDBError(.corrupt("invalid LZF compressed string (\(compressedLength) bytes do not expand to \(expandedLength))"),
-                               offset: at)
-            }
-            return .bytes(scratch.bytes)
+            let (compressed, expanded) = try readLZFLengths()
+            return .lzf(compressed: compressed, expanded: expanded)
         default:
             throw RDBError(.badEncoding("unknown RDB string encoding type \(value)"), offset: at)
+        }
+    }
+
+    /// A string in any of its encodings (plain, INT8/16/32, LZF). LZF output goes to `scratch`;
+    /// plain bytes are borrowed from the window until the next read.
+    @inline(__always)
+    func readString(lzfInto scratch: ScratchBuffer) throws(RDBError) -> RDBString {
+        let at = offset
+        switch try readStringHeader() {
+        case .plain(let count):
+            return .bytes(try take(count))
+        case .int(let v):
+            return .int(v)
+        case .lzf(let compressedLength, let expandedLength):
+            let compressed = try take(compressedLength)
+            guard LZF.decompress(compressed, expectedLength: expandedLength, into: scratch) else {
+                throw RDBError.invalidLZF(compressedLength, expandedLength, at: at)
+            }
+            return .bytes(scratch.bytes)
         }
     }
 
@@ -121,23 +142,10 @@ extension InputWindow {
 
     /// Consumes a string without decompressing or copying it.
     func skipString() throws(RDBError) {
-        let at = offset
-        let (value, isEncoding) = try readLengthOrEncoding()
-        if isEncoding {
-            try skipEncoded(UInt8(truncatingIfNeeded: value), at: at)
-        } else {
-            try skip(Int64(try checkedByteCount(value, at: at)))
-        }
-    }
-
-    /// Consumes the body of a string whose length byte announced encoding `encoding`.
-    func skipEncoded(_ encoding: UInt8, at: Int64) throws(RDBError) {
-        switch encoding {
-        case RDBStringEncoding.RDB_ENC_INT8: _ = try take(1)
-        case RDBStringEncoding.RDB_ENC_INT16: _ = try take(2)
-        case RDBStringEncoding.RDB_ENC_INT32: _ = try take(4)
-        case RDBStringEncoding.RDB_ENC_LZF: try skip(Int64(try readLZFLengths().compressed))
-        default: throw RDBError(.badEncoding("unknown RDB string encoding type \(encoding)"), offset: at)
+        switch try readStringHeader() {
+        case .plain(let count): try skip(Int64(count))
+        case .int: break
+        case .lzf(let compressed, _): try skip(Int64(compressed))
         }
     }
 

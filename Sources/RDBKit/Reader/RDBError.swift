@@ -18,8 +18,14 @@ public struct RDBError: Error, CustomStringConvertible, Sendable {
         case corrupt(String)
         /// Something in the file that exists but that no one can read (pre-release formats).
         case unreadable(String)
-        /// The operating system refused a read or a write.
+        /// The operating system refused a read.
         case io(String)
+        /// An output could not be made, written or renamed into place (the message names it).
+        case output(String)
+        /// The target cannot hold what the input has, and the loss policy refuses to drop it.
+        case cannotHold(String)
+        /// An output names the same file as an input (refused before anything is written).
+        case outputIsInput(output: String, input: String)
     }
 
     public var kind: Kind
@@ -39,7 +45,7 @@ public struct RDBError: Error, CustomStringConvertible, Sendable {
 
     public var reason: String {
         switch kind {
-        case .truncated(let needed): return "the file is truncated here (\(needed) more bytes were expected)"
+        case .truncated(let needed): return "unexpected end of input: truncated here (\(needed) more bytes were expected)"
         case .pastEndOfFile(let claimed, let left):
             return "the file is truncated here, or this length is damaged: it says \(claimed) bytes follow, the file ends \(left) bytes later"
         case .lyingLength(let claimed, let limit):
@@ -47,11 +53,30 @@ public struct RDBError: Error, CustomStringConvertible, Sendable {
         case .badEncoding(let s), .corrupt(let s), .unreadable(let s), .io(let s): return s
         case .badChecksum(let stored, let computed):
             return "checksum mismatch: file says \(hex(stored)), content gives \(hex(computed))"
-        case .unsupportedVersion(let s): return s
+        case .unsupportedVersion(let s), .output(let s), .cannotHold(let s): return s
+        case .outputIsInput(let output, let input):
+            return "the output \(output) is the input \(input) (the same file); choose another output"
+        }
+    }
+
+    /// An error of an output, not of the input being read: it has no input offset or key.
+    public var isOutputError: Bool {
+        switch kind {
+        case .output, .outputIsInput: return true
+        default: return false
+        }
+    }
+
+    /// Whether the error has a place in the input (not so for outputs and refused losses).
+    public var isPositional: Bool {
+        switch kind {
+        case .output, .outputIsInput, .cannotHold: return false
+        default: return true
         }
     }
 
     public var description: String {
+        if !isPositional { return (context.map { $0 + ": " } ?? "") + reason }
         var s = "at offset \(offset)"
         if let key { s += " (key \(displayKey(key)))" }
         s += ": "

@@ -6,6 +6,9 @@ public struct ReaderOptions: Sendable {
     public var showProgress = false
     /// The RDB is an AOF's preamble: stop right after the checksum, where the commands begin.
     public var isPreamble = false
+    /// String values longer than this reach the visitor in pieces of this size (`StringValue`);
+    /// shorter ones whole. Only tests change it, to put piece boundaries everywhere (at least 21).
+    public var stringPieceSize = 1 << 20
 
     public init(acceptNewerVersions: Bool = false, showProgress: Bool = false) {
         self.acceptNewerVersions = acceptNewerVersions
@@ -35,12 +38,14 @@ public final class RDBParser<Visitor: RDBVisitor> {
     var streamMasterFieldStorage: [RDBString] = []
     let deferredChecks = DeferredStringChecks()
     let wantsStringValues: Bool
+    let stringPieces: StringPieceReader
 
     public init(input: InputWindow, visitor: Visitor, options: ReaderOptions = ReaderOptions()) {
         self.input = input
         self.visitor = visitor
         self.options = options
         wantsStringValues = visitor.wantsStringValues
+        stringPieces = StringPieceReader(input: input, pieceSize: options.stringPieceSize)
     }
 
     /// Reads the whole file; returns what its end says about integrity.
@@ -251,11 +256,17 @@ public final class RDBParser<Visitor: RDBVisitor> {
         }
     }
 
+    /// RDB_TYPE_MODULE_PRE_GA: Redis itself refuses it (rdbLoadObject: "not supported").
+    func preReleaseModuleError() -> RDBError {
+        RDBError(.unreadable("pre-release module format (type 6, Redis 4.0 release candidates) cannot be read, as in Redis"),
+                 offset: input.offset)
+    }
+
     private func readValue(type: UInt8) throws(RDBError) {
         switch type {
         case RDBType.RDB_TYPE_STRING:
             if wantsStringValues {
-                try visitor.stringValue(try input.readString(lzfInto: valueScratch))
+                try readStringValue()
             } else {
                 try checkStringValue()
             }
@@ -276,10 +287,34 @@ public final class RDBParser<Visitor: RDBVisitor> {
         case RDBType.RDB_TYPE_MODULE_2:
             try visitor.moduleValue(try readModuleValue())
         case RDBType.RDB_TYPE_MODULE_PRE_GA:
-            throw RDBError(.unreadable("pre-release module format (type 6, Redis 4.0 release candidates) cannot be read, as in Redis"),
-                           offset: input.offset)
+            throw preReleaseModuleError()
         default:
             try readHash(type: type)
+        }
+    }
+
+    /// A string value: whole when it fits a piece, otherwise left in the input for the visitor
+    /// to read in pieces, and consumed after it (whatever it did not read).
+    private func readStringValue() throws(RDBError) {
+        let at = input.offset
+        switch try input.readStringHeader() {
+        case .plain(let count) where count > stringPieces.pieceSize:
+            stringPieces.expectPlain(count: count)
+            try visitor.stringValue(StringValue(count: count, pieces: stringPieces))
+            try stringPieces.finish()
+        case .lzf(let compressed, let expanded) where expanded > stringPieces.pieceSize:
+            stringPieces.expectLZF(compressed: compressed, expanded: expanded, at: at)
+            try visitor.stringValue(StringValue(count: expanded, pieces: stringPieces))
+            try stringPieces.finish()
+        case .plain(let count):
+            try visitor.stringValue(StringValue(.bytes(try input.take(count))))
+        case .int(let v):
+            try visitor.stringValue(StringValue(.int(v)))
+        case .lzf(let compressed, let expanded):
+            guard LZF.decompress(try input.take(compressed), expectedLength: expanded, into: valueScratch) else {
+                throw RDBError.invalidLZF(compressed, expanded, at: at)
+            }
+            try visitor.stringValue(StringValue(.bytes(valueScratch.bytes)))
         }
     }
 

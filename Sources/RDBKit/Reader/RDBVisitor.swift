@@ -26,8 +26,9 @@ public enum KeyAction: Sendable {
     case skip
 }
 
-/// Receives a file's content in order, one event at a time. Borrowed strings (`RDBString`) are
-/// valid only during the call that receives them. Between `beginKey` and `endKey` come the
+/// Receives a file's content in order, one event at a time. Borrowed strings (`RDBString`,
+/// `StringValue`) are valid only during the call that receives them; a long string value arrives
+/// in pieces (see `StringValue`). Between `beginKey` and `endKey` come the
 /// value's elements: a key with millions of members is never held whole by the reader.
 /// Every method has a default that ignores the event, so a visitor implements what it needs.
 public protocol RDBVisitor: AnyObject {
@@ -45,7 +46,7 @@ public protocol RDBVisitor: AnyObject {
     func slotImport(_ job: SlotImport) throws(RDBError)
 
     func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction
-    func stringValue(_ value: RDBString) throws(RDBError)
+    func stringValue(_ value: StringValue) throws(RDBError)
     func listElement(_ element: RDBString) throws(RDBError)
     func setMember(_ member: RDBString) throws(RDBError)
     func zsetMember(_ member: RDBString, score: Double) throws(RDBError)
@@ -78,7 +79,7 @@ extension RDBVisitor {
     public func moduleAux(_ aux: ModuleAux) throws(RDBError) {}
     public func slotImport(_ job: SlotImport) throws(RDBError) {}
     public func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction { .read }
-    public func stringValue(_ value: RDBString) throws(RDBError) {}
+    public func stringValue(_ value: StringValue) throws(RDBError) {}
     public func listElement(_ element: RDBString) throws(RDBError) {}
     public func setMember(_ member: RDBString) throws(RDBError) {}
     public func zsetMember(_ member: RDBString, score: Double) throws(RDBError) {}

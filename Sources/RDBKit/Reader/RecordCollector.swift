@@ -21,6 +21,10 @@ public final class RecordCollector: RDBVisitor {
     /// Called with each function library / module aux record as it is read (in file order).
     public var onFunction: ((Bytes) throws(RDBError) -> Void)?
     public var onModuleAux: ((ModuleAux) throws(RDBError) -> Void)?
+    /// Called instead of `onRecord` for a string value that arrives in pieces, with the record
+    /// (its value left empty) and the value to read: a writer copies it through without holding
+    /// it. Without it such a value is gathered whole.
+    public var onLongString: ((KeyRecord, StringValue) throws(RDBError) -> Void)?
 
     public init(onRecord: @escaping (KeyRecord) throws(RDBError) -> Void) {
         self.onRecord = onRecord
@@ -51,7 +55,14 @@ public final class RecordCollector: RDBVisitor {
         return .read
     }
 
-    public func stringValue(_ value: RDBString) throws(RDBError) { single = .string(value.array) }
+    public func stringValue(_ value: StringValue) throws(RDBError) {
+        if value.whole == nil, let onLongString, let info {
+            try onLongString(record(info, value: .string([])), value)
+            self.info = nil
+            return
+        }
+        single = .string(try value.array)
+    }
     public func listElement(_ element: RDBString) throws(RDBError) { elements.append(element.array) }
     public func setMember(_ member: RDBString) throws(RDBError) { elements.append(member.array) }
     public func zsetMember(_ member: RDBString, score: Double) throws(RDBError) {
@@ -87,9 +98,12 @@ public final class RecordCollector: RDBVisitor {
         case .stream: value = .stream(stream)
         case .array: value = .array(array)
         }
-        try onRecord(KeyRecord(db: info.db, key: key, value: value, expireAtMs: info.expireAtMs,
-                               idleSeconds: info.idleSeconds, lfuFrequency: info.lfuFrequency, rdbType: info.rdbType,
-                               metadata: info.metadata))
+        try onRecord(record(info, value: value))
         self.info = nil
+    }
+
+    private func record(_ info: KeyInfo, value: RedisValue) -> KeyRecord {
+        KeyRecord(db: info.db, key: key, value: value, expireAtMs: info.expireAtMs, idleSeconds: info.idleSeconds,
+                  lfuFrequency: info.lfuFrequency, rdbType: info.rdbType, metadata: info.metadata)
     }
 }

@@ -50,8 +50,15 @@ extension RDBParser {
             try input.skipString()
         case RDBType.RDB_TYPE_ARRAY:
             try readArray(deliver: false)
-        default:
+        case RDBType.RDB_TYPE_STREAM_LISTPACKS, RDBType.RDB_TYPE_STREAM_LISTPACKS_2,
+             RDBType.RDB_TYPE_STREAM_LISTPACKS_3, RDBType.RDB_TYPE_STREAM_LISTPACKS_4,
+             RDBType.RDB_TYPE_STREAM_LISTPACKS_5:
             try readStream(type: type, deliver: false)
+        case RDBType.RDB_TYPE_MODULE_PRE_GA:
+            throw preReleaseModuleError()
+        default:
+            // Only types the parser knows get here; one missing above must not be misread.
+            throw RDBError(.unreadable("type \(type) cannot be skipped"), offset: input.offset)
         }
     }
 

@@ -48,6 +48,8 @@ public enum Merge {
     /// `base`: an RDB file, an AOF file or a multi-part directory (its RDB content is the base, its
     /// commands come first). `deltas`: AOF files or directories, applied in order.
     public static func run(base: String, deltas: [String], outputPath: String, options: Options) throws(RDBError) -> Summary {
+        let outputs = Outputs(inputs: [base] + deltas)
+        try outputs.refuseInput(outputPath)
         let baseIsAOF = AOFFiles.looksLikeAOF(base)
         let commandSources = (baseIsAOF ? [base] : []) + deltas
         if commandSources.contains("-") {
@@ -56,7 +58,7 @@ public enum Merge {
                            offset: 0, context: "-")
         }
         let plan = try MergePlan.scan(commandSources, options: options)
-        let sink = try MergeSink(path: outputPath, options: options)
+        let sink = try MergeSink(outputs, path: outputPath, options: options)
         var summary = Summary()
         do throws(RDBError) {
             let keyspace = Keyspace()
@@ -118,11 +120,8 @@ public enum Merge {
             summary.refused = engine.refused
             summary.skipped = engine.skipped
             summary.losses = sink.losses
-            let unwanted = sink.losses.filter { !$0.requested }
-            if !options.lossy && !unwanted.isEmpty {
-                let aof: String? = if case .aof = options.output { outputPath } else { nil }
-                throw Convert.lossError(unwanted, target: options.target, aofAt: aof)
-            }
+            let aof: String? = if case .aof = options.output { outputPath } else { nil }
+            try LossPolicy(lossy: options.lossy).check(sink.losses, target: options.target, aofAt: aof)
             try sink.finish()
             return summary
         } catch {
@@ -185,15 +184,15 @@ private final class MergeSink {
     private let rdb: RDBWriter?
     private let aof: (destination: AOFDestination, rewriter: AOFRewriter)?
 
-    init(path: String, options: Merge.Options) throws(RDBError) {
+    init(_ outputs: Outputs, path: String, options: Merge.Options) throws(RDBError) {
         switch options.output {
         case .rdb:
-            let writer = try RDBWriter(path: path, target: options.target)
+            let writer = RDBWriter(output: try outputs.file(path), target: options.target)
             writer.dropModules = options.withoutModules
             rdb = writer
             aof = nil
         case .aof(let layout):
-            let destination = try AOFDestination(path: path, layout: layout)
+            let destination = try AOFDestination(outputs, path: path, layout: layout)
             aof = (destination, try AOFRewriter(output: destination.encoder, target: options.target, dropModules: options.withoutModules))
             rdb = nil
         }

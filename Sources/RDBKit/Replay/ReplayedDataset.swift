@@ -20,7 +20,9 @@ public enum ReplayedDataset {
         var merge = Merge.Options(target: RDBTarget.named("redis-8.2")!, now: now)
         merge.reader = options
         merge.reader.showProgress = false
-        defer { unlink(temporary) }
+        // Removed when done, and on a signal (see `TemporaryOutputs`) as every temporary output is.
+        TemporaryOutputs.registry.add(file: temporary)
+        defer { TemporaryOutputs.registry.finish(file: temporary) { unlink(temporary) } }
         _ = try Merge.run(base: path, deltas: [], outputPath: temporary, options: merge)
         return try body(temporary)
     }

@@ -13,7 +13,8 @@ public enum RestorePayload {
         if stored != 0 && stored != crc.value {
             throw RDBError(.badChecksum(stored: stored, computed: crc.value), offset: Int64(footer + 2))
         }
-        let magic = version >= 80 ? "VALKEY" + String(version) : "REDIS" + String(repeating: "0", count: max(0, 4 - String(version).count)) + String(version)
+        // A payload's footer version says the family: Redis <= 79, Valkey >= 80 (magic "VALKEY080").
+        let magic = RDBTarget.magic(family: version >= 80 ? .valkey : .redis, version: version)
         // Redis 8.6+: a key's metadata comes before its type byte, as in a file (cluster.c createDumpPayload).
         var typeAt = 0
         if payload[0] == RDBOpcode.RDB_OPCODE_KEY_META && version < 80 {

@@ -214,8 +214,7 @@ public enum Restore {
         probe.onModuleAux = { (aux) throws(RDBError) in try planner.moduleAux(aux) }
         guard try mayLose(path, target: target) else { return }
         try RDBReader.read(path: path, visitor: probe, filter: options.filter, options: scan.reader)
-        let unwanted = planner.losses.filter { !$0.requested }
-        if !unwanted.isEmpty { throw Convert.lossError(unwanted, target: target) }
+        try LossPolicy(lossy: false).check(planner.losses, target: target)
     }
 
     /// Whether the source was written by a newer or other server than the target.

@@ -72,8 +72,8 @@ final class RestorePlanner {
 
     /// The loss policy: new losses stop the restore unless they were asked for or `lossy`.
     private func checkLosses() throws(RDBError) {
-        let fresh = writer.losses[lossesSeen...].filter { !$0.requested }
+        let fresh = Array(writer.losses[lossesSeen...])
         lossesSeen = writer.losses.count
-        if !options.lossy && !fresh.isEmpty { throw Convert.lossError(Array(fresh), target: writer.target) }
+        try LossPolicy(lossy: options.lossy).check(fresh, target: writer.target)
     }
 }

@@ -58,7 +58,7 @@ struct ResumePoint: Equatable {
 
     /// Written under a temporary name and renamed: a crash leaves the old point or the new one.
     func write(to path: String) throws(RDBError) {
-        let file = try OutputFile(path: path)
+        let file = try Outputs(inputs: []).file(path)
         do throws(RDBError) {
             try file.write(Array(text.utf8))
             try file.commit()

@@ -13,7 +13,7 @@ public enum Convert {
     public static func rdbToRDB(inputPath: String, outputPath: String, target: RDBTarget, lossy: Bool,
                                 withoutModules: Bool = false, filter: KeyFilter? = nil,
                                 options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
-        let writer = try RDBWriter(path: outputPath, target: target)
+        let writer = RDBWriter(output: try Outputs(inputs: [inputPath]).file(outputPath), target: target)
         writer.dropModules = withoutModules
         if target.hasResizeHints && inputPath != "-" {
             // A first pass, values skipped by their lengths, counts what RESIZEDB says Redis has.
@@ -27,14 +27,12 @@ public enum Convert {
             writer.resizeHints = counter.counts
         }
         let collector = RecordCollector { (record) throws(RDBError) in try writer.write(record) }
+        collector.onLongString = { (record, value) throws(RDBError) in try writer.write(record, longString: value) }
         collector.onFunction = { (code) throws(RDBError) in try writer.writeFunction(code) }
         collector.onModuleAux = { (aux) throws(RDBError) in try writer.writeModuleAux(aux) }
         do throws(RDBError) {
             try read(inputPath, collector, filter, options)
-            let unwanted = writer.losses.filter { !$0.requested }
-            if !lossy && !unwanted.isEmpty {
-                throw lossError(unwanted, target: target)
-            }
+            try LossPolicy(lossy: lossy).check(writer.losses, target: target)
             let checksum = try writer.finish()
             return Summary(keys: writer.keysWritten, losses: writer.losses, checksum: checksum)
         } catch {
@@ -46,9 +44,18 @@ public enum Convert {
     /// Converts the export schema (JSON Lines or the JSON array form) into an RDB file.
     public static func jsonToRDB(inputPath: String, outputPath: String, target: RDBTarget, lossy: Bool,
                                  withoutModules: Bool = false) throws(RDBError) -> Summary {
-        let writer = try RDBWriter(path: outputPath, target: target)
+        let writer = RDBWriter(output: try Outputs(inputs: [inputPath]).file(outputPath), target: target)
         writer.dropModules = withoutModules
         do throws(RDBError) {
+            if target.hasResizeHints && inputPath != "-" {
+                // A first pass counts what RESIZEDB says, as for a dump.
+                let counting = JSONImport(source: try openInput(path: inputPath))
+                while let item = try counting.next() {
+                    guard case .key(let record) = item else { continue }
+                    writer.resizeHints[record.db, default: (0, 0)].keys += 1
+                    if record.expireAtMs != nil { writer.resizeHints[record.db, default: (0, 0)].expires += 1 }
+                }
+            }
             let records = JSONImport(source: try openInput(path: inputPath))
             while let item = try records.next() {
                 switch item {
@@ -57,8 +64,7 @@ public enum Convert {
                 case .moduleAux(let aux): try writer.writeModuleAux(aux)
                 }
             }
-            let unwanted = writer.losses.filter { !$0.requested }
-            if !lossy && !unwanted.isEmpty { throw lossError(unwanted, target: target) }
+            try LossPolicy(lossy: lossy).check(writer.losses, target: target)
             let checksum = try writer.finish()
             return Summary(keys: writer.keysWritten, losses: writer.losses, checksum: checksum)
         } catch {
@@ -71,7 +77,8 @@ public enum Convert {
     public static func rdbToRESP(inputPath: String, outputPath: String, target: RDBTarget, lossy: Bool,
                                  withoutModules: Bool = false, filter: KeyFilter? = nil,
                                  options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
-        let stream = try RESPRestoreStream(path: outputPath, target: target, dropModules: withoutModules)
+        let stream = RESPRestoreStream(output: try Outputs(inputs: [inputPath]).file(outputPath), target: target,
+                                       dropModules: withoutModules)
         let collector = RecordCollector { (record) throws(RDBError) in try stream.restore(record) }
         collector.onFunction = { (code) throws(RDBError) in try stream.function(code) }
         collector.onModuleAux = { (aux) throws(RDBError) in
@@ -79,8 +86,7 @@ public enum Convert {
         }
         do throws(RDBError) {
             try read(inputPath, collector, filter, options)
-            let unwanted = stream.losses.filter { !$0.requested }
-            if !lossy && !unwanted.isEmpty { throw lossError(unwanted, target: target) }
+            try LossPolicy(lossy: lossy).check(stream.losses, target: target)
             try stream.finish()
             return Summary(keys: stream.keysRestored, losses: stream.losses, checksum: 0)
         } catch {
@@ -91,27 +97,45 @@ public enum Convert {
 
     /// Per key, the RESTORE payload as JSON Lines:
     /// `{"db":0,"key":K,"expire_at_ms":N?,"idle":N?,"freq":N?,"payload":{"base64":"..."}}`.
-    public static func restorePayloads(inputPath: String, outputPath: String?, target: RDBTarget, filter: KeyFilter? = nil,
+    /// What the target cannot hold fails the run unless `lossy` (then each drop is in the summary).
+    public static func restorePayloads(inputPath: String, outputPath: String?, target: RDBTarget, lossy: Bool = false,
+                                       withoutModules: Bool = false, filter: KeyFilter? = nil,
                                        options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
-        let file = try OutputFile(path: outputPath)
+        let file = try Outputs(inputs: [inputPath]).file(outputPath)
         let json = JSONWriter(output: file)
-        let writer = try RDBWriter(path: nil, target: target)
+        let writer = RDBWriter(output: nil, target: target)
+        writer.dropModules = withoutModules
         var keys = 0
-        let collector = RecordCollector { (record) throws(RDBError) in
-            let payload = try writer.dumpPayload(for: record)
+        func begin(_ record: KeyRecord) {
             json.raw("{\"db\":")
             json.int(Int64(record.db))
             json.raw(",\"key\":")
             json.string(record.key)
             json.keyAttributes(expireAtMs: record.expireAtMs, idleSeconds: record.idleSeconds, lfuFrequency: record.lfuFrequency)
             json.raw(",\"payload\":{\"base64\":\"")
-            payload.withUnsafeBytes { json.base64($0) }
+        }
+        func end() throws(RDBError) {
             json.raw("\"}}\n")
             try json.flushIfFull()
             keys += 1
         }
+        let collector = RecordCollector { (record) throws(RDBError) in
+            guard writer.admits(record) else { return }
+            let payload = try writer.dumpPayload(for: record)
+            begin(record)
+            payload.withUnsafeBytes { json.base64($0) }
+            try end()
+        }
+        collector.onLongString = { (record, value) throws(RDBError) in
+            begin(record)
+            let base64 = Base64Sink(json)
+            try writer.dumpPayload(longString: value, to: base64)
+            base64.commit()
+            try end()
+        }
         do throws(RDBError) {
             try read(inputPath, collector, filter, options)
+            try LossPolicy(lossy: lossy).check(writer.losses, target: target)
             try json.flush()
             try file.commit()
             return Summary(keys: keys, losses: writer.losses, checksum: 0)
@@ -124,15 +148,6 @@ public enum Convert {
     private static func read(_ path: String, _ collector: RecordCollector, _ filter: KeyFilter?,
                              _ options: ReaderOptions) throws(RDBError) {
         try RDBReader.read(path: path, visitor: collector, filter: filter, options: options)
-    }
-
-    /// `aofAt`: the AOF being written, which is named instead of the RDB magic it is not.
-    static func lossError(_ losses: [ConversionLoss], target: RDBTarget, aofAt: String? = nil) -> RDBError {
-        var lines = losses.prefix(50).map { "  - \($0)" }
-        if losses.count > 50 { lines.append("  ... and \(losses.count - 50) more") }
-        let holder = aofAt.map { "the AOF \($0) (for \(target.family == .valkey ? "Valkey" : "Redis") \(target.serverVersion))" } ?? target.magic
-        return RDBError(.unreadable("\(holder) cannot hold \(losses.count) thing\(losses.count == 1 ? "" : "s") in the input (--lossy drops them):\n" + lines.joined(separator: "\n")),
-                        offset: 0)
     }
 }
 

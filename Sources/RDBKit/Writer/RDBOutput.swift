@@ -3,13 +3,15 @@
 public final class RDBOutput {
     private let buffer = ScratchBuffer(capacity: 1 << 20)
     private let lzfScratch = ScratchBuffer()
-    private let file: OutputFile?
+    private lazy var longStringStage = SpillFile(purpose: "a long string value")
+    private lazy var longStringDecoder = LZFStreamDecoder(pieceSize: 1 << 20)
+    private let file: ByteSink?
     private var crc = CRC64()
     /// Whether strings longer than 20 bytes are tried with LZF (rdbcompression).
     let compress: Bool
     public private(set) var bytesWritten: Int64 = 0
 
-    public init(file: OutputFile?, compress: Bool = true) {
+    public init(file: ByteSink?, compress: Bool = true) {
         self.file = file
         self.compress = compress
     }
@@ -101,6 +103,53 @@ public final class RDBOutput {
     }
 
     func string(_ s: [UInt8]) { s.withUnsafeBytes { string($0) } }
+
+    /// rdbSaveRawString for a value that arrives in pieces (never an integer: it is too long).
+    /// Uncompressed, it streams through. Compressed, each piece is LZF-compressed on its own (LZF
+    /// token streams concatenate: a back-reference never leaves its piece) and staged in a
+    /// temporary file until the total says whether LZF saves the 4 bytes Redis asks for; when it
+    /// does not, the stage is expanded again into the plain form.
+    func string(_ value: StringValue) throws(RDBError) {
+        if let whole = value.whole { return whole.withBytes { string($0) } }
+        guard compress else {
+            length(value.count)
+            try value.forEachPiece { (piece) throws(RDBError) in
+                raw(piece)
+                try flushIfFull()
+            }
+            return
+        }
+        let stage = longStringStage
+        defer { stage.discard() }
+        var compressedCount = 0
+        try value.forEachPiece { (piece) throws(RDBError) in
+            if !LZF.compressIfWorthIt(piece, into: lzfScratch) { LZF.literals(piece, into: lzfScratch) }
+            compressedCount += lzfScratch.count
+            try stage.append(lzfScratch.bytes)
+        }
+        lzfScratch.shrink(to: 64 * 1024)
+        let staged = stage.readBack()
+        if compressedCount <= value.count - 4 {
+            byte(0xC0 | RDBStringEncoding.RDB_ENC_LZF)
+            length(compressedCount)
+            length(value.count)
+            var left = compressedCount
+            while left > 0 {
+                let piece = try staged.take(min(left, 1 << 20))
+                left -= piece.count
+                raw(piece)
+                try flushIfFull()
+            }
+            return
+        }
+        length(value.count)
+        let expanded = try longStringDecoder.decode(from: staged, compressedLength: compressedCount, expandedLength: value.count) {
+            (piece) throws(RDBError) in
+            raw(piece)
+            try flushIfFull()
+        }
+        precondition(expanded, "a staged LZF string did not expand to its own length")
+    }
 
     /// rdbEncodeInteger: INT8, INT16 or INT32, little-endian; nil when the value needs more.
     static func integerEncoding(_ v: Int64) -> [UInt8]? {

@@ -65,13 +65,16 @@ public struct RDBTarget: Sendable, Equatable {
                                         "redis-7.2", "redis-7.4", "redis-8.2", "redis-8.6", "redis-8.8", "valkey-8", "valkey-9"]
 
     /// The magic the file starts with.
-    public var magic: String {
-        family == .valkey ? "VALKEY" + pad(version, 3) : "REDIS" + pad(version, 4)
-    }
+    public var magic: String { Self.magic(family: family, version: version) }
 
-    private func pad(_ v: Int, _ width: Int) -> String {
-        let s = String(v)
-        return String(repeating: "0", count: max(0, width - s.count)) + s
+    /// The magic of a file (and the header a DUMP payload is read back with): REDIS + 4 digits,
+    /// VALKEY + 3 digits ("VALKEY080").
+    static func magic(family: RDBFamily, version: Int) -> String {
+        func pad(_ v: Int, _ width: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        return family == .valkey ? "VALKEY" + pad(version, 3) : "REDIS" + pad(version, 4)
     }
 
     // What the target can load (and would write).

@@ -21,11 +21,16 @@ public final class RDBWriter {
     /// Values without their key, for a DUMP/RESTORE payload.
     private var payloadMode = false
 
-    /// `path` nil writes to memory (see `RDBOutput.pending`).
-    public init(path: String?, target: RDBTarget, compress: Bool = true) throws(RDBError) {
+    /// `output` nil writes to memory (see `RDBOutput.pending`).
+    public init(output: OutputFile?, target: RDBTarget, compress: Bool = true) {
         self.target = target
-        outputFile = try path.map { (p) throws(RDBError) in try OutputFile(path: p) }
-        out = RDBOutput(file: outputFile, compress: compress)
+        outputFile = output
+        out = RDBOutput(file: output, compress: compress)
+    }
+
+    /// Writes a new file at `path` (one that is no input of anything), or to memory when nil.
+    public convenience init(path: String?, target: RDBTarget, compress: Bool = true) throws(RDBError) {
+        self.init(output: try path.map { (p) throws(RDBError) in try Outputs(inputs: []).file(p) }, target: target, compress: compress)
     }
 
     func lose(_ what: String, db: Int? = nil, key: Bytes? = nil, requested: Bool = false) {
@@ -125,6 +130,26 @@ public final class RDBWriter {
     public func write(_ record: KeyRecord) throws(RDBError) {
         writeHeaderIfNeeded()
         guard admits(record) else { return }
+        writeKeyAttributes(record)
+        try writeValue(record)
+        keysWritten += 1
+        try out.flushIfFull()
+    }
+
+    /// A string key whose value arrives in pieces (`RecordCollector.onLongString`): streamed,
+    /// never held (see `RDBOutput.string(_: StringValue)`).
+    public func write(_ record: KeyRecord, longString value: StringValue) throws(RDBError) {
+        writeHeaderIfNeeded()
+        guard admits(record) else { return }
+        writeKeyAttributes(record)
+        begin(RDBType.RDB_TYPE_STRING, key: record.key)
+        try out.string(value)
+        keysWritten += 1
+        try out.flushIfFull()
+    }
+
+    /// SELECTDB when the database changes, then the expiry and LRU/LFU opcodes.
+    private func writeKeyAttributes(_ record: KeyRecord) {
         if record.db != currentDB {
             out.byte(RDBOpcode.RDB_OPCODE_SELECTDB)
             out.length(record.db)
@@ -157,9 +182,6 @@ public final class RDBWriter {
                 out.byte(freq)
             }
         }
-        try writeValue(record)
-        keysWritten += 1
-        try out.flushIfFull()
     }
 
     /// The type byte and, in a file, the key: what precedes every value.
@@ -170,18 +192,32 @@ public final class RDBWriter {
 
     /// The payload `DUMP` returns and `RESTORE` accepts (cluster.c createDumpPayload): the value
     /// as the target stores it, without its key, then the RDB version (2 bytes little-endian) and
-    /// the CRC64 of everything before it (8 bytes little-endian).
+    /// the CRC64 of everything before it (8 bytes little-endian). Ask `admits` first: a key the
+    /// target cannot hold has no payload.
     public func dumpPayload(for record: KeyRecord) throws(RDBError) -> [UInt8] {
-        let payload = try RDBWriter(path: nil, target: target)
+        let payload = RDBWriter(output: nil, target: target)
         payload.payloadMode = true
         payload.dropModules = dropModules
+        defer { losses += payload.losses }
         try payload.writeValue(record)
-        losses += payload.losses
         let version = UInt16(target.version)
         payload.out.byte(UInt8(version & 0xFF))
         payload.out.byte(UInt8(version >> 8))
         payload.out.uint64LE(payload.out.checksum)
         return payload.out.pending
+    }
+
+    /// `dumpPayload` of a string key whose value arrives in pieces, written to `sink` as it is
+    /// made (RDBOutput flushes about every MiB) rather than returned.
+    public func dumpPayload(longString value: StringValue, to sink: ByteSink) throws(RDBError) {
+        let out = RDBOutput(file: sink, compress: true)
+        out.byte(RDBType.RDB_TYPE_STRING)
+        try out.string(value)
+        let version = UInt16(target.version)
+        out.byte(UInt8(version & 0xFF))
+        out.byte(UInt8(version >> 8))
+        out.uint64LE(out.checksum)
+        try out.flush()
     }
 
     private func writeValue(_ record: KeyRecord) throws(RDBError) {

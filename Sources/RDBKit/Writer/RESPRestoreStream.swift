@@ -8,9 +8,9 @@ public final class RESPRestoreStream {
     public var commands: Int { encoder.commands }
     public private(set) var keysRestored = 0
 
-    public init(path: String, target: RDBTarget, dropModules: Bool) throws(RDBError) {
-        encoder = RESPEncoder(output: try OutputFile(path: path))
-        writer = try RDBWriter(path: nil, target: target)
+    public init(output: OutputFile, target: RDBTarget, dropModules: Bool) {
+        encoder = RESPEncoder(output: output)
+        writer = RDBWriter(output: nil, target: target)
         writer.dropModules = dropModules
     }
 
@@ -26,16 +26,14 @@ public final class RESPRestoreStream {
     }
 
     public func restore(_ record: KeyRecord) throws(RDBError) {
-        if case .module = record.value, writer.dropModules {
-            writer.lose("module value dropped (--without-modules)", db: record.db, key: record.key, requested: true)
-            return
-        }
+        guard writer.admits(record) else { return }
+        let payload = try writer.dumpPayload(for: record)
         if record.db != currentDB {
             try command([Array("SELECT".utf8), Array(String(record.db).utf8)])
             currentDB = record.db
         }
         var args: [Bytes] = [Array("RESTORE".utf8), record.key, Array(String(record.expireAtMs ?? 0).utf8),
-                             try writer.dumpPayload(for: record), Array("REPLACE".utf8), Array("ABSTTL".utf8)]
+                             payload, Array("REPLACE".utf8), Array("ABSTTL".utf8)]
         if let idle = record.idleSeconds {
             args += [Array("IDLETIME".utf8), Array(String(idle).utf8)]
         } else if let freq = record.lfuFrequency {

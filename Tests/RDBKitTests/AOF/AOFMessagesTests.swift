@@ -64,13 +64,13 @@ final class AOFMessagesTests: XCTestCase {
         try bytes.prefix(7000).write(to: cut)
         let r = try RDBKitProcess.run(["validate", cut.path])
         XCTAssertEqual(r.status, 1)
-        XCTAssertTrue(r.out.contains("the file is truncated here"), r.out)
+        XCTAssertTrue(r.out.contains("truncated here"), r.out)
         XCTAssertTrue(r.out.range(of: #"\(key "[^"]+"\)"#, options: .regularExpression) != nil, r.out)
         XCTAssertTrue(r.out.range(of: #"\(\d+ whole keys read before it\)"#, options: .regularExpression) != nil, r.out)
         let gz = scratch.appendingPathComponent("cut.rdb.gz")
         _ = try RedisServerProcess.run("/bin/sh", ["-c", "head -c 300 '\(source.path)' | gzip > '\(gz.path)'"])
         let streamed = try RDBKitProcess.run(["validate", gz.path])
-        XCTAssertTrue(streamed.out.contains("the file is truncated here"), streamed.out)
+        XCTAssertTrue(streamed.out.contains("truncated here"), streamed.out)
     }
 }
 

@@ -165,4 +165,34 @@ final class FollowSessionTests: XCTestCase {
         }
         print("follow tested against: \(tested.joined(separator: ", "))")
     }
+
+    /// The backlog no longer holds our offset: +FULLRESYNC starts a new set; --keep 1 removes the old one.
+    func testFullResyncStartsANewSetAndKeepPrunes() throws {
+        guard let server = try RedisServerProcess(extraArguments: ["--repl-diskless-sync-delay", "0", "--repl-backlog-size", "16kb"]) else {
+            throw XCTSkip("redis-server is not installed")
+        }
+        defer { server.stop() }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rdbkit-follow-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try server.pipe((0..<100).map { ["SET", "before:\($0)", "x"] })
+        var options = FollowSession.Options()
+        options.maximumBackoff = 0.5
+        options.keep = .count(1)
+        let running = follow(server, into: scratch + "/backups", options: options)
+        XCTAssertTrue(waitUntil(10) { running.session.acknowledgedOffset >= 0 })
+        try server.pipe((0..<50).map { ["SET", "first:\($0)", "y"] })
+        let firstTarget = try masterOffset(server)
+        XCTAssertTrue(waitUntil(10) { running.session.acknowledgedOffset >= firstTarget })
+        // Killed, then 300 KB written while it waits to reconnect: more than the 16 KB backlog holds.
+        _ = try server.command("CLIENT", "KILL", "TYPE", "replica")
+        try server.pipe((0..<300).map { ["SET", "during:\($0)", String(repeating: "z", count: 1000)] })
+        XCTAssertTrue(waitUntil(10) { running.session.sets.count == 2 }, "a new set after +FULLRESYNC: \(running.session.sets)")
+        let target = try masterOffset(server)
+        XCTAssertTrue(waitUntil(10) { running.session.acknowledgedOffset >= target })
+        try running.stop()
+        let left = try FileManager.default.contentsOfDirectory(atPath: scratch + "/backups")
+        XCTAssertEqual(left, [running.session.sets[1].split(separator: "/").last.map(String.init)!], "--keep 1 removed the first set")
+        XCTAssertEqual(try mergedDigest(running.session.sets[1], scratch: scratch), try server.command("DEBUG", "DIGEST"))
+    }
 }

@@ -70,6 +70,13 @@ final class CrasherRegressionTests: XCTestCase {
             text("REDIS0011") + [0xFE, 0x81, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF],
             text("REDIS0011") + [0xFB, 0x81, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0xFC],
         ],
+        "lzf": [
+            // Too short; a reference before any output; a reference past the stated length; a
+            // literal run longer than the input; a long reference cut before its distance byte.
+            [0, 0, 0], [1, 0, 0, 0, 0xE0], [4, 0, 0, 0, 0x00, 0x61, 0x20, 0x00],
+            [2, 0, 0, 3, 0x00, 0x61, 0x40, 0x00], [9, 0, 0, 0, 0x1F, 0x61], [9, 0, 0, 0, 0x00, 0x61, 0xE0, 0x05],
+            [0x65, 0, 0, 7, 0x00, 0x61, 0xE0, 0x5B, 0x00],
+        ],
         "listpack": [
             [], le32(7) + [0, 0, 0xFF], le32(6) + [1, 0, 0xFF],
             // A 32-bit string claiming 4 GiB; a backlen that runs into its entry; a count that lies.

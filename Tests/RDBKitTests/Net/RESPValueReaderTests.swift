@@ -23,7 +23,7 @@ final class RESPValueReaderTests: XCTestCase {
     }
 
     func testDamageIsNamedWithItsOffset() throws {
-        for (text, expected) in [("?x\r\n", "unknown reply type"), ("*x\r\n", "bad number"), ("$5\r\nab\r\n", "unexpected end"),
+        for (text, expected) in [("?x\r\n", "unknown reply type"), ("*x\r\n", "bad number"), ("$5\r\nab\r\n", "truncated"),
                                  ("$2\r\nabcd", "expected \\r\\n"), ("*-5\r\n", "element count"), ("\r\n", "empty line"),
                                  ("$-7\r\n", "bulk length"), (String(repeating: "*1\r\n", count: 40) + ":1\r\n", "nested")] {
             XCTAssertThrowsError(try values(text), text) { error in

@@ -21,6 +21,12 @@ final class ResizeHintTests: XCTestCase {
         XCTAssertEqual(ours, try hints(server.dumpPath))
         XCTAssertEqual(ours, [#"{"meta":"resizedb","db":0,"keys":2,"expires":1}"#, #"{"meta":"resizedb","db":3,"keys":2,"expires":1}"#,
                               #"{"meta":"resizedb","db":9,"keys":1,"expires":0}"#])
+        // Through the export schema too.
+        let json = scratch.appendingPathComponent("dump.jsonl").path
+        XCTAssertEqual(try RDBKitProcess.run(["export", server.dumpPath, "-o", json]).status, 0)
+        let rebuilt = scratch.appendingPathComponent("rebuilt.rdb").path
+        XCTAssertEqual(try RDBKitProcess.run(["convert", json, rebuilt, "--target-version", "redis-7.0"]).status, 0)
+        XCTAssertEqual(try hints(rebuilt), ours)
         // Filtered: the hints count what is written.
         let filtered = scratch.appendingPathComponent("filtered.rdb").path
         XCTAssertEqual(try RDBKitProcess.run(["convert", server.dumpPath, filtered, "--db", "3", "--type", "list"]).status, 0)

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Makes a dump holding one 512 MiB string, as Redis 7.0 saves it: `compressible` (a repeated
+# text, which Redis stores LZF-compressed) or `incompressible` (random bytes, stored plain).
+# usage: Benchmarks/make_big_string_rdb.sh compressible|incompressible OUT.rdb
+set -euo pipefail
+kind=$1
+out=$2
+server=${REDIS_SERVER:-/usr/bin/redis-server}
+dir=$(mktemp -d)
+port=$((7300 + RANDOM % 500))
+trap 'redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
+"$server" --port "$port" --bind 127.0.0.1 --dir "$dir" --dbfilename dump.rdb --save '' --appendonly no \
+  --daemonize yes --logfile "$dir/log" --proto-max-bulk-len 1gb
+for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+case "$kind" in
+  compressible)
+    redis-cli -p "$port" eval "redis.call('set', 'big', string.rep('the quick brown fox jumps over the lazy dog ', 12201611) .. string.rep('x', 28)) return 1" 0 >/dev/null ;;
+  incompressible)
+    head -c $((512 << 20)) /dev/urandom > "$dir/blob"
+    redis-cli -p "$port" -x set big < "$dir/blob" >/dev/null
+    rm "$dir/blob" ;;
+  *) echo "make_big_string_rdb: unknown kind $kind" >&2; exit 2 ;;
+esac
+redis-cli -p "$port" set small hello >/dev/null
+redis-cli -p "$port" save >/dev/null
+mv "$dir/dump.rdb" "$out"

@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An unlinked temporary file (in `$TMPDIR`, else /tmp) for what would not fit in memory until
+/// it is read back: it costs disk, not RAM, and disappears with its descriptor.
+final class SpillFile {
+    private var descriptor: Int32 = -1
+    /// What is kept, for error messages ("a large hash").
+    private let purpose: String
+
+    init(purpose: String) {
+        self.purpose = purpose
+    }
+
+    deinit { discard() }
+
+    var isOpen: Bool { descriptor >= 0 }
+
+    func append(_ bytes: UnsafeRawBufferPointer) throws(RDBError) {
+        if descriptor < 0 { try create() }
+        var p = bytes.baseAddress
+        var left = bytes.count
+        while left > 0 {
+            let n = write(descriptor, p, left)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw RDBError(.io("cannot write \(purpose) to a temporary file: \(errnoText())"), offset: 0)
+            }
+            p = p! + n
+            left -= n
+        }
+    }
+
+    /// Everything appended so far, read from the start.
+    func readBack() -> InputWindow {
+        lseek(descriptor, 0, SEEK_SET)
+        return InputWindow(source: FileSource(borrowing: descriptor), checksummed: false)
+    }
+
+    /// Forgets the content (the file goes away).
+    func discard() {
+        guard descriptor >= 0 else { return }
+        close(descriptor)
+        descriptor = -1
+    }
+
+    private func create() throws(RDBError) {
+        var directory = "/tmp"
+        if let dir = getenv("TMPDIR") { directory = String(cString: dir) }
+        var template = Array((directory + "/rdbkit-spill-XXXXXX").utf8CString)
+        descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else {
+            throw RDBError(.io("cannot create a temporary file for \(purpose): \(errnoText())"), offset: 0)
+        }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+    }
+}

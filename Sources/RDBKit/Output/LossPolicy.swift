@@ -1,0 +1,24 @@
+/// What a writer does with what its target cannot hold (hash-field TTLs before Redis 7.4,
+/// functions before 7.0, ...): fail, listing every such thing, or, when `lossy`, drop each and
+/// report it. Drops the user asked for (`--without-modules`) are reported and never fail.
+/// Every verb that writes for a target applies this one policy.
+public struct LossPolicy: Sendable {
+    public var lossy: Bool
+
+    public init(lossy: Bool) { self.lossy = lossy }
+
+    /// Throws when `losses` hold a drop nobody asked for and the policy is not lossy. `aofAt`: the
+    /// AOF being written, which is named instead of the RDB magic it is not.
+    public func check(_ losses: [ConversionLoss], target: RDBTarget, aofAt: String? = nil) throws(RDBError) {
+        let unwanted = losses.filter { !$0.requested }
+        guard !lossy, !unwanted.isEmpty else { return }
+        var lines = unwanted.prefix(50).map { "  - \($0)" }
+        if unwanted.count > 50 { lines.append("  ... and \(unwanted.count - 50) more") }
+        let holder = aofAt.map { "the AOF \($0) (for \(target.family == .valkey ? "Valkey" : "Redis") \(target.serverVersion))" } ?? target.magic
+        throw RDBError(.cannotHold("\(holder) cannot hold \(unwanted.count) thing\(unwanted.count == 1 ? "" : "s") in the input (--lossy drops them):\n"
+                                   + lines.joined(separator: "\n")), offset: 0)
+    }
+
+    /// The line reporting one drop (standard error of every verb that writes).
+    public static func report(_ loss: ConversionLoss) -> String { "dropped: \(loss)" }
+}

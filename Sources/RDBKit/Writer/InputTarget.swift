@@ -1,0 +1,52 @@
+/// A verb that writes for a target defaults to the server that wrote its input, so a converted
+/// or merged file loads in the server whose file it came from (a Redis 7.0 dump stays RDB 10,
+/// a Valkey 9 dump stays VALKEY080).
+extension RDBTarget {
+    /// The target when the input does not say (commands-only AOF, JSON without its header record).
+    public static let fallbackName = "redis-7.4"
+
+    /// The newest Redis this writer makes files for.
+    static let newestRedisName = "redis-8.8"
+
+    /// The target for `input`'s own server: its magic and version, and whether a `valkey-ver`
+    /// aux field says Valkey wrote it (Valkey 8 writes Redis's magic). For an append-only file,
+    /// its RDB base or preamble. Nil when the input holds no RDB header to go by. Reads only the
+    /// first 64 KiB (a stream's bytes are kept for the reader that follows: see `peekPrefix`).
+    public static func ofInput(_ path: String) -> RDBTarget? {
+        var rdbPath = path
+        if AOFFiles.looksLikeAOF(path) {
+            guard let first = (try? AOFFiles.open(path))?.parts.first else { return nil }
+            rdbPath = first.path
+        }
+        let visitor = HeaderVisitor()
+        do throws(RDBError) {
+            try RDBReader.read(source: try uncompressed(PeekingSource(path: rdbPath, limit: 64 << 10)), visitor: visitor)
+        } catch {}
+        guard let header = visitor.header else { return nil }
+        return matching(header, writtenByValkey: visitor.writtenByValkey)
+    }
+
+    /// The named target that writes `header`'s version (the newest Redis release writing it;
+    /// RDB 1-5 as RDB 6, the oldest this writer makes; a newer one as the newest).
+    static func matching(_ header: RDBHeader, writtenByValkey: Bool) -> RDBTarget {
+        if header.family == .valkey { return named("valkey-9")! }
+        if writtenByValkey && header.version == 11 { return named("valkey-8")! }
+        return named(String(max(header.version, 6))) ?? named(newestRedisName)!
+    }
+}
+
+/// Reads the header and aux fields, and stops at the first thing after them.
+private final class HeaderVisitor: RDBVisitor {
+    var header: RDBHeader?
+    var writtenByValkey = false
+
+    private static let stop = RDBError(.corrupt("header read"), offset: 0)
+
+    func header(_ header: RDBHeader) throws(RDBError) { self.header = header }
+    func aux(name: RDBString, value: RDBString) throws(RDBError) {
+        if name.array == Array("valkey-ver".utf8) { writtenByValkey = true }
+    }
+    func selectDB(_ db: Int) throws(RDBError) { throw Self.stop }
+    func function(code: RDBString) throws(RDBError) { throw Self.stop }
+    func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction { throw Self.stop }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import RDBKit
+
+/// The options of the verbs that write for a server version: convert, merge, restore-payload.
+struct TargetOptions: ParsableArguments {
+    @Option(name: .customLong("target-version"),
+            help: ArgumentHelp("The server or RDB version to write for: \(RDBTarget.supportedNames.joined(separator: ", ")), or an RDB version (6-14, 80). Default: the server family and version that wrote the input (merge: the base's), so Valkey stays Valkey and a Redis 7.0 dump stays RDB 10; \(RDBTarget.fallbackName) when the input does not say (an AOF without RDB content, JSON).",
+                               valueName: "version"))
+    var targetVersion: String?
+
+    @Flag(help: "Drop what the target cannot hold, reporting each drop, instead of failing.")
+    var lossy = false
+
+    @Flag(name: .customLong("without-modules"),
+          help: "Leave out module values and module aux data (a server refuses files with data of modules it lacks).")
+    var withoutModules = false
+
+    func validate() throws {
+        if let targetVersion, RDBTarget.named(targetVersion) == nil {
+            throw ValidationError("unknown target version '\(targetVersion)'; use \(RDBTarget.supportedNames.joined(separator: ", ")) or an RDB version")
+        }
+    }
+
+    /// The target asked for, else the one `input` was written by.
+    func target(for input: String) -> RDBTarget {
+        if let targetVersion { return RDBTarget.named(targetVersion)! }
+        return RDBTarget.ofInput(input) ?? RDBTarget.named(RDBTarget.fallbackName)!
+    }
+
+    var lossPolicy: LossPolicy { LossPolicy(lossy: lossy) }
+}
+
+/// Reports each drop on standard error, in the loss policy's words.
+func reportLosses(_ losses: [ConversionLoss]) {
+    for loss in losses { FileHandleStandardError.write("rdbkit: \(LossPolicy.report(loss))\n") }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import XCTest
+@testable import RDBKit
+
+/// Sources other than one dump: an AOF (replayed as its commands) and a backup folder (the dump
+/// taken at or before --until).
+final class RestoreSourceTests: XCTestCase {
+    private let types = FixturePaths.fixtures.appendingPathComponent("redis-7.0/types.rdb").path
+    private let lru = FixturePaths.fixtures.appendingPathComponent("redis-7.0/lru.rdb").path
+
+    private func scratch() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rdbkit-restore-src-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    func testAnAOFIsReplayedAsItsCommands() throws {
+        guard let apt = RedisServerProcess.executable("redis-server") else { throw XCTSkip("redis-server is not installed") }
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let aof = directory + "/types.aof"
+        _ = try Convert.rdbToAOF(inputPath: types, outputPath: aof, layout: .singleFile, target: RDBTarget.named("redis-7.0")!, lossy: false)
+        guard let server = try RedisServerProcess(command: [apt]), let original = try RedisServerProcess(command: [apt], dump: types) else { return }
+        defer { server.stop(); original.stop() }
+        let summary = try Restore.run(source: aof, url: RedisURL(host: "127.0.0.1", port: server.port), options: RestoreFixtureTests.options())
+        XCTAssertEqual(summary.failed, 0, "\(summary.failures.prefix(3).map(\.error))")
+        XCTAssertGreaterThan(summary.commands, 40)
+        XCTAssertEqual(try server.command("DEBUG", "DIGEST"), try original.command("DEBUG", "DIGEST"))
+    }
+
+    func testABackupFolderGivesTheDumpTakenAtOrBeforeUntil() throws {
+        guard let apt = RedisServerProcess.executable("redis-server") else { throw XCTSkip("redis-server is not installed") }
+        let folder = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.copyItem(atPath: types, toPath: folder + "/dump-20260101T000000Z.rdb")
+        try FileManager.default.copyItem(atPath: lru, toPath: folder + "/dump-20260102T000000Z.rdb")
+        XCTAssertEqual(try Restore.resolve(folder, until: nil), folder + "/dump-20260102T000000Z.rdb")
+        let noon = Int64(1_767_225_600 + 12 * 3600)  // 2026-01-01T12:00:00Z
+        XCTAssertEqual(try Restore.resolve(folder, until: noon), folder + "/dump-20260101T000000Z.rdb")
+        XCTAssertThrowsError(try Restore.resolve(folder, until: 1_700_000_000))
+
+        guard let server = try RedisServerProcess(command: [apt]), let original = try RedisServerProcess(command: [apt], dump: types) else { return }
+        defer { server.stop(); original.stop() }
+        var options = RestoreFixtureTests.options()
+        options.until = noon
+        _ = try Restore.run(source: folder, url: RedisURL(host: "127.0.0.1", port: server.port), options: options)
+        XCTAssertEqual(try server.command("DEBUG", "DIGEST"), try original.command("DEBUG", "DIGEST"))
+    }
+}
