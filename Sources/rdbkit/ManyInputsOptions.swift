@@ -71,7 +71,7 @@ enum PerInputOutputs {
         return stat(path, &info) == 0
     }
 
-    private static func isExistingDirectory(_ path: String) -> Bool {
+    static func isExistingDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }

@@ -26,7 +26,7 @@ final class CSVExporter {
         out.byte(UInt8(ascii: ","))
         out.int(Int64(s.largestElement))
         out.byte(UInt8(ascii: ","))
-        if let e = s.expireAtMs { out.text(isoTime(e)) }
+        if let e = s.expireAtMs { out.buffer.commit(writeISOTime(e, to: out.buffer.reserve(ISOTimeMaxLength))) }
         out.byte(UInt8(ascii: "\n"))
         try out.flushIfFull()
     }
@@ -50,11 +50,12 @@ final class CSVExporter {
 /// so every key maps back to its exact bytes.
 public enum KeyText {
     public static let prefix = Array("base64:".utf8)
+    private static let formulaLeads = Array("=+-@".utf8)
 
     /// `forSpreadsheet`: a key a spreadsheet would take for a formula (first byte = + - @, or a
     /// tab or CR, which the control-byte rule already covers) is written in the base64 form too.
     public static func encode(_ key: Bytes, forSpreadsheet: Bool = false) -> [UInt8] {
-        let formula = forSpreadsheet && key.first.map { Array("=+-@".utf8).contains($0) } == true
+        let formula = forSpreadsheet && key.first.map { formulaLeads.contains($0) } == true
         let plain = key.withUnsafeBytes { isValidUTF8($0) } && !key.contains { $0 < 0x20 || $0 == 0x7F }
             && !key.starts(with: prefix) && !formula
         if plain { return key }
@@ -71,6 +72,17 @@ public enum KeyText {
 
 /// "2033-05-18T03:33:20.000Z" for a unix time in milliseconds (proleptic Gregorian, UTC).
 func isoTime(_ ms: Int64) -> String {
+    withUnsafeTemporaryAllocation(byteCount: ISOTimeMaxLength, alignment: 1) { buffer in
+        let n = writeISOTime(ms, to: buffer.baseAddress!)
+        return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: n), as: UTF8.self)
+    }
+}
+
+/// The most `writeISOTime` writes: a year of up to 20 characters and 20 more.
+let ISOTimeMaxLength = 40
+
+/// Writes `isoTime(ms)` at `p`; returns its length.
+func writeISOTime(_ ms: Int64, to p: UnsafeMutableRawPointer) -> Int {
     let (seconds, millis) = ms.quotientAndRemainder(dividingBy: 1000)
     let adjustedSeconds = millis < 0 ? seconds - 1 : seconds
     let milli = millis < 0 ? millis + 1000 : millis
@@ -87,7 +99,20 @@ func isoTime(_ ms: Int64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1
     let m = mp < 10 ? mp + 3 : mp - 9
     let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-    func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-    let ms3 = milli < 10 ? "00\(milli)" : milli < 100 ? "0\(milli)" : "\(milli)"
-    return "\(y)-\(two(m))-\(two(d))T\(two(sod / 3600)):\(two(sod % 3600 / 60)):\(two(sod % 60)).\(ms3)Z"
+    var o = writeDecimal(y, to: p)
+    func put(_ c: UInt8) {
+        p.storeBytes(of: c, toByteOffset: o, as: UInt8.self)
+        o += 1
+    }
+    func digits(_ v: Int64, _ width: Int) {
+        var divisor: Int64 = width == 3 ? 100 : 10
+        while divisor > 0 {
+            put(UInt8(48 + v / divisor % 10))
+            divisor /= 10
+        }
+    }
+    put(UInt8(ascii: "-")); digits(m, 2); put(UInt8(ascii: "-")); digits(d, 2); put(UInt8(ascii: "T"))
+    digits(sod / 3600, 2); put(UInt8(ascii: ":")); digits(sod % 3600 / 60, 2); put(UInt8(ascii: ":"))
+    digits(sod % 60, 2); put(UInt8(ascii: ".")); digits(milli, 3); put(UInt8(ascii: "Z"))
+    return o
 }

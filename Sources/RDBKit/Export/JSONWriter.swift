@@ -157,10 +157,6 @@ public final class JSONWriter {
         var runStart = 0
         var i = 0
         while i < b.count {
-            if i + 8 <= b.count && !needsEscape(src.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
-                i += 8
-                continue
-            }
             let c = src.load(fromByteOffset: i, as: UInt8.self)
             i += 1
             if c >= 0x20 && c != 0x22 && c != 0x5C { continue }
@@ -322,17 +318,6 @@ struct UTF8Check {
         default: return 2
         }
     }
-}
-
-/// Whether any of eight bytes is a control character, `"` or `\\` (what JSON escapes), found with
-/// the has-less-than and has-zero-byte tricks (Bit Twiddling Hacks) instead of a test per byte.
-/// Bytes of 0x80 and above never match: they are UTF-8 and pass through.
-@inline(__always)
-func needsEscape(_ word: UInt64) -> Bool {
-    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-    @inline(__always) func hasZeroByte(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
-    let control = (word &- ones &* 0x20) & ~word & highs
-    return control | hasZeroByte(word ^ (ones &* 0x22)) | hasZeroByte(word ^ (ones &* 0x5C)) != 0
 }
 
 /// UTF-8 validity as JSON needs it: no overlong forms, no surrogates, nothing above U+10FFFF.

@@ -39,6 +39,11 @@ public final class RDBParser<Visitor: RDBVisitor> {
     let deferredChecks = DeferredStringChecks()
     let wantsStringValues: Bool
     let stringPieces: StringPieceReader
+    /// A value is being copied (`KeyAction.copy`): strings are only checked, as in validation.
+    private var copying = false
+    private lazy var spillCopy: (UnsafeRawBufferPointer) throws(RDBError) -> Void = { [unowned self] bytes throws(RDBError) in
+        try self.visitor.rawValue(bytes)
+    }
 
     public init(input: InputWindow, visitor: Visitor, options: ReaderOptions = ReaderOptions()) {
         self.input = input
@@ -207,12 +212,15 @@ public final class RDBParser<Visitor: RDBVisitor> {
         let info = KeyInfo(db: db, type: redisType, rdbType: type, family: family, expireAtMs: expireAtMs,
                            idleSeconds: idleSeconds, lfuFrequency: lfuFrequency, offset: typeOffset, metadata: metadata)
         do throws(RDBError) {
-            let action = try visitor.beginKey(info, key: .bytes(keyBuffer.bytes))
-            if action == .read {
+            switch try visitor.beginKey(info, key: .bytes(keyBuffer.bytes)) {
+            case .read:
                 try readValue(type: type)
                 try visitor.endKey()
-            } else {
+            case .skip:
                 try skipValue(type: type)
+            case .copy:
+                try copyValue(type: type)
+                try visitor.endKey()
             }
         } catch var error {
             if error.key == nil { error.key = [UInt8](keyBuffer.bytes) }
@@ -265,7 +273,7 @@ public final class RDBParser<Visitor: RDBVisitor> {
     private func readValue(type: UInt8) throws(RDBError) {
         switch type {
         case RDBType.RDB_TYPE_STRING:
-            if wantsStringValues {
+            if wantsStringValues && !copying {
                 try readStringValue()
             } else {
                 try checkStringValue()
@@ -291,6 +299,22 @@ public final class RDBParser<Visitor: RDBVisitor> {
         default:
             try readHash(type: type)
         }
+    }
+
+    /// `KeyAction.copy`: the value read (and checked) as for validation, its bytes captured as
+    /// they pass and handed to the visitor about a window at a time.
+    private func copyValue(type: UInt8) throws(RDBError) {
+        copying = true
+        input.beginCapture(into: captureScratch, spillingTo: spillCopy)
+        defer {
+            input.endCapture()
+            copying = false
+        }
+        try readValue(type: type)
+        input.endCapture()
+        try visitor.rawValue(captureScratch.bytes)
+        captureScratch.removeAll()
+        captureScratch.shrink(to: 1 << 20)
     }
 
     /// A string value: whole when it fits a piece, otherwise left in the input for the visitor

@@ -79,7 +79,17 @@ public enum Merge {
             }
             router.onModuleAux = { (aux) throws(RDBError) in try sink.writeModuleAux(aux) }
             if !baseIsAOF {
-                try RDBReader.read(path: base, visitor: router, options: options.reader)
+                if let writer = sink.rdbWriter {
+                    // A key no command names is copied as stored when the output's format is the base's.
+                    let copier = ValueCopier(writer: writer, collector: router) { info, key in
+                        if plan.dropsBase(db: info.db) { return .drop }
+                        return key.withBytes { plan.mayTouch($0) } ? .decode : .copy
+                    }
+                    try RDBReader.read(path: base, visitor: copier, options: options.reader)
+                    summary.keysStreamed += copier.keysCopied
+                } else {
+                    try RDBReader.read(path: base, visitor: router, options: options.reader)
+                }
             }
             for (index, source) in commandSources.enumerated() {
                 let reader = try AOFReader(path: source, options: options.reader, until: options.until)
@@ -139,7 +149,7 @@ struct MergePlan {
     /// SWAPDB moves whole databases: every base key is then held.
     private var holdsEverything = false
 
-    func mayTouch(_ key: Bytes) -> Bool { holdsEverything || arguments.contains(fingerprint(key)) }
+    func mayTouch(_ key: some Sequence<UInt8>) -> Bool { holdsEverything || arguments.contains(fingerprint(key)) }
 
     func dropsBase(db: Int) -> Bool { !holdsEverything && (flushesAll || flushedDatabases.contains(db)) }
 
@@ -173,7 +183,7 @@ struct MergePlan {
 }
 
 /// FNV-1a, 64 bits: a key's stand-in in the set of arguments.
-private func fingerprint(_ bytes: Bytes) -> UInt64 {
+private func fingerprint(_ bytes: some Sequence<UInt8>) -> UInt64 {
     var h: UInt64 = 0xcbf29ce484222325
     for b in bytes { h = (h ^ UInt64(b)) &* 0x100000001b3 }
     return h
@@ -199,6 +209,9 @@ private final class MergeSink {
     }
 
     var losses: [ConversionLoss] { rdb?.losses ?? aof?.rewriter.losses ?? [] }
+
+    /// The writer, when the output is an RDB file.
+    var rdbWriter: RDBWriter? { rdb }
 
     func write(_ record: KeyRecord) throws(RDBError) {
         if let rdb { return try rdb.write(record) }

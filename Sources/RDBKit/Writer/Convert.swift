@@ -15,7 +15,18 @@ public enum Convert {
                                 options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
         let writer = RDBWriter(output: try Outputs(inputs: [inputPath]).file(outputPath), target: target)
         writer.dropModules = withoutModules
-        if target.hasResizeHints && inputPath != "-" {
+        let collector = RecordCollector { (record) throws(RDBError) in try writer.write(record) }
+        collector.onLongString = { (record, value) throws(RDBError) in try writer.write(record, longString: value) }
+        collector.onFunction = { (code) throws(RDBError) in try writer.writeFunction(code) }
+        collector.onModuleAux = { (aux) throws(RDBError) in try writer.writeModuleAux(aux) }
+        // Values the target stores as the input does are copied; a size filter decides on the
+        // decoded value, so it needs every value built.
+        let copier = filter?.minimumSize == nil ? ValueCopier(writer: writer, collector: collector) : nil
+        // Every key written as it stands: the input's own RESIZEDB numbers hold for the output.
+        copier?.adoptsResizeHints = (filter?.isEmpty ?? true) && !withoutModules
+        let sameFormat = copier?.adoptsResizeHints == true
+            && (inputPath == "-" || RDBTarget.inputHeader(inputPath).map { target.storesAsIs($0.0) } == true)
+        if target.hasResizeHints && inputPath != "-" && !sameFormat {
             // A first pass, values skipped by their lengths, counts what RESIZEDB says Redis has.
             let counter = DatabaseCounter()
             do throws(RDBError) {
@@ -26,12 +37,12 @@ public enum Convert {
             }
             writer.resizeHints = counter.counts
         }
-        let collector = RecordCollector { (record) throws(RDBError) in try writer.write(record) }
-        collector.onLongString = { (record, value) throws(RDBError) in try writer.write(record, longString: value) }
-        collector.onFunction = { (code) throws(RDBError) in try writer.writeFunction(code) }
-        collector.onModuleAux = { (aux) throws(RDBError) in try writer.writeModuleAux(aux) }
         do throws(RDBError) {
-            try read(inputPath, collector, filter, options)
+            if let copier {
+                try RDBReader.read(path: inputPath, visitor: copier, filter: filter, options: options)
+            } else {
+                try read(inputPath, collector, filter, options)
+            }
             try LossPolicy(lossy: lossy).check(writer.losses, target: target)
             let checksum = try writer.finish()
             return Summary(keys: writer.keysWritten, losses: writer.losses, checksum: checksum)

@@ -6,7 +6,9 @@ public final class RDBOutput {
     private lazy var longStringStage = SpillFile(purpose: "a long string value")
     private lazy var longStringDecoder = LZFStreamDecoder(pieceSize: 1 << 20)
     private let file: ByteSink?
-    private var crc = CRC64()
+    /// The CRC64 of the flushed bytes; for an `OutputFile`, computed by its writing thread.
+    private let crc = UnsafeMutablePointer<CRC64>.allocate(capacity: 1)
+    private let outputFile: OutputFile?
     /// Whether strings longer than 20 bytes are tried with LZF (rdbcompression).
     let compress: Bool
     public private(set) var bytesWritten: Int64 = 0
@@ -14,6 +16,15 @@ public final class RDBOutput {
     public init(file: ByteSink?, compress: Bool = true) {
         self.file = file
         self.compress = compress
+        crc.initialize(to: CRC64())
+        outputFile = file as? OutputFile
+        outputFile?.digest = { [crc] in crc.pointee.update($0) }
+    }
+
+    deinit {
+        // The file's writing thread may still hold the digest: it is done once the file is.
+        outputFile?.abandon()
+        crc.deallocate()
     }
 
     /// Everything written so far when there is no file (RESTORE payloads, tests).
@@ -21,14 +32,16 @@ public final class RDBOutput {
 
     /// CRC64 of every byte written so far, flushed or not.
     var checksum: UInt64 {
-        var c = crc
+        // A write that failed is reported again by the file's commit.
+        try? outputFile?.drain()
+        var c = crc.pointee
         c.update(buffer.bytes)
         return c.value
     }
 
     func flush() throws(RDBError) {
         guard let file, buffer.count > 0 else { return }
-        crc.update(buffer.bytes)
+        if outputFile == nil { crc.pointee.update(buffer.bytes) }
         try file.write(buffer.bytes)
         bytesWritten += Int64(buffer.count)
         buffer.removeAll()

@@ -77,6 +77,10 @@ public struct RDBTarget: Sendable, Equatable {
         return family == .valkey ? "VALKEY" + pad(version, 3) : "REDIS" + pad(version, 4)
     }
 
+    /// A file with `header` holds nothing this target would store otherwise than as it stands
+    /// there (the same magic: the same type bytes and encodings), so its values can be copied.
+    func storesAsIs(_ header: RDBHeader) -> Bool { header.magic == magic }
+
     // What the target can load (and would write).
     var hasAuxFields: Bool { version >= 7 }
     var hasListpacks: Bool { family == .valkey || version >= 10 }
