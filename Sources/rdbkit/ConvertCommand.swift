@@ -89,6 +89,9 @@ struct ConvertCommand: ParsableCommand {
         if outputOption == nil {
             if paths.count == 1 { throw ValidationError("give the output: convert IN OUT, or convert IN -o OUT") }
             if paths.count > 2 { throw ValidationError("several inputs go to -o DIR/ (one output per input)") }
+        } else if let o = outputOption, inputs.count == 2, !PerInputOutputs.exists(paths[1]) {
+            // An input is a file that exists: a second name that does not is a second output.
+            throw ValidationError("two outputs given ('\(paths[1])' and -o '\(o)'); give one")
         }
         if let from, !["rdb", "json", "jsonl"].contains(from) { throw ValidationError("unknown input format '\(from)' (rdb, json, jsonl)") }
         if outputFormat == nil {

@@ -66,7 +66,7 @@ enum PerInputOutputs {
         return String(name)
     }
 
-    private static func exists(_ path: String) -> Bool {
+    static func exists(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0
     }

@@ -96,6 +96,8 @@ public final class JSONWriter {
     }
 
     public func string(_ b: UnsafeRawBufferPointer) {
+        // ASCII, what most keys and values are, is checked and escaped in one pass.
+        if b.count <= 64 * 1024 && escaped(b, quotes: true, onlyASCII: true) { return }
         if isValidUTF8(b) {
             quoted(b)
         } else {
@@ -120,7 +122,7 @@ public final class JSONWriter {
         while left > 0 {
             let bytes = try window.take(min(left, piece))
             left -= bytes.count
-            isUTF8 ? escaped(bytes, quotes: false) : base64(bytes)
+            if isUTF8 { escaped(bytes, quotes: false) } else { base64(bytes) }
             try flushIfFull()
         }
         isUTF8 ? byte(UInt8(ascii: "\"")) : raw("\"}")
@@ -129,7 +131,10 @@ public final class JSONWriter {
     /// Writes valid UTF-8 as a quoted JSON string, escaping quotes, backslashes and controls.
     @inline(__always)
     func quoted(_ b: UnsafeRawBufferPointer) {
-        guard b.count > 64 * 1024 else { return escaped(b, quotes: true) }
+        guard b.count > 64 * 1024 else {
+            escaped(b, quotes: true)
+            return
+        }
         // In pieces, so a huge value reserves room for its worst case piece by piece, not at once.
         byte(UInt8(ascii: "\""))
         var at = 0
@@ -141,8 +146,11 @@ public final class JSONWriter {
         byte(UInt8(ascii: "\""))
     }
 
+    /// `onlyASCII`: gives up at the first byte above 0x7F, writing nothing (returns false), so
+    /// that the caller checks the UTF-8 first.
     @inline(__always)
-    func escaped(_ b: UnsafeRawBufferPointer, quotes: Bool) {
+    @discardableResult
+    func escaped(_ b: UnsafeRawBufferPointer, quotes: Bool, onlyASCII: Bool = false) -> Bool {
         let out = buffer.reserve(b.count * 6 + 2)
         var o = 0
         if quotes {
@@ -152,14 +160,17 @@ public final class JSONWriter {
         guard let src = b.baseAddress else {
             if quotes { out.storeBytes(of: UInt8(ascii: "\""), toByteOffset: o, as: UInt8.self) }
             buffer.commit(quotes ? 2 : 0)
-            return
+            return true
         }
         var runStart = 0
         var i = 0
         while i < b.count {
             let c = src.load(fromByteOffset: i, as: UInt8.self)
             i += 1
-            if c >= 0x20 && c != 0x22 && c != 0x5C { continue }
+            if c >= 0x20 && c != 0x22 && c != 0x5C {
+                if onlyASCII && c >= 0x80 { return false }
+                continue
+            }
             let at = i - 1
             if at > runStart {
                 (out + o).copyMemory(from: src + runStart, byteCount: at - runStart)
@@ -193,6 +204,7 @@ public final class JSONWriter {
             o += 1
         }
         buffer.commit(o)
+        return true
     }
 
     /// Standard base64 with padding.
