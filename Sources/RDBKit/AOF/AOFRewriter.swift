@@ -32,6 +32,8 @@ public final class AOFRewriter: RDBVisitor {
     private var batchItems = 0
     /// Fields of the batch that carry a TTL: set after the HMSET that creates them.
     private var fieldTTLs: [(field: [UInt8], expireAtMs: Int64)] = []
+    /// Whether this key's field TTLs were reported lost (once a key, as the RDB writer reports them).
+    private var lostFieldTTLs = false
     /// The IDs of the stream being written, in order: a pending entry whose message was deleted
     /// cannot be recreated (XCLAIM skips missing messages) and must be reported.
     private var streamIDs: [StreamID] = []
@@ -52,7 +54,7 @@ public final class AOFRewriter: RDBVisitor {
 
     public func function(code: RDBString) throws(RDBError) {
         guard target.hasFunctions else {
-            return lose("function library dropped: \(target.serverVersion) has no FUNCTION LOAD (Redis 7.0+)", keyed: false)
+            return lose(LossText.functionLibrary, keyed: false)
         }
         out.begin(count: 3)
         out.argument("FUNCTION")
@@ -62,7 +64,7 @@ public final class AOFRewriter: RDBVisitor {
     }
 
     public func moduleAux(_ aux: ModuleAux) throws(RDBError) {
-        lose("module aux data of \(aux.typeID.name) dropped: no command restores it", keyed: false,
+        lose(LossText.moduleAux(aux.typeID.name, requested: payloads.dropModules, byCommands: true), keyed: false,
              requested: payloads.dropModules)
     }
 
@@ -70,15 +72,15 @@ public final class AOFRewriter: RDBVisitor {
         self.info = info
         name.withBytes { key.set($0) }
         if info.type == .stream && !target.hasStreams {
-            lose("stream dropped: \(target.serverVersion) has no streams")
+            lose(LossText.stream)
             return .skip
         }
         if info.type == .array && !target.hasArrays {
-            lose("array dropped: \(target.serverVersion) has no arrays (Redis 8.8)")
+            lose(LossText.array)
             return .skip
         }
         if info.type == .module && payloads.dropModules {
-            lose("module value dropped (--without-modules)", requested: true)
+            lose(LossText.moduleValueRequested(nil), requested: true)
             return .skip
         }
         if info.db != currentDB {
@@ -90,6 +92,7 @@ public final class AOFRewriter: RDBVisitor {
         }
         streamIDs.removeAll(keepingCapacity: false)
         arrayInsertIndex = nil
+        lostFieldTTLs = false
         keys += 1
         return .read
     }
@@ -115,8 +118,9 @@ public final class AOFRewriter: RDBVisitor {
         if let expireAtMs {
             if target.hasFieldTTLs {
                 fieldTTLs.append((field.array, expireAtMs))
-            } else {
-                lose("field TTL dropped: \(target.serverVersion) has no hash-field expiry (Redis 7.4+)")
+            } else if !lostFieldTTLs {
+                lose(LossText.fieldTTLs)
+                lostFieldTTLs = true
             }
         }
         append(field)
@@ -147,7 +151,7 @@ public final class AOFRewriter: RDBVisitor {
             args += ["ENTRIESADDED", String(metadata.entriesAdded ?? metadata.length),
                      "MAXDELETEDID", (metadata.maxDeletedID ?? .zero).description]
         } else if (metadata.maxDeletedID ?? .zero) != .zero || (metadata.entriesAdded ?? metadata.length) != metadata.length {
-            lose("stream counters entries-added and max-deleted-id dropped: \(target.serverVersion) predates them (Redis 7.0)")
+            lose(LossText.streamCounters)
         }
         try command(args)
     }
@@ -158,7 +162,7 @@ public final class AOFRewriter: RDBVisitor {
             // SCG_INVALID_ENTRIES_READ is stored as 2^64-1 and spelled -1, as aof.c writes it.
             create += [word("ENTRIESREAD"), word(String(Int64(bitPattern: read)))]
         } else if group.entriesRead != nil {
-            lose("consumer group entries-read dropped: \(target.serverVersion) predates it (Redis 7.0)")
+            lose(LossText.entriesRead)
         }
         try command(bytes: create)
         let deliveries = Dictionary(group.pending.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -187,7 +191,7 @@ public final class AOFRewriter: RDBVisitor {
     private func writeNackZone(_ group: StreamGroup, deliveries: [StreamID: StreamPendingEntry]) throws(RDBError) {
         guard let zone = group.nacked, !zone.isEmpty else { return }
         guard target.hasNackZones else {
-            return lose("\(zone.count) NACKed pending entries of group \(displayKey(group.name)) dropped: \(target.serverVersion) has no XNACK (Redis 8.8)")
+            return lose(LossText.nacked(zone.count, group: group.name))
         }
         var start = 0
         while start < zone.count {
@@ -205,7 +209,7 @@ public final class AOFRewriter: RDBVisitor {
 
     public func streamIdmp(_ idmp: StreamIdmp) throws(RDBError) {
         guard target.hasStreamIdmp else {
-            if !idmp.isDefault { lose("stream IDMP state dropped: \(target.serverVersion) has no XCFGSET/XIDMPRECORD (Redis 8.6)") }
+            if !idmp.isDefault { lose(LossText.idmp(idmp)) }
             return
         }
         if idmp.duration != StreamIdmp.defaultDuration || idmp.maxSize != StreamIdmp.defaultMaxSize {

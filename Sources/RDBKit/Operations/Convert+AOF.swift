@@ -12,28 +12,24 @@ extension Convert {
     public static func rdbToAOF(inputPath: String, outputPath: String, layout: AOFLayout, target: RDBTarget,
                                 lossy: Bool, withoutModules: Bool = false, filter: KeyFilter? = nil,
                                 options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
-        let destination = try AOFDestination(Outputs(inputs: [inputPath]), path: outputPath, layout: layout)
-        do throws(RDBError) {
-            let rewriter = try AOFRewriter(output: destination.encoder, target: target, dropModules: withoutModules)
-            try RDBReader.read(path: inputPath, visitor: rewriter, filter: filter, options: options)
-            try LossPolicy(lossy: lossy).check(rewriter.losses, target: target, aofAt: outputPath)
-            try destination.finish()
-            return Summary(keys: rewriter.keys, losses: rewriter.losses, checksum: 0)
-        } catch {
-            destination.abandon()
-            throw error
+        let destination = try AOFDestination(Outputs(inputs: [inputPath]), path: outputPath, layout: layout,
+                                             target: target, dropModules: withoutModules)
+        return try LossPolicy(lossy: lossy).write(destination, for: target, aofAt: outputPath) { () throws(RDBError) in
+            try RDBReader.read(path: inputPath, visitor: destination.rewriter, filter: filter, options: options)
+            return Summary(keys: destination.rewriter.keys, losses: destination.losses)
         }
     }
 }
 
-/// Where rewritten commands go for a layout: the encoder over the single file or the base file
-/// of a new multi-part directory, which `finish()` completes (empty incremental file, manifest)
+/// Where rewritten commands go for a layout: the rewriter over the single file or the base file
+/// of a new multi-part directory, which `commit()` completes (empty incremental file, manifest)
 /// and renames into place.
-final class AOFDestination {
-    let encoder: RESPEncoder
+final class AOFDestination: LossyOutput {
+    let rewriter: AOFRewriter
+    private let encoder: RESPEncoder
     private let directory: (output: OutputDirectory, prefix: String)?
 
-    init(_ outputs: Outputs, path: String, layout: Convert.AOFLayout) throws(RDBError) {
+    init(_ outputs: Outputs, path: String, layout: Convert.AOFLayout, target: RDBTarget, dropModules: Bool) throws(RDBError) {
         switch layout {
         case .singleFile:
             encoder = RESPEncoder(output: try outputs.file(path))
@@ -43,9 +39,12 @@ final class AOFDestination {
             encoder = RESPEncoder(output: try output.file(named: "\(prefix).1.base.aof"))
             directory = (output, prefix)
         }
+        rewriter = try AOFRewriter(output: encoder, target: target, dropModules: dropModules)
     }
 
-    func finish() throws(RDBError) {
+    var losses: [ConversionLoss] { rewriter.losses }
+
+    func commit() throws(RDBError) {
         try encoder.finish()
         guard let (output, prefix) = directory else { return }
         // An empty incremental file and the manifest naming both, as Redis leaves them after a rewrite.

@@ -10,7 +10,7 @@ public enum ReplayedDataset {
     /// `now`: the clock (Unix ms) for commands that read it, as `merge --now`.
     public static func withDataset<T>(_ path: String, now: Int64, options: ReaderOptions,
                                       _ body: (String) throws(RDBError) -> T) throws(RDBError) -> T {
-        guard AOFFiles.looksLikeAOF(path) else { return try body(path) }
+        guard InputKind.of(path) == .aof else { return try body(path) }
         if path == "-" {
             throw RDBError(.unreadable("an AOF is replayed from two reads, and standard input can be read only once: give the AOF as a file"),
                            offset: 0, context: "-")

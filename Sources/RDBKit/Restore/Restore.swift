@@ -9,7 +9,7 @@ import Darwin
 /// The source is read once, key by key, no faster than the slowest node answers.
 public enum Restore {
     public static func run(source: String, url: RedisURL, options: RestoreOptions) throws(RDBError) -> RestoreSummary {
-        let started = monotonicSeconds()
+        let started = SystemClock.monotonicSeconds()
         let control = try RedisConnection.connect(url, options: options.connection)
         defer { control.close() }
         var fields = try control.info("server")
@@ -19,7 +19,7 @@ public enum Restore {
         }
         let clustered = options.cluster ?? server.clusterEnabled
         let path = try resolve(source, until: options.until)
-        let isAOF = AOFFiles.looksLikeAOF(path)
+        let isAOF = InputKind.of(path) == .aof
 
         var nodeURLs = [url]
         let topology = SharedTopology()
@@ -70,7 +70,7 @@ public enum Restore {
         }
 
         var sequence = 0
-        var lastResumeWrite = monotonicSeconds()
+        var lastResumeWrite = SystemClock.monotonicSeconds()
         func route(_ decision: RestorePlanner.Decision, _ n: Int) throws(RDBError) {
             guard case .send(var item) = decision else {
                 if case .skip(let outcome) = decision { tracker.complete(n, outcome, item: nil) }
@@ -87,8 +87,8 @@ public enum Restore {
                 guard node >= 0 else { return tracker.complete(n, .failed("no node serves slot \(ClusterSlot.of(item.key))"), item: item) }
             }
             if !queues[node].push(item) { throw tracker.stopped ?? RDBError(.io("the restore stopped"), offset: 0) }
-            if let resumePath = options.resumePath, monotonicSeconds() - lastResumeWrite > 1 {
-                lastResumeWrite = monotonicSeconds()
+            if let resumePath = options.resumePath, SystemClock.monotonicSeconds() - lastResumeWrite > 1 {
+                lastResumeWrite = SystemClock.monotonicSeconds()
                 let progress = tracker.progress
                 try ResumePoint(source: path, target: targetName, acknowledged: progress.acknowledged, sent: progress.sent).write(to: resumePath)
             }
@@ -133,7 +133,7 @@ public enum Restore {
 
         var summary = tracker.result
         summary.losses = planner.losses
-        summary.seconds = monotonicSeconds() - started
+        summary.seconds = SystemClock.monotonicSeconds() - started
         summary.nodes = nodeURLs.count
         summary.server = "\(server) at \(url.endpoint)" + (clustered ? " (cluster)" : "")
         if let stop = tracker.stopped ?? readError {
@@ -154,7 +154,7 @@ public enum Restore {
     /// A backup folder (`dump-<UTC>.rdb[.gz]` files, as `rdbkit backup` writes them) gives its
     /// newest dump taken at or before `until`; anything else is the source itself.
     static func resolve(_ source: String, until: Int64?) throws(RDBError) -> String {
-        guard !AOFFiles.looksLikeAOF(source), let entries = directoryEntries(source) else { return source }
+        guard InputKind.of(source) != .aof, let entries = directoryEntries(source) else { return source }
         let limit = until.map(utcStamp)
         let dumps = entries.filter { $0.hasPrefix("dump-") && ($0.hasSuffix(".rdb") || $0.hasSuffix(".rdb.gz")) }
             .filter { name in limit.map { String(name.dropFirst(5).prefix(16)) <= $0 } ?? true }
