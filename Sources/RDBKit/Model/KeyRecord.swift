@@ -1,6 +1,3 @@
-/// Binary-safe bytes: keys, values, members and fields are never `String`.
-public typealias Bytes = [UInt8]
-
 public struct SortedSetMember: Sendable, Equatable {
     public var member: Bytes
     public var score: Double

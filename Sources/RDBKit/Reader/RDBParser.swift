@@ -4,6 +4,8 @@ public struct ReaderOptions: Sendable {
     public var acceptNewerVersions = false
     /// Draw a progress line on standard error while reading (only when it is a terminal).
     public var showProgress = false
+    /// Appended to the progress line: what the verb made of the input so far (restore's keys).
+    public var progressDetail: (@Sendable () -> String)?
     /// The RDB is an AOF's preamble: stop right after the checksum, where the commands begin.
     public var isPreamble = false
     /// String values longer than this reach the visitor in pieces of this size (`StringValue`);

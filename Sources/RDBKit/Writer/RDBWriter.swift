@@ -30,7 +30,7 @@ public final class RDBWriter {
 
     /// Writes a new file at `path` (one that is no input of anything), or to memory when nil.
     public convenience init(path: String?, target: RDBTarget, compress: Bool = true) throws(RDBError) {
-        self.init(output: try path.map { (p) throws(RDBError) in try Outputs(inputs: []).file(p) }, target: target, compress: compress)
+        self.init(output: try path.map { (p) throws(RDBError) in try OutputFile(path: p) }, target: target, compress: compress)
     }
 
     func lose(_ what: String, db: Int? = nil, key: Bytes? = nil, requested: Bool = false) {

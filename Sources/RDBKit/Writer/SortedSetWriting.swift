@@ -22,16 +22,3 @@ extension RDBWriter {
 
     func scoreText(_ d: Double) -> String { RDBWriterScore.text(d) }
 }
-
-/// How a score is written inside a listpack or ziplist.
-enum RDBWriterScore {
-    /// d2string: integral scores as integers, infinities as "inf"/"-inf", else the shortest text
-    /// that reads back as the same double.
-    static func text(_ d: Double) -> String {
-        if d.isInfinite { return d > 0 ? "inf" : "-inf" }
-        if d == d.rounded() && abs(d) < 9.007_199_254_740_992e15 && !(d == 0 && d.sign == .minus) {
-            return String(Int64(d))
-        }
-        return "\(d)"
-    }
-}
