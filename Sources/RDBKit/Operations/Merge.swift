@@ -210,7 +210,7 @@ private final class MergeSink: LossyOutput {
     func write(_ record: KeyRecord) throws(RDBError) {
         if let rdb { return try rdb.write(record) }
         guard let aof else { return }
-        let info = KeyInfo(db: record.db, type: record.value.type, rdbType: 0, family: .redis, expireAtMs: record.expireAtMs,
+        let info = KeyInfo(db: record.db, type: record.value.type, rdbType: .RDB_TYPE_STRING, expireAtMs: record.expireAtMs,
                            idleSeconds: nil, lfuFrequency: nil, offset: 0)
         try record.replay(as: info, into: aof.rewriter)
     }

@@ -17,6 +17,7 @@ public enum RDBReader {
         guard options.showProgress, let meter = ProgressMeter(label: path, total: source.knownSize) else {
             return (input, nil)
         }
+        meter.detail = options.progressDetail
         input.onProgress = { meter.update($0) }
         return (input, meter)
     }
