@@ -26,15 +26,11 @@ public enum Convert {
             }
             writer.resizeHints = counter.counts
         }
-        let collector = RecordCollector { (record) throws(RDBError) in try writer.write(record) }
-        collector.onLongString = { (record, value) throws(RDBError) in try writer.write(record, longString: value) }
-        collector.onFunction = { (code) throws(RDBError) in try writer.writeFunction(code) }
-        collector.onModuleAux = { (aux) throws(RDBError) in try writer.writeModuleAux(aux) }
         do throws(RDBError) {
-            try read(inputPath, collector, filter, options)
+            try read(inputPath, RecordCollector(into: writer), filter, options)
             try LossPolicy(lossy: lossy).check(writer.losses, target: target)
-            let checksum = try writer.finish()
-            return Summary(keys: writer.keysWritten, losses: writer.losses, checksum: checksum)
+            try writer.finish()
+            return Summary(keys: writer.keysWritten, losses: writer.losses, checksum: writer.checksum)
         } catch {
             writer.abandon()
             throw error
@@ -65,8 +61,8 @@ public enum Convert {
                 }
             }
             try LossPolicy(lossy: lossy).check(writer.losses, target: target)
-            let checksum = try writer.finish()
-            return Summary(keys: writer.keysWritten, losses: writer.losses, checksum: checksum)
+            try writer.finish()
+            return Summary(keys: writer.keysWritten, losses: writer.losses, checksum: writer.checksum)
         } catch {
             writer.abandon()
             throw error
@@ -79,16 +75,11 @@ public enum Convert {
                                  options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
         let stream = RESPRestoreStream(output: try Outputs(inputs: [inputPath]).file(outputPath), target: target,
                                        dropModules: withoutModules)
-        let collector = RecordCollector { (record) throws(RDBError) in try stream.restore(record) }
-        collector.onFunction = { (code) throws(RDBError) in try stream.function(code) }
-        collector.onModuleAux = { (aux) throws(RDBError) in
-            stream.losesModuleAux(aux)
-        }
         do throws(RDBError) {
-            try read(inputPath, collector, filter, options)
+            try read(inputPath, RecordCollector(into: stream), filter, options)
             try LossPolicy(lossy: lossy).check(stream.losses, target: target)
             try stream.finish()
-            return Summary(keys: stream.keysRestored, losses: stream.losses, checksum: 0)
+            return Summary(keys: stream.keysWritten, losses: stream.losses, checksum: 0)
         } catch {
             stream.abandon()
             throw error

@@ -45,6 +45,19 @@ public enum Merge {
         public var stoppedAt: (file: String, offset: Int64)?
     }
 
+    /// Where merged keys go: an RDB writer, or the AOF rewrite.
+    private static func keySink(_ outputs: Outputs, path: String, options: Options) throws(RDBError) -> KeySink {
+        switch options.output {
+        case .rdb:
+            let writer = RDBWriter(output: try outputs.file(path), target: options.target)
+            writer.dropModules = options.withoutModules
+            return writer
+        case .aof(let layout):
+            return try AOFRewriter(destination: AOFDestination(outputs, path: path, layout: layout), target: options.target,
+                                   dropModules: options.withoutModules)
+        }
+    }
+
     /// `base`: an RDB file, an AOF file or a multi-part directory (its RDB content is the base, its
     /// commands come first). `deltas`: AOF files or directories, applied in order.
     public static func run(base: String, deltas: [String], outputPath: String, options: Options) throws(RDBError) -> Summary {
@@ -58,7 +71,7 @@ public enum Merge {
                            offset: 0, context: "-")
         }
         let plan = try MergePlan.scan(commandSources, options: options)
-        let sink = try MergeSink(outputs, path: outputPath, options: options)
+        let sink = try keySink(outputs, path: outputPath, options: options)
         var summary = Summary()
         do throws(RDBError) {
             let keyspace = Keyspace()
@@ -177,60 +190,4 @@ private func fingerprint(_ bytes: Bytes) -> UInt64 {
     var h: UInt64 = 0xcbf29ce484222325
     for b in bytes { h = (h ^ UInt64(b)) &* 0x100000001b3 }
     return h
-}
-
-/// Where merged keys go: an RDB writer, or the AOF rewrite writer.
-private final class MergeSink {
-    private let rdb: RDBWriter?
-    private let aof: (destination: AOFDestination, rewriter: AOFRewriter)?
-
-    init(_ outputs: Outputs, path: String, options: Merge.Options) throws(RDBError) {
-        switch options.output {
-        case .rdb:
-            let writer = RDBWriter(output: try outputs.file(path), target: options.target)
-            writer.dropModules = options.withoutModules
-            rdb = writer
-            aof = nil
-        case .aof(let layout):
-            let destination = try AOFDestination(outputs, path: path, layout: layout)
-            aof = (destination, try AOFRewriter(output: destination.encoder, target: options.target, dropModules: options.withoutModules))
-            rdb = nil
-        }
-    }
-
-    var losses: [ConversionLoss] { rdb?.losses ?? aof?.rewriter.losses ?? [] }
-
-    func write(_ record: KeyRecord) throws(RDBError) {
-        if let rdb { return try rdb.write(record) }
-        guard let aof else { return }
-        let info = KeyInfo(db: record.db, type: record.value.type, rdbType: .RDB_TYPE_STRING, expireAtMs: record.expireAtMs,
-                           idleSeconds: nil, lfuFrequency: nil, offset: 0)
-        try record.replay(as: info, into: aof.rewriter)
-    }
-
-    func writeFunction(_ code: Bytes) throws(RDBError) {
-        if let rdb { return try rdb.writeFunction(code) }
-        guard let aof else { return }
-        let copy = ScratchBuffer()
-        code.withUnsafeBytes { copy.append($0) }
-        try aof.rewriter.function(code: .bytes(copy.bytes))
-    }
-
-    func writeModuleAux(_ aux: ModuleAux) throws(RDBError) {
-        if let rdb { return try rdb.writeModuleAux(aux) }
-        try aof?.rewriter.moduleAux(aux)
-    }
-
-    func finish() throws(RDBError) {
-        if let rdb {
-            _ = try rdb.finish()
-            return
-        }
-        try aof?.destination.finish()
-    }
-
-    func abandon() {
-        rdb?.abandon()
-        aof?.destination.abandon()
-    }
 }
