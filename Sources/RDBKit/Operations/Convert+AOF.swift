@@ -12,55 +12,27 @@ extension Convert {
     public static func rdbToAOF(inputPath: String, outputPath: String, layout: AOFLayout, target: RDBTarget,
                                 lossy: Bool, withoutModules: Bool = false, filter: KeyFilter? = nil,
                                 options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
-        let destination = try AOFDestination(Outputs(inputs: [inputPath]), path: outputPath, layout: layout,
-                                             target: target, dropModules: withoutModules)
-        return try LossPolicy(lossy: lossy).write(destination, for: target, aofAt: outputPath) { () throws(RDBError) in
-            try RDBReader.read(path: inputPath, visitor: destination.rewriter, filter: filter, options: options)
-            return Summary(keys: destination.rewriter.keys, losses: destination.losses)
+        let destination = try AOFDestination(Outputs(inputs: [inputPath]), path: outputPath, layout: layout)
+        let rewriter: AOFRewriter
+        do throws(RDBError) {
+            rewriter = try AOFRewriter(destination: destination, target: target, dropModules: withoutModules)
+        } catch {
+            destination.abandon()
+            throw error
         }
+        try LossPolicy(lossy: lossy).write(rewriter, for: target, aofAt: outputPath) { () throws(RDBError) in
+            try RDBReader.read(path: inputPath, visitor: rewriter, filter: filter, options: options)
+        }
+        return Summary(keys: rewriter.keysWritten, losses: rewriter.losses, checksum: 0)
     }
 }
 
-/// Where rewritten commands go for a layout: the rewriter over the single file or the base file
-/// of a new multi-part directory, which `commit()` completes (empty incremental file, manifest)
-/// and renames into place.
-final class AOFDestination: LossyOutput {
-    let rewriter: AOFRewriter
-    private let encoder: RESPEncoder
-    private let directory: (output: OutputDirectory, prefix: String)?
-
-    init(_ outputs: Outputs, path: String, layout: Convert.AOFLayout, target: RDBTarget, dropModules: Bool) throws(RDBError) {
+extension AOFDestination {
+    /// The destination of `layout` at `path`, a new output of `outputs`.
+    convenience init(_ outputs: Outputs, path: String, layout: Convert.AOFLayout) throws(RDBError) {
         switch layout {
-        case .singleFile:
-            encoder = RESPEncoder(output: try outputs.file(path))
-            directory = nil
-        case .multiPart(let prefix):
-            let output = try outputs.directory(path)
-            encoder = RESPEncoder(output: try output.file(named: "\(prefix).1.base.aof"))
-            directory = (output, prefix)
+        case .singleFile: self.init(file: try outputs.file(path))
+        case .multiPart(let prefix): try self.init(directory: try outputs.directory(path), prefix: prefix)
         }
-        rewriter = try AOFRewriter(output: encoder, target: target, dropModules: dropModules)
-    }
-
-    var losses: [ConversionLoss] { rewriter.losses }
-
-    func commit() throws(RDBError) {
-        try encoder.finish()
-        guard let (output, prefix) = directory else { return }
-        // An empty incremental file and the manifest naming both, as Redis leaves them after a rewrite.
-        let incremental = try output.file(named: "\(prefix).1.incr.aof")
-        try incremental.commit()
-        var manifest = AOFManifest()
-        manifest.base = .init(name: "\(prefix).1.base.aof", sequence: 1, type: .base, extra: [:])
-        manifest.incrementals = [.init(name: "\(prefix).1.incr.aof", sequence: 1, type: .incremental, extra: [:])]
-        let manifestFile = try output.file(named: "\(prefix).manifest")
-        try manifestFile.write(manifest.rendered())
-        try manifestFile.commit()
-        try output.commit()
-    }
-
-    func abandon() {
-        encoder.abandon()
-        directory?.output.abandon()
     }
 }

@@ -5,6 +5,7 @@ public enum Convert {
         public var keys: Int
         /// What the target could not hold (only with `lossy`; otherwise these fail the conversion).
         public var losses: [ConversionLoss]
+        public var checksum: UInt64
     }
 
     /// Converts `inputPath` into `outputPath` for `target`. Without `lossy`, anything the target
@@ -14,20 +15,16 @@ public enum Convert {
                                 options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
         let writer = RDBWriter(output: try Outputs(inputs: [inputPath]).file(outputPath), target: target)
         writer.dropModules = withoutModules
-        return try LossPolicy(lossy: lossy).write(writer, for: target) { () throws(RDBError) in
+        try LossPolicy(lossy: lossy).write(writer, for: target) { () throws(RDBError) in
             if target.hasResizeHints && inputPath != "-" {
                 // A first pass, values skipped by their lengths, counts what RESIZEDB says Redis has.
                 let counter = DatabaseCounter()
                 try RDBReader.read(path: inputPath, visitor: counter, filter: filter, options: ReaderOptions(acceptNewerVersions: options.acceptNewerVersions))
                 writer.resizeHints = counter.counts
             }
-            let collector = RecordCollector { (record) throws(RDBError) in try writer.write(record) }
-            collector.onLongString = { (record, value) throws(RDBError) in try writer.write(record, longString: value) }
-            collector.onFunction = { (code) throws(RDBError) in try writer.writeFunction(code) }
-            collector.onModuleAux = { (aux) throws(RDBError) in try writer.writeModuleAux(aux) }
-            try RDBReader.read(path: inputPath, visitor: collector, filter: filter, options: options)
-            return Summary(keys: writer.keysWritten, losses: writer.losses)
+            try RDBReader.read(path: inputPath, visitor: RecordCollector(into: writer), filter: filter, options: options)
         }
+        return Summary(keys: writer.keysWritten, losses: writer.losses, checksum: writer.checksum)
     }
 
     /// Converts the export schema (JSON Lines or the JSON array form) into an RDB file.
@@ -35,7 +32,7 @@ public enum Convert {
                                  withoutModules: Bool = false) throws(RDBError) -> Summary {
         let writer = RDBWriter(output: try Outputs(inputs: [inputPath]).file(outputPath), target: target)
         writer.dropModules = withoutModules
-        return try LossPolicy(lossy: lossy).write(writer, for: target) { () throws(RDBError) in
+        try LossPolicy(lossy: lossy).write(writer, for: target) { () throws(RDBError) in
             if target.hasResizeHints && inputPath != "-" {
                 // A first pass counts what RESIZEDB says, as for a dump.
                 let counting = JSONImport(source: try openInput(path: inputPath))
@@ -53,8 +50,8 @@ public enum Convert {
                 case .moduleAux(let aux): try writer.writeModuleAux(aux)
                 }
             }
-            return Summary(keys: writer.keysWritten, losses: writer.losses)
         }
+        return Summary(keys: writer.keysWritten, losses: writer.losses, checksum: writer.checksum)
     }
 
     /// Converts `inputPath` into RESP `RESTORE` commands (see `RESPRestoreStream`).
@@ -63,13 +60,10 @@ public enum Convert {
                                  options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
         let stream = RESPRestoreStream(output: try Outputs(inputs: [inputPath]).file(outputPath), target: target,
                                        dropModules: withoutModules)
-        return try LossPolicy(lossy: lossy).write(stream, for: target) { () throws(RDBError) in
-            let collector = RecordCollector { (record) throws(RDBError) in try stream.restore(record) }
-            collector.onFunction = { (code) throws(RDBError) in try stream.function(code) }
-            collector.onModuleAux = { (aux) throws(RDBError) in stream.losesModuleAux(aux) }
-            try RDBReader.read(path: inputPath, visitor: collector, filter: filter, options: options)
-            return Summary(keys: stream.keysRestored, losses: stream.losses)
+        try LossPolicy(lossy: lossy).write(stream, for: target) { () throws(RDBError) in
+            try RDBReader.read(path: inputPath, visitor: RecordCollector(into: stream), filter: filter, options: options)
         }
+        return Summary(keys: stream.keysWritten, losses: stream.losses, checksum: 0)
     }
 }
 

@@ -23,36 +23,20 @@ public struct LossPolicy: Sendable {
     public static func report(_ loss: ConversionLoss) -> String { "dropped: \(loss)" }
 }
 
-/// What a verb writes for a target: it records what the target could not hold, and is committed
-/// (made visible under its name) or abandoned (removed) as a whole.
-protocol LossyOutput: AnyObject {
-    var losses: [ConversionLoss] { get }
-    func commit() throws(RDBError)
-    func abandon()
-}
-
 extension LossPolicy {
     /// The one way a verb writes for a target: `body` writes into `output`; then its losses go
-    /// through the policy and the output is committed. Any error, a refused loss among them,
+    /// through the policy and the output is finished. Any error, a refused loss among them,
     /// abandons the output, so nothing partial or lossy is left under its name.
-    func write<Output: LossyOutput, T>(_ output: Output, for target: RDBTarget, aofAt: String? = nil,
-                                       _ body: () throws(RDBError) -> T) throws(RDBError) -> T {
+    func write<Output: TargetOutput, T>(_ output: Output, for target: RDBTarget, aofAt: String? = nil,
+                                        _ body: () throws(RDBError) -> T) throws(RDBError) -> T {
         do throws(RDBError) {
             let result = try body()
             try check(output.losses, target: target, aofAt: aofAt)
-            try output.commit()
+            try output.finish()
             return result
         } catch {
             output.abandon()
             throw error
         }
     }
-}
-
-extension RDBWriter: LossyOutput {
-    func commit() throws(RDBError) { try finish() }
-}
-
-extension RESPRestoreStream: LossyOutput {
-    func commit() throws(RDBError) { try finish() }
 }

@@ -45,6 +45,19 @@ public enum Merge {
         public var stoppedAt: (file: String, offset: Int64)?
     }
 
+    /// Where merged keys go: an RDB writer, or the AOF rewrite.
+    private static func keySink(_ outputs: Outputs, path: String, options: Options) throws(RDBError) -> KeySink {
+        switch options.output {
+        case .rdb:
+            let writer = RDBWriter(output: try outputs.file(path), target: options.target)
+            writer.dropModules = options.withoutModules
+            return writer
+        case .aof(let layout):
+            return try AOFRewriter(destination: AOFDestination(outputs, path: path, layout: layout), target: options.target,
+                                   dropModules: options.withoutModules)
+        }
+    }
+
     /// `base`: an RDB file, the export schema (JSON), an AOF file or a multi-part directory (its
     /// RDB content is the base, its commands come first). `deltas`: AOF files or directories, applied in order.
     public static func run(base: String, deltas: [String], outputPath: String, options: Options) throws(RDBError) -> Summary {
@@ -59,7 +72,7 @@ public enum Merge {
                            offset: 0, context: "-")
         }
         let plan = try MergePlan.scan(commandSources, options: options)
-        let sink = try MergeSink(outputs, path: outputPath, options: options)
+        let sink = try keySink(outputs, path: outputPath, options: options)
         var summary = Summary()
         let aof: String? = if case .aof = options.output { outputPath } else { nil }
         return try LossPolicy(lossy: options.lossy).write(sink, for: options.target, aofAt: aof) { () throws(RDBError) -> Summary in
@@ -185,56 +198,4 @@ private func fingerprint(_ bytes: Bytes) -> UInt64 {
     var h: UInt64 = 0xcbf29ce484222325
     for b in bytes { h = (h ^ UInt64(b)) &* 0x100000001b3 }
     return h
-}
-
-/// Where merged keys go: an RDB writer, or the AOF rewrite writer.
-private final class MergeSink: LossyOutput {
-    private let rdb: RDBWriter?
-    private let aof: AOFDestination?
-
-    init(_ outputs: Outputs, path: String, options: Merge.Options) throws(RDBError) {
-        switch options.output {
-        case .rdb:
-            let writer = RDBWriter(output: try outputs.file(path), target: options.target)
-            writer.dropModules = options.withoutModules
-            rdb = writer
-            aof = nil
-        case .aof(let layout):
-            aof = try AOFDestination(outputs, path: path, layout: layout, target: options.target, dropModules: options.withoutModules)
-            rdb = nil
-        }
-    }
-
-    var losses: [ConversionLoss] { rdb?.losses ?? aof?.losses ?? [] }
-
-    func write(_ record: KeyRecord) throws(RDBError) {
-        if let rdb { return try rdb.write(record) }
-        guard let aof else { return }
-        let info = KeyInfo(db: record.db, type: record.value.type, rdbType: .RDB_TYPE_STRING, expireAtMs: record.expireAtMs,
-                           idleSeconds: nil, lfuFrequency: nil, offset: 0)
-        try record.replay(as: info, into: aof.rewriter)
-    }
-
-    func writeFunction(_ code: Bytes) throws(RDBError) {
-        if let rdb { return try rdb.writeFunction(code) }
-        guard let aof else { return }
-        let copy = ScratchBuffer()
-        code.withUnsafeBytes { copy.append($0) }
-        try aof.rewriter.function(code: .bytes(copy.bytes))
-    }
-
-    func writeModuleAux(_ aux: ModuleAux) throws(RDBError) {
-        if let rdb { return try rdb.writeModuleAux(aux) }
-        try aof?.rewriter.moduleAux(aux)
-    }
-
-    func commit() throws(RDBError) {
-        try rdb?.commit()
-        try aof?.commit()
-    }
-
-    func abandon() {
-        rdb?.abandon()
-        aof?.abandon()
-    }
 }

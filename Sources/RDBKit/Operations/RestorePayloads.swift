@@ -13,13 +13,13 @@ extension Convert {
             collector.onLongString = { (record, value) throws(RDBError) in try lines.write(record, longString: value) }
             collector.onModuleAux = { (aux) throws(RDBError) in lines.writer.loseModuleAux(aux) }
             try RDBReader.read(path: inputPath, visitor: collector, filter: filter, options: options)
-            return Summary(keys: lines.keys, losses: lines.losses)
+            return Summary(keys: lines.keys, losses: lines.losses, checksum: 0)
         }
     }
 }
 
 /// restore-payload's output: one JSON line per key around the payload the RDB writer makes for it.
-private final class PayloadLines: LossyOutput {
+private final class PayloadLines: TargetOutput {
     let writer: RDBWriter
     private let file: OutputFile
     private let json: JSONWriter
@@ -65,7 +65,7 @@ private final class PayloadLines: LossyOutput {
         keys += 1
     }
 
-    func commit() throws(RDBError) {
+    func finish() throws(RDBError) {
         try json.flush()
         try file.commit()
     }

@@ -196,7 +196,7 @@ public final class RDBParser<Visitor: RDBVisitor> {
                          idleSeconds: UInt64?, lfuFrequency: UInt8?, metadata: [KeyMetadata]) throws(RDBError) {
         let key = try input.readString(lzfInto: valueScratch)
         key.withBytes { keyBuffer.set($0) }
-        let info = KeyInfo(db: db, type: type.redisType, rdbType: type, expireAtMs: expireAtMs,
+        let info = KeyInfo(db: db, rdbType: type, expireAtMs: expireAtMs,
                            idleSeconds: idleSeconds, lfuFrequency: lfuFrequency, offset: typeOffset, metadata: metadata)
         do throws(RDBError) {
             let action = try visitor.beginKey(info, key: .bytes(keyBuffer.bytes))

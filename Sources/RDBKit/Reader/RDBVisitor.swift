@@ -1,7 +1,6 @@
 /// Everything known about a key before its value is read.
 public struct KeyInfo: Sendable {
     public var db: Int
-    public var type: RedisType
     /// The type as stored, which names the encoding.
     public var rdbType: RDBValueType
     public var expireAtMs: Int64?
@@ -14,6 +13,7 @@ public struct KeyInfo: Sendable {
     /// Module metadata classes attached to the key (RDB 13+); empty for most keys.
     public var metadata: [KeyMetadata] = []
 
+    public var type: RedisType { rdbType.redisType }
     public var encodingName: String { rdbType.name }
 }
 

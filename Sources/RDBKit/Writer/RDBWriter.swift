@@ -7,7 +7,7 @@ import Darwin
 /// Writes key records as an RDB file for a target version, one key at a time (memory: one key),
 /// choosing the encodings the target server itself would choose. The CRC64 is computed as the
 /// bytes go out; the file appears under its name only when `finish()` commits it.
-public final class RDBWriter {
+public final class RDBWriter: KeySink {
     public let target: RDBTarget
     let out: RDBOutput
     private let outputFile: OutputFile?
@@ -258,16 +258,17 @@ public final class RDBWriter {
         }
     }
 
-    /// EOF and checksum; makes the file visible. Returns the CRC64 written.
-    @discardableResult
-    public func finish() throws(RDBError) -> UInt64 {
+    /// The CRC64 of the file, once `finish()` has written it.
+    public private(set) var checksum: UInt64 = 0
+
+    /// EOF and checksum; makes the file visible.
+    public func finish() throws(RDBError) {
         writeHeaderIfNeeded()
         out.byte(RDBOpcode.RDB_OPCODE_EOF)
-        let crc = out.checksum
-        if target.hasChecksum { out.uint64LE(crc) }
+        checksum = out.checksum
+        if target.hasChecksum { out.uint64LE(checksum) }
         try out.flush()
         try outputFile?.commit()
-        return crc
     }
 
     /// Drops a partial output.
