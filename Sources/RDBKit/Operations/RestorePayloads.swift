@@ -51,12 +51,14 @@ private final class PayloadLines: TargetOutput {
     }
 
     private func begin(_ record: KeyRecord) {
-        json.raw("{\"db\":")
+        json.open(ExportField.db)
         json.int(Int64(record.db))
-        json.raw(",\"key\":")
+        json.field(ExportField.key)
         json.string(record.key)
         json.keyAttributes(expireAtMs: record.expireAtMs, idleSeconds: record.idleSeconds, lfuFrequency: record.lfuFrequency)
-        json.raw(",\"payload\":{\"base64\":\"")
+        json.field(ExportField.payload)
+        json.open(ExportField.base64)
+        json.byte(UInt8(ascii: "\""))
     }
 
     private func end() throws(RDBError) {

@@ -8,12 +8,7 @@ final class OperationScaffoldTests: XCTestCase {
     private var scratch: URL!
 
     override func setUpWithError() throws {
-        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rdbkit-operations-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: scratch)
+        scratch = try scratchDirectory("operations")
     }
 
     private var types: String { FixturePaths.fixtures.appendingPathComponent("redis-7.0/types.rdb").path }
