@@ -38,7 +38,7 @@ final class Redis88FixtureTests: XCTestCase {
                 XCTAssertEqual(Int(idmp.iidsDuplicates), server["iids-duplicates"], name)
                 XCTAssertEqual(idmp.producers.count, server["pids-tracked"], name)
                 XCTAssertEqual(idmp.producers.map(\.entries.count).reduce(0, +), server["iids-tracked"], name)
-                XCTAssertEqual(record.rdbType, folder == "redis-8.6" ? RDBType.RDB_TYPE_STREAM_LISTPACKS_4 : RDBType.RDB_TYPE_STREAM_LISTPACKS_5)
+                XCTAssertEqual(record.rdbType, folder == "redis-8.6" ? .RDB_TYPE_STREAM_LISTPACKS_4 : .RDB_TYPE_STREAM_LISTPACKS_5)
                 streams += 1
             }
             XCTAssertEqual(streams, 3, folder)
