@@ -37,6 +37,8 @@ public final class AOFRewriter: RDBVisitor, KeySink {
     private var batchItems = 0
     /// Fields of the batch that carry a TTL: set after the HMSET that creates them.
     private var fieldTTLs: [(field: [UInt8], expireAtMs: Int64)] = []
+    /// Whether this key's field TTLs were reported lost (once a key, as the RDB writer reports them).
+    private var lostFieldTTLs = false
     /// The IDs of the stream being written, in order: a pending entry whose message was deleted
     /// cannot be recreated (XCLAIM skips missing messages) and must be reported.
     private var streamIDs: [StreamID] = []
@@ -135,7 +137,7 @@ public final class AOFRewriter: RDBVisitor, KeySink {
 
     private func functionLoad(_ code: () -> Void) throws(RDBError) {
         guard target.hasFunctions else {
-            return lose("function library dropped: \(target.serverVersion) has no FUNCTION LOAD (Redis 7.0+)", keyed: false)
+            return lose(LossText.functionLibrary, keyed: false)
         }
         out.begin(count: 3)
         out.argument("FUNCTION")
@@ -145,7 +147,7 @@ public final class AOFRewriter: RDBVisitor, KeySink {
     }
 
     public func moduleAux(_ aux: ModuleAux) throws(RDBError) {
-        lose("module aux data of \(aux.typeID.name) dropped: no command restores it", keyed: false,
+        lose(LossText.moduleAux(aux.typeID.name, requested: payloads.dropModules, byCommands: true), keyed: false,
              requested: payloads.dropModules)
     }
 
@@ -158,15 +160,15 @@ public final class AOFRewriter: RDBVisitor, KeySink {
     private func start(db: Int, type: RedisType, expireAtMs: Int64?) throws(RDBError) -> Bool {
         current = (db, type, expireAtMs)
         if type == .stream && !target.hasStreams {
-            lose("stream dropped: \(target.serverVersion) has no streams")
+            lose(LossText.stream)
             return false
         }
         if type == .array && !target.hasArrays {
-            lose("array dropped: \(target.serverVersion) has no arrays (Redis 8.8)")
+            lose(LossText.array)
             return false
         }
         if type == .module && payloads.dropModules {
-            lose("module value dropped (--without-modules)", requested: true)
+            lose(LossText.moduleValueRequested(nil), requested: true)
             return false
         }
         if db != currentDB {
@@ -178,6 +180,7 @@ public final class AOFRewriter: RDBVisitor, KeySink {
         }
         streamIDs.removeAll(keepingCapacity: false)
         arrayInsertIndex = nil
+        lostFieldTTLs = false
         keysWritten += 1
         return true
     }
@@ -210,8 +213,9 @@ public final class AOFRewriter: RDBVisitor, KeySink {
         guard let expireAtMs else { return }
         if target.hasFieldTTLs {
             fieldTTLs.append((Array(field), expireAtMs))
-        } else {
-            lose("field TTL dropped: \(target.serverVersion) has no hash-field expiry (Redis 7.4+)")
+        } else if !lostFieldTTLs {
+            lose(LossText.fieldTTLs)
+            lostFieldTTLs = true
         }
     }
 
@@ -246,7 +250,7 @@ public final class AOFRewriter: RDBVisitor, KeySink {
             args += ["ENTRIESADDED", String(metadata.entriesAdded ?? metadata.length),
                      "MAXDELETEDID", (metadata.maxDeletedID ?? .zero).description]
         } else if (metadata.maxDeletedID ?? .zero) != .zero || (metadata.entriesAdded ?? metadata.length) != metadata.length {
-            lose("stream counters entries-added and max-deleted-id dropped: \(target.serverVersion) predates them (Redis 7.0)")
+            lose(LossText.streamCounters)
         }
         try command(args)
     }
@@ -257,7 +261,7 @@ public final class AOFRewriter: RDBVisitor, KeySink {
             // SCG_INVALID_ENTRIES_READ is stored as 2^64-1 and spelled -1, as aof.c writes it.
             create += [word("ENTRIESREAD"), word(String(Int64(bitPattern: read)))]
         } else if group.entriesRead != nil {
-            lose("consumer group entries-read dropped: \(target.serverVersion) predates it (Redis 7.0)")
+            lose(LossText.entriesRead)
         }
         try command(bytes: create)
         let deliveries = Dictionary(group.pending.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -286,7 +290,7 @@ public final class AOFRewriter: RDBVisitor, KeySink {
     private func writeNackZone(_ group: StreamGroup, deliveries: [StreamID: StreamPendingEntry]) throws(RDBError) {
         guard let zone = group.nacked, !zone.isEmpty else { return }
         guard target.hasNackZones else {
-            return lose("\(zone.count) NACKed pending entries of group \(displayKey(group.name)) dropped: \(target.serverVersion) has no XNACK (Redis 8.8)")
+            return lose(LossText.nacked(zone.count, group: group.name))
         }
         var start = 0
         while start < zone.count {
@@ -304,7 +308,7 @@ public final class AOFRewriter: RDBVisitor, KeySink {
 
     public func streamIdmp(_ idmp: StreamIdmp) throws(RDBError) {
         guard target.hasStreamIdmp else {
-            if !idmp.isDefault { lose("stream IDMP state dropped: \(target.serverVersion) has no XCFGSET/XIDMPRECORD (Redis 8.6)") }
+            if !idmp.isDefault { lose(LossText.idmp(idmp)) }
             return
         }
         if idmp.duration != StreamIdmp.defaultDuration || idmp.maxSize != StreamIdmp.defaultMaxSize {

@@ -13,16 +13,17 @@ extension Convert {
                                 lossy: Bool, withoutModules: Bool = false, filter: KeyFilter? = nil,
                                 options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
         let destination = try AOFDestination(Outputs(inputs: [inputPath]), path: outputPath, layout: layout)
+        let rewriter: AOFRewriter
         do throws(RDBError) {
-            let rewriter = try AOFRewriter(destination: destination, target: target, dropModules: withoutModules)
-            try RDBReader.read(path: inputPath, visitor: rewriter, filter: filter, options: options)
-            try LossPolicy(lossy: lossy).check(rewriter.losses, target: target, aofAt: outputPath)
-            try rewriter.finish()
-            return Summary(keys: rewriter.keysWritten, losses: rewriter.losses, checksum: 0)
+            rewriter = try AOFRewriter(destination: destination, target: target, dropModules: withoutModules)
         } catch {
             destination.abandon()
             throw error
         }
+        try LossPolicy(lossy: lossy).write(rewriter, for: target, aofAt: outputPath) { () throws(RDBError) in
+            try RDBReader.read(path: inputPath, visitor: rewriter, filter: filter, options: options)
+        }
+        return Summary(keys: rewriter.keysWritten, losses: rewriter.losses, checksum: 0)
     }
 }
 

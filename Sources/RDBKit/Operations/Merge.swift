@@ -58,12 +58,13 @@ public enum Merge {
         }
     }
 
-    /// `base`: an RDB file, an AOF file or a multi-part directory (its RDB content is the base, its
-    /// commands come first). `deltas`: AOF files or directories, applied in order.
+    /// `base`: an RDB file, the export schema (JSON), an AOF file or a multi-part directory (its
+    /// RDB content is the base, its commands come first). `deltas`: AOF files or directories, applied in order.
     public static func run(base: String, deltas: [String], outputPath: String, options: Options) throws(RDBError) -> Summary {
         let outputs = Outputs(inputs: [base] + deltas)
         try outputs.refuseInput(outputPath)
-        let baseIsAOF = AOFFiles.looksLikeAOF(base)
+        let baseKind = InputKind.of(base)
+        let baseIsAOF = baseKind == .aof
         let commandSources = (baseIsAOF ? [base] : []) + deltas
         if commandSources.contains("-") {
             // The plan's scan and the replay each read every AOF once.
@@ -73,11 +74,12 @@ public enum Merge {
         let plan = try MergePlan.scan(commandSources, options: options)
         let sink = try keySink(outputs, path: outputPath, options: options)
         var summary = Summary()
-        do throws(RDBError) {
+        let aof: String? = if case .aof = options.output { outputPath } else { nil }
+        return try LossPolicy(lossy: options.lossy).write(sink, for: options.target, aofAt: aof) { () throws(RDBError) -> Summary in
             let keyspace = Keyspace()
             let engine = ReplayEngine(keyspace: keyspace, now: options.now)
             engine.skipUnknown = options.skipUnknown
-            let router = RecordCollector { (record) throws(RDBError) in
+            let route = { (record: KeyRecord) throws(RDBError) in
                 if plan.dropsBase(db: record.db) { return }
                 if plan.mayTouch(record.key) {
                     keyspace.insert(record)
@@ -87,12 +89,24 @@ public enum Merge {
                     summary.keysStreamed += 1
                 }
             }
-            router.onFunction = { code in
+            let keepFunction = { (code: Bytes) in
                 if let name = ReplayEngine.libraryName(code) { keyspace.functions.append((name, code)) }
             }
+            let router = RecordCollector(onRecord: route)
+            router.onFunction = keepFunction
             router.onModuleAux = { (aux) throws(RDBError) in try sink.writeModuleAux(aux) }
-            if !baseIsAOF {
-                try RDBReader.read(path: base, visitor: router, options: options.reader)
+            switch baseKind {
+            case .rdb: try RDBReader.read(path: base, visitor: router, options: options.reader)
+            case .json:
+                let records = JSONImport(source: try openInput(path: base))
+                while let item = try records.next() {
+                    switch item {
+                    case .key(let record): try route(record)
+                    case .function(let code): keepFunction(code)
+                    case .moduleAux(let aux): try sink.writeModuleAux(aux)
+                    }
+                }
+            case .aof: break
             }
             for (index, source) in commandSources.enumerated() {
                 let reader = try AOFReader(path: source, options: options.reader, until: options.until)
@@ -133,13 +147,7 @@ public enum Merge {
             summary.refused = engine.refused
             summary.skipped = engine.skipped
             summary.losses = sink.losses
-            let aof: String? = if case .aof = options.output { outputPath } else { nil }
-            try LossPolicy(lossy: options.lossy).check(sink.losses, target: options.target, aofAt: aof)
-            try sink.finish()
             return summary
-        } catch {
-            sink.abandon()
-            throw error
         }
     }
 }

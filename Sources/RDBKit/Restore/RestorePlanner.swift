@@ -55,7 +55,7 @@ final class RestorePlanner {
 
     func plan(function code: Bytes, sequence: Int) throws(RDBError) -> Decision {
         guard writer.target.hasFunctions else {
-            writer.lose("function library dropped: \(writer.target.serverVersion) has no FUNCTION LOAD (Redis 7.0+)")
+            writer.lose(LossText.functionLibrary)
             try checkLosses()
             return .skip(.dropped)
         }

@@ -2,9 +2,7 @@
 /// RESTORE commands (`RESPRestoreStream`). A key arrives whole, or, for a string too long to hold,
 /// with its value in pieces. A sink that takes values element by element (the AOF rewrite) is
 /// also an `RDBVisitor`, and reads a dump without records.
-public protocol KeySink: AnyObject {
-    /// What the target could not hold, so far.
-    var losses: [ConversionLoss] { get }
+public protocol KeySink: TargetOutput {
     var keysWritten: Int { get }
 
     func write(_ record: KeyRecord) throws(RDBError)
@@ -13,6 +11,13 @@ public protocol KeySink: AnyObject {
     func write(_ record: KeyRecord, longString value: StringValue) throws(RDBError)
     func writeFunction(_ code: Bytes) throws(RDBError)
     func writeModuleAux(_ aux: ModuleAux) throws(RDBError)
+}
+
+/// An output written for a target: it records what the target could not hold, and is finished
+/// (made visible under its name) or abandoned (removed) as a whole — what `LossPolicy.write` drives.
+public protocol TargetOutput: AnyObject {
+    /// What the target could not hold, so far.
+    var losses: [ConversionLoss] { get }
     /// Completes the output and makes it visible under its name.
     func finish() throws(RDBError)
     /// Drops a partial output.

@@ -45,7 +45,7 @@ public final class RDBWriter: KeySink {
         guard target.hasAuxFields else { return }
         aux(target.writtenByValkey ? "valkey-ver" : "redis-ver", target.serverVersion)
         aux("redis-bits", "64")
-        aux("ctime", String(Int(currentUnixTime())))
+        aux("ctime", String(SystemClock.nowSeconds()))
         aux("used-mem", "0")
         if target.version >= 10 || target.family == .valkey {
             aux("aof-base", "0")
@@ -64,7 +64,7 @@ public final class RDBWriter: KeySink {
     public func writeFunction(_ code: Bytes) throws(RDBError) {
         writeHeaderIfNeeded()
         guard target.hasFunctions else {
-            return lose("function library dropped: \(target.magic) has no functions (Redis 7.0+)")
+            return lose(LossText.functionLibrary)
         }
         out.byte(RDBOpcode.RDB_OPCODE_FUNCTION2)
         out.string(code)
@@ -76,7 +76,7 @@ public final class RDBWriter: KeySink {
         writeHeaderIfNeeded()
         if dropModules { return loseModuleAux(aux) }
         guard target.hasStreams else {  // MODULE_AUX arrived with RDB 9, as streams did
-            return lose("module aux data of \(aux.typeID.name) dropped: needs RDB 9+")
+            return lose(LossText.moduleAux(aux.typeID.name, requested: false, byCommands: false))
         }
         out.byte(RDBOpcode.RDB_OPCODE_MODULE_AUX)
         out.length(aux.typeID.raw)
@@ -90,11 +90,11 @@ public final class RDBWriter: KeySink {
     /// value it cannot hold is dropped whole (key metadata a target lacks is dropped by `writeValue`).
     public func admits(_ record: KeyRecord) -> Bool {
         if case .stream = record.value, !target.hasStreams {
-            lose("stream dropped: \(target.magic) has no streams", db: record.db, key: record.key)
+            lose(LossText.stream, db: record.db, key: record.key)
             return false
         }
         if case .array = record.value, !target.hasArrays {
-            lose("array dropped: \(target.magic) has no arrays (Redis 8.8, RDB 14)", db: record.db, key: record.key)
+            lose(LossText.array, db: record.db, key: record.key)
             return false
         }
         if case .array(let a) = record.value, a.elements.isEmpty {
@@ -103,11 +103,11 @@ public final class RDBWriter: KeySink {
         }
         if case .module(let m) = record.value {
             if dropModules {
-                lose("\(m.typeID.name) module value dropped (--without-modules)", db: record.db, key: record.key, requested: true)
+                lose(LossText.moduleValueRequested(m.typeID.name), db: record.db, key: record.key, requested: true)
                 return false
             }
             if !target.hasModules {
-                lose("module value dropped: \(target.magic) has no module values", db: record.db, key: record.key)
+                lose(LossText.moduleValue, db: record.db, key: record.key)
                 return false
             }
         }
@@ -117,11 +117,7 @@ public final class RDBWriter: KeySink {
     /// Module aux data left out: asked for (--without-modules), or where no command restores it
     /// (a RESTORE carries keys only).
     func loseModuleAux(_ aux: ModuleAux) {
-        if dropModules {
-            lose("module aux data of \(aux.typeID.name) dropped (--without-modules)", requested: true)
-        } else {
-            lose("module aux data of \(aux.typeID.name) dropped: no command restores it")
-        }
+        lose(LossText.moduleAux(aux.typeID.name, requested: dropModules, byCommands: true), requested: dropModules)
     }
 
     /// Per database, the keys and keys with an expiry that will be written (RESIZEDB's numbers).
@@ -250,7 +246,7 @@ public final class RDBWriter: KeySink {
     private func writeKeyMetadata(_ record: KeyRecord) {
         guard !record.metadata.isEmpty else { return }
         guard target.hasKeyMetadata else {
-            return lose("key metadata (\(record.metadata.map(\.className).joined(separator: ", "))) dropped: \(target.magic) has none (Redis 8.6, RDB 13)",
+            return lose(LossText.keyMetadata(record.metadata.map(\.className)),
                         db: record.db, key: record.key)
         }
         let classes = record.metadata.compactMap { m in m.classSpec.map { ($0, m.payload) } }
@@ -282,10 +278,4 @@ public final class RDBWriter: KeySink {
 
     /// The file's bytes, when writing to memory.
     public var bytes: [UInt8] { out.pending }
-}
-
-func currentUnixTime() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }

@@ -28,7 +28,7 @@ extension RDBWriter {
             out.length(maxDeleted.seq)
             out.length(m.entriesAdded ?? m.length)
         } else if (m.maxDeletedID ?? .zero) != .zero || (m.entriesAdded ?? m.length) != m.length {
-            lose("stream counters entries-added and max-deleted-id dropped: \(target.magic) predates them (RDB 10)",
+            lose(LossText.streamCounters,
                  db: record.db, key: record.key)
         }
         out.length(stream.groups.count)
@@ -43,7 +43,7 @@ extension RDBWriter {
     private func writeIdmp(_ idmp: StreamIdmp?, record: KeyRecord) {
         guard target.hasStreamIdmp else {
             if let idmp, !idmp.isDefault {
-                lose("stream IDMP state (\(idmp.producers.count) producers, \(idmp.iidsAdded) iids added) dropped: \(target.magic) predates it (Redis 8.6, RDB 13)",
+                lose(LossText.idmp(idmp),
                      db: record.db, key: record.key)
             }
             return
@@ -72,7 +72,7 @@ extension RDBWriter {
             // A PEL entry no consumer owns is refused by older loaders: the NACKed entries go.
             let zone = Set(nacked)
             group.pending.removeAll { zone.contains($0.id) }
-            lose("\(nacked.count) NACKed pending entries of group \(displayKey(group.name)) dropped: \(target.magic) has no NACK zone (Redis 8.8, RDB 14)",
+            lose(LossText.nacked(nacked.count, group: group.name),
                  db: record.db, key: record.key)
         }
         out.string(group.name)
@@ -82,7 +82,7 @@ extension RDBWriter {
             // SCG_INVALID_ENTRIES_READ (-1) when the source did not know it.
             out.length(group.entriesRead ?? StreamGroup.invalidEntriesRead)
         } else if let read = group.entriesRead, read != StreamGroup.invalidEntriesRead {  // nothing known: nothing lost
-            lose("consumer group entries-read dropped: \(target.magic) predates it (RDB 10)", db: record.db, key: record.key)
+            lose(LossText.entriesRead, db: record.db, key: record.key)
         }
         out.length(group.pending.count)
         for p in group.pending {
@@ -97,7 +97,7 @@ extension RDBWriter {
             if layout.hasActiveTimes {
                 out.millisecondTime(c.activeTimeMs ?? c.seenTimeMs)
             } else if let active = c.activeTimeMs, active != c.seenTimeMs {
-                lose("consumer active time dropped: \(target.magic) predates it (RDB 11)", db: record.db, key: record.key)
+                lose(LossText.consumerActiveTime, db: record.db, key: record.key)
             }
             out.length(c.pending.count)
             for id in c.pending { rawID(id) }
