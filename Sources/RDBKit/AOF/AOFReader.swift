@@ -84,10 +84,11 @@ public final class AOFReader {
     }
 
     private func startsWithRDBMagic(_ input: InputWindow) -> Bool {
-        for magic in ["REDIS", "VALKEY"] {
-            let count = magic.utf8.count
+        for family in RDBFamily.allCases {
+            let letters = family.magicLetters.utf8
+            let count = letters.count
             guard let head = try? input.take(count) else { continue }
-            let matches = head.elementsEqual(magic.utf8)
+            let matches = head.elementsEqual(letters)
             input.unread(count)
             if matches { return true }
         }
