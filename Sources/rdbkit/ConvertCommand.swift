@@ -6,7 +6,9 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Re-encode a dump for another Redis or Valkey version, or as JSON, RESP or AOF; replay an AOF into a dump.",
         discussion: """
-            Formats are chosen by extension (.rdb, .json, .jsonl, .csv, .resp, .aof) or by --from/--to.
+            The input's format is read from its content (an RDB dump, an AOF file or directory, or \
+            the export schema as JSON); the output's from its extension (.rdb, .json, .jsonl, .csv, \
+            .resp, .aof) or --to.
 
             rdb -> rdb writes the encodings the target server would choose itself (listpacks, \
             intsets, quicklists under its default thresholds, LZF for compressible strings), so a \
@@ -64,19 +66,15 @@ struct ConvertCommand: ParsableCommand {
 
     private var output: String { outputOption ?? paths.last ?? "" }
 
-    @Option(help: "Input format: rdb, json or jsonl, when the extension does not say.")
+    @Option(help: "Input format: rdb, json or jsonl, when its content does not say (an AOF is always read as one).")
     var from: String?
 
     @Option(help: "Output format: rdb, json, jsonl, csv, resp or aof, when the extension does not say.")
     var to: String?
 
-    @Flag(name: .customLong("multi-part"), help: "aof: write a multi-part AOF directory (Redis 7+) instead of one file.")
-    var multiPart = false
-
-    @Option(name: .customLong("aof-filename"), help: "aof --multi-part: the file name prefix, as the server's appendfilename.")
-    var aofFilename = "appendonly.aof"
-
     @OptionGroup var writing: TargetOptions
+
+    @OptionGroup var aofLayout: AOFLayoutOptions
 
     @OptionGroup(title: "Filters") var filtering: FilterOptions
 
@@ -97,17 +95,19 @@ struct ConvertCommand: ParsableCommand {
         if outputFormat == nil {
             throw ValidationError("cannot tell the output format of '\(output)'; give --to rdb, json, jsonl, csv, resp or aof")
         }
-        if multiPart && outputFormat != "aof" { throw ValidationError("--multi-part goes with --to aof") }
+        try aofLayout.check(outputIsAOF: outputFormat == "aof")
     }
 
-    private func isJSON(_ input: String) -> Bool {
-        if let from { return from != "rdb" }
-        return [".json", ".jsonl", ".json.gz", ".jsonl.gz"].contains { input.hasSuffix($0) }
+    /// What an input holds (see `InputKind`); --from names the format of one that is no AOF.
+    private func inputKind(_ input: String) -> InputKind {
+        let kind = InputKind.of(input)
+        guard kind != .aof, let from else { return kind }
+        return from == "rdb" ? .rdb : .json
     }
 
     /// Several outputs (or one into a directory): one per input in the directory `output` names.
     private var outputIsDirectory: Bool {
-        if multiPart && inputs.count == 1 { return false }
+        if aofLayout.multiPart && inputs.count == 1 { return false }
         return inputs.count > 1 || output.hasSuffix("/") || PerInputOutputs.isExistingDirectory(output)
     }
 
@@ -167,18 +167,19 @@ struct ConvertCommand: ParsableCommand {
         let target = writing.target(for: input)
         let readerOptions = options ?? reading.readerOptions
         do {
-            if AOFFiles.looksLikeAOF(input) {
+            let kind = inputKind(input)
+            if kind == .aof {
                 guard outputFormat == "rdb" || outputFormat == "aof" else { throw ValidationError("an AOF converts to rdb or aof (its replayed dataset)") }
                 try filtering.refuseForAOF("convert", allowingDatabases: false)
-                var mergeOptions = Merge.Options(target: target, now: Int64(currentUnixMilliseconds()))
-                mergeOptions.output = outputFormat == "aof" ? .aof(multiPart ? .multiPart(prefix: aofFilename) : .singleFile) : .rdb
+                var mergeOptions = Merge.Options(target: target, now: SystemClock.nowMs())
+                mergeOptions.output = outputFormat == "aof" ? .aof(aofLayout.layout) : .rdb
                 mergeOptions.lossy = writing.lossy
                 mergeOptions.withoutModules = writing.withoutModules
                 mergeOptions.reader = readerOptions
                 let summary = try Merge.run(base: input, deltas: [], outputPath: output, options: mergeOptions)
                 return Converted(keys: summary.keysWritten) { MergeCommand.report(summary) }
             }
-            if isJSON(input) {
+            if kind == .json {
                 guard outputFormat == "rdb" else { throw ValidationError("JSON input converts to rdb only") }
                 try refuseFilters("a JSON input")
                 return converted(try Convert.jsonToRDB(inputPath: input, outputPath: output, target: target,
@@ -191,7 +192,7 @@ struct ConvertCommand: ParsableCommand {
                 return Converted(keys: summary.keys) {}
             case "aof":
                 return converted(try Convert.rdbToAOF(inputPath: input, outputPath: output,
-                                                      layout: multiPart ? .multiPart(prefix: aofFilename) : .singleFile,
+                                                      layout: aofLayout.layout,
                                                       target: target, lossy: writing.lossy, withoutModules: writing.withoutModules,
                                                       filter: filtering.filter, options: readerOptions))
             case "resp":

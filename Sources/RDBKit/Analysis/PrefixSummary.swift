@@ -14,7 +14,7 @@ import Darwin
 /// costs one dictionary lookup by a borrowed view of its prefix (no copy unless it is new) and
 /// O(log capacity) index swaps: the pass stays linear in the key count however many distinct
 /// prefixes arrive.
-public struct PrefixSummary {
+public struct PrefixSummary: MinHeap {
     public struct Entry: Sendable {
         public var prefix: Bytes
         public var keys: Int
@@ -82,32 +82,10 @@ public struct PrefixSummary {
         return (Array(ordered.prefix(n)), entries.map(\.overcount).max() ?? 0)
     }
 
-    private func count(at position: Int) -> Int { entries[heap[position]].keys }
+    var heapCount: Int { heap.count }
+    func heapLess(_ a: Int, _ b: Int) -> Bool { entries[heap[a]].keys < entries[heap[b]].keys }
 
-    private mutating func siftUp(_ start: Int) {
-        var child = start
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard count(at: child) < count(at: parent) else { return }
-            swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    private mutating func siftDown(_ start: Int) {
-        var parent = start
-        while true {
-            let left = 2 * parent + 1, right = left + 1
-            var least = parent
-            if left < heap.count && count(at: left) < count(at: least) { least = left }
-            if right < heap.count && count(at: right) < count(at: least) { least = right }
-            if least == parent { return }
-            swapAt(parent, least)
-            parent = least
-        }
-    }
-
-    private mutating func swapAt(_ a: Int, _ b: Int) {
+    mutating func heapSwap(_ a: Int, _ b: Int) {
         heap.swapAt(a, b)
         heapPosition[heap[a]] = a
         heapPosition[heap[b]] = b

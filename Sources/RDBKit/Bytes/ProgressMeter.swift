@@ -9,9 +9,11 @@ import Darwin
 public final class ProgressMeter {
     private let total: Int64?
     private let label: String
-    private let started = monotonicSeconds()
+    private let started = SystemClock.monotonicSeconds()
     private var lastDraw = 0.0
     private var drawn = false
+    /// Appended to each line: what the verb made of the bytes so far ("80000 keys restored").
+    public var detail: (() -> String)?
 
     /// nil when standard error is not a terminal (piped output stays clean).
     public init?(label: String, total: Int64?) {
@@ -21,11 +23,11 @@ public final class ProgressMeter {
     }
 
     public func update(_ done: Int64) {
-        let now = monotonicSeconds()
+        let now = SystemClock.monotonicSeconds()
         guard now - lastDraw >= 0.2, now - started >= 0.5 else { return }
         lastDraw = now
         let rate = Double(done) / max(now - started, 0.001)
-        var line = "\r\(label): \(megabytes(done))"
+        var line = "\r\u{1B}[K\(label): \(megabytes(done))"
         if let total, total > 0 {
             let fraction = min(1, Double(done) / Double(total))
             let width = 24
@@ -34,7 +36,8 @@ public final class ProgressMeter {
                 + "] \(Int(fraction * 100))%"
             if rate > 0 { line += ", ETA \(Int(Double(total - done) / rate))s" }
         }
-        line += ", \(megabytes(Int64(rate)))/s  "
+        line += ", \(megabytes(Int64(rate)))/s"
+        if let detail { line += ", " + detail() }
         write(line)
         drawn = true
     }
@@ -42,7 +45,7 @@ public final class ProgressMeter {
     /// Clears the line.
     public func finish() {
         guard drawn else { return }
-        write("\r" + String(repeating: " ", count: 90) + "\r")
+        write("\r\u{1B}[K")
     }
 
     private func megabytes(_ n: Int64) -> String {
@@ -54,10 +57,4 @@ public final class ProgressMeter {
         var s = s
         s.withUTF8 { _ = Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
-}
-
-func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }

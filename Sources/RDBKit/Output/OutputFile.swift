@@ -185,6 +185,8 @@ public final class OutputFile {
     }
 }
 
+extension OutputFile: ByteSink {}
+
 private final class WriteProgress: @unchecked Sendable {
     var written: Int64 = 0
 }

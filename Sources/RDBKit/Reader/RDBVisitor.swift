@@ -1,10 +1,8 @@
 /// Everything known about a key before its value is read.
 public struct KeyInfo: Sendable {
     public var db: Int
-    public var type: RedisType
-    /// The type byte as stored; with `family` it names the encoding.
-    public var rdbType: UInt8
-    public var family: RDBFamily
+    /// The type as stored, which names the encoding.
+    public var rdbType: RDBValueType
     public var expireAtMs: Int64?
     /// LRU idle time in seconds (RDB_OPCODE_IDLE), present when the server ran an LRU policy.
     public var idleSeconds: UInt64?
@@ -15,7 +13,8 @@ public struct KeyInfo: Sendable {
     /// Module metadata classes attached to the key (RDB 13+); empty for most keys.
     public var metadata: [KeyMetadata] = []
 
-    public var encodingName: String { RDBTypeInfo.name(of: rdbType, family: family) }
+    public var type: RedisType { rdbType.redisType }
+    public var encodingName: String { rdbType.name }
 }
 
 public enum KeyAction: Sendable {
@@ -102,4 +101,9 @@ extension RDBVisitor {
     public func rawValue(_ bytes: UnsafeRawBufferPointer) throws(RDBError) {}
     public func endKey() throws(RDBError) {}
     public func end(_ trailer: RDBTrailer) throws(RDBError) {}
+}
+
+/// Skips every key by its lengths: what finds the end of an RDB part quickest.
+final class SkippingVisitor: RDBVisitor {
+    func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction { .skip }
 }

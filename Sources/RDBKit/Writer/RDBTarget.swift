@@ -9,17 +9,8 @@ public struct RDBTarget: Sendable, Equatable {
     /// Valkey 8 writes Redis's magic and version 11, but names itself in a `valkey-ver` aux field.
     public var writtenByValkey: Bool
 
-    /// Defaults of redis.conf: hash-, zset-max-listpack-entries / -value, set-max-intset-entries,
-    /// set-max-listpack-entries / -value (7.2+), list-max-listpack-size -2 (8 KB nodes),
-    /// stream-node-max-bytes / -entries.
-    public var maxListpackEntries = 128
-    public var maxListpackValue = 64
-    public var maxIntsetEntries = 512
-    public var maxSetListpackEntries = 128
-    public var maxSetListpackValue = 64
-    public var listNodeBytes = 8192
-    public var streamNodeMaxBytes = 4096
-    public var streamNodeMaxEntries = 100
+    /// The encodings its server would choose (redis.conf's defaults).
+    public var thresholds = EncodingThresholds()
 
     public init(family: RDBFamily, version: Int, serverVersion: String, writtenByValkey: Bool? = nil) {
         self.family = family
@@ -65,17 +56,10 @@ public struct RDBTarget: Sendable, Equatable {
                                         "redis-7.2", "redis-7.4", "redis-8.2", "redis-8.6", "redis-8.8", "valkey-8", "valkey-9"]
 
     /// The magic the file starts with.
-    public var magic: String { Self.magic(family: family, version: version) }
+    public var magic: String { family.magic(version: version) }
 
-    /// The magic of a file (and the header a DUMP payload is read back with): REDIS + 4 digits,
-    /// VALKEY + 3 digits ("VALKEY080").
-    static func magic(family: RDBFamily, version: Int) -> String {
-        func pad(_ v: Int, _ width: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
-        }
-        return family == .valkey ? "VALKEY" + pad(version, 3) : "REDIS" + pad(version, 4)
-    }
+    /// Whether the target can load `type` (and so may be written it): the type table's versions.
+    func holds(_ type: RDBValueType) -> Bool { type.exists(family: family, version: version) }
 
     /// A file with `header` holds nothing this target would store otherwise than as it stands
     /// there (the same magic: the same type bytes and encodings), so its values can be copied.
@@ -83,30 +67,32 @@ public struct RDBTarget: Sendable, Equatable {
 
     // What the target can load (and would write).
     var hasAuxFields: Bool { version >= 7 }
-    var hasListpacks: Bool { family == .valkey || version >= 10 }
-    var hasQuicklist: Bool { family == .valkey || version >= 7 }
+    var hasListpacks: Bool { holds(.RDB_TYPE_HASH_LISTPACK) }
+    var hasQuicklist: Bool { holds(.RDB_TYPE_LIST_QUICKLIST) }
     /// RDB_OPCODE_RESIZEDB after SELECTDB (Redis 3.2+).
     var hasResizeHints: Bool { family == .valkey || version >= 7 }
-    var hasSetListpack: Bool { family == .valkey || version >= 11 }
-    var hasBinaryScores: Bool { family == .valkey || version >= 8 }
-    var hasModules: Bool { family == .valkey || version >= 8 }
-    var hasStreams: Bool { family == .valkey || version >= 9 }
+    var hasSetListpack: Bool { holds(.RDB_TYPE_SET_LISTPACK) }
+    var hasBinaryScores: Bool { holds(.RDB_TYPE_ZSET_2) }
+    var hasModules: Bool { holds(.RDB_TYPE_MODULE_2) }
+    var hasStreams: Bool { holds(.RDB_TYPE_STREAM_LISTPACKS) }
     var hasLRUAndLFU: Bool { family == .valkey || version >= 9 }
     var hasFunctions: Bool { family == .valkey || version >= 10 }
-    var hasFieldTTLs: Bool { family == .valkey || version >= 12 }
+    var hasFieldTTLs: Bool { holds(.RDB_TYPE_HASH_METADATA) || holds(.VALKEY_RDB_TYPE_HASH_2) }
     var hasChecksum: Bool { family == .valkey || version >= 5 }
     var hasMillisecondExpiry: Bool { family == .valkey || version >= 3 }
-    /// Redis 8.6+: key metadata (RDB_OPCODE_KEY_META) and streams' IDMP state (stream v4).
+    /// Redis 8.6+: key metadata (RDB_OPCODE_KEY_META).
     var hasKeyMetadata: Bool { family == .redis && version >= 13 }
-    var hasStreamIdmp: Bool { family == .redis && version >= 13 }
-    /// Redis 8.8+: consumer groups' NACK zones (stream v5) and the ARRAY type.
-    var hasNackZones: Bool { family == .redis && version >= 14 }
-    var hasArrays: Bool { family == .redis && version >= 14 }
-    /// What rdbSaveObjectType writes: 8.8 every stream as v5, 8.6 as v4.
-    var streamType: UInt8 {
-        if hasNackZones { return RDBType.RDB_TYPE_STREAM_LISTPACKS_5 }
-        if hasStreamIdmp { return RDBType.RDB_TYPE_STREAM_LISTPACKS_4 }
-        return family == .valkey || version >= 11 ? RDBType.RDB_TYPE_STREAM_LISTPACKS_3
-            : version == 10 ? RDBType.RDB_TYPE_STREAM_LISTPACKS_2 : RDBType.RDB_TYPE_STREAM_LISTPACKS
+    /// Streams' IDMP state (stream v4), consumer groups' NACK zones (stream v5), arrays.
+    var hasStreamIdmp: Bool { streamType.streamLayout!.hasIdmp }
+    var hasNackZones: Bool { streamType.streamLayout!.hasNackZones }
+    var hasArrays: Bool { holds(.RDB_TYPE_ARRAY) }
+    /// What rdbSaveObjectType writes for a stream: the newest stream type the target holds
+    /// (8.8 every stream as v5, 8.6 as v4); v1 where it holds none (the stream is dropped).
+    var streamType: RDBValueType {
+        var newest = RDBValueType.RDB_TYPE_STREAM_LISTPACKS
+        for type in RDBValueType.allCases where holds(type) {
+            if let layout = type.streamLayout, layout.revision > newest.streamLayout!.revision { newest = type }
+        }
+        return newest
     }
 }

@@ -7,7 +7,7 @@ import Darwin
 /// Writes key records as an RDB file for a target version, one key at a time (memory: one key),
 /// choosing the encodings the target server itself would choose. The CRC64 is computed as the
 /// bytes go out; the file appears under its name only when `finish()` commits it.
-public final class RDBWriter {
+public final class RDBWriter: KeySink {
     public let target: RDBTarget
     let out: RDBOutput
     private let outputFile: OutputFile?
@@ -30,7 +30,7 @@ public final class RDBWriter {
 
     /// Writes a new file at `path` (one that is no input of anything), or to memory when nil.
     public convenience init(path: String?, target: RDBTarget, compress: Bool = true) throws(RDBError) {
-        self.init(output: try path.map { (p) throws(RDBError) in try Outputs(inputs: []).file(p) }, target: target, compress: compress)
+        self.init(output: try path.map { (p) throws(RDBError) in try OutputFile(path: p) }, target: target, compress: compress)
     }
 
     func lose(_ what: String, db: Int? = nil, key: Bytes? = nil, requested: Bool = false) {
@@ -45,7 +45,7 @@ public final class RDBWriter {
         guard target.hasAuxFields else { return }
         aux(target.writtenByValkey ? "valkey-ver" : "redis-ver", target.serverVersion)
         aux("redis-bits", "64")
-        aux("ctime", String(Int(currentUnixTime())))
+        aux("ctime", String(SystemClock.nowSeconds()))
         aux("used-mem", "0")
         if target.version >= 10 || target.family == .valkey {
             aux("aof-base", "0")
@@ -64,7 +64,7 @@ public final class RDBWriter {
     public func writeFunction(_ code: Bytes) throws(RDBError) {
         writeHeaderIfNeeded()
         guard target.hasFunctions else {
-            return lose("function library dropped: \(target.magic) has no functions (Redis 7.0+)")
+            return lose(LossText.functionLibrary)
         }
         out.byte(RDBOpcode.RDB_OPCODE_FUNCTION2)
         out.string(code)
@@ -76,7 +76,7 @@ public final class RDBWriter {
         writeHeaderIfNeeded()
         if dropModules { return loseModuleAux(aux) }
         guard target.hasStreams else {  // MODULE_AUX arrived with RDB 9, as streams did
-            return lose("module aux data of \(aux.typeID.name) dropped: needs RDB 9+")
+            return lose(LossText.moduleAux(aux.typeID.name, requested: false, byCommands: false))
         }
         out.byte(RDBOpcode.RDB_OPCODE_MODULE_AUX)
         out.length(aux.typeID.raw)
@@ -90,11 +90,11 @@ public final class RDBWriter {
     /// value it cannot hold is dropped whole (key metadata a target lacks is dropped by `writeValue`).
     public func admits(_ record: KeyRecord) -> Bool {
         if case .stream = record.value, !target.hasStreams {
-            lose("stream dropped: \(target.magic) has no streams", db: record.db, key: record.key)
+            lose(LossText.stream, db: record.db, key: record.key)
             return false
         }
         if case .array = record.value, !target.hasArrays {
-            lose("array dropped: \(target.magic) has no arrays (Redis 8.8, RDB 14)", db: record.db, key: record.key)
+            lose(LossText.array, db: record.db, key: record.key)
             return false
         }
         if case .array(let a) = record.value, a.elements.isEmpty {
@@ -103,11 +103,11 @@ public final class RDBWriter {
         }
         if case .module(let m) = record.value {
             if dropModules {
-                lose("\(m.typeID.name) module value dropped (--without-modules)", db: record.db, key: record.key, requested: true)
+                lose(LossText.moduleValueRequested(m.typeID.name), db: record.db, key: record.key, requested: true)
                 return false
             }
             if !target.hasModules {
-                lose("module value dropped: \(target.magic) has no module values", db: record.db, key: record.key)
+                lose(LossText.moduleValue, db: record.db, key: record.key)
                 return false
             }
         }
@@ -117,11 +117,7 @@ public final class RDBWriter {
     /// Module aux data left out: asked for (--without-modules), or where no command restores it
     /// (a RESTORE carries keys only).
     func loseModuleAux(_ aux: ModuleAux) {
-        if dropModules {
-            lose("module aux data of \(aux.typeID.name) dropped (--without-modules)", requested: true)
-        } else {
-            lose("module aux data of \(aux.typeID.name) dropped: no command restores it")
-        }
+        lose(LossText.moduleAux(aux.typeID.name, requested: dropModules, byCommands: true), requested: dropModules)
     }
 
     /// Per database, the keys and keys with an expiry that will be written (RESIZEDB's numbers).
@@ -144,7 +140,7 @@ public final class RDBWriter {
         guard admits(record) else { return }
         writeKeyAttributes(db: record.db, expireAtMs: record.expireAtMs, idleSeconds: record.idleSeconds,
                            lfuFrequency: record.lfuFrequency, key: record.key)
-        begin(RDBType.RDB_TYPE_STRING, key: record.key)
+        begin(.RDB_TYPE_STRING, key: record.key)
         try out.string(value)
         keysWritten += 1
         try out.flushIfFull()
@@ -158,7 +154,7 @@ public final class RDBWriter {
         writeKeyAttributes(db: info.db, expireAtMs: info.expireAtMs, idleSeconds: info.idleSeconds,
                            lfuFrequency: info.lfuFrequency, key: key.array)
         writeKeyMetadata(info.metadata, db: info.db, key: key.array)
-        out.byte(info.rdbType)
+        out.byte(info.rdbType.byte)
         key.withBytes { out.string($0) }
     }
 
@@ -211,8 +207,9 @@ public final class RDBWriter {
     }
 
     /// The type byte and, in a file, the key: what precedes every value.
-    func begin(_ type: UInt8, key: Bytes) {
-        out.byte(type)
+    func begin(_ type: RDBValueType, key: Bytes) {
+        assert(target.holds(type), "\(type) written for \(target.magic)")
+        out.byte(type.byte)
         if !payloadMode { out.string(key) }
     }
 
@@ -237,7 +234,7 @@ public final class RDBWriter {
     /// made (RDBOutput flushes about every MiB) rather than returned.
     public func dumpPayload(longString value: StringValue, to sink: ByteSink) throws(RDBError) {
         let out = RDBOutput(file: sink, compress: true)
-        out.byte(RDBType.RDB_TYPE_STRING)
+        out.byte(RDBValueType.RDB_TYPE_STRING.byte)
         try out.string(value)
         let version = UInt16(target.version)
         out.byte(UInt8(version & 0xFF))
@@ -250,7 +247,7 @@ public final class RDBWriter {
         writeKeyMetadata(record.metadata, db: record.db, key: record.key)
         switch record.value {
         case .string(let s):
-            begin(RDBType.RDB_TYPE_STRING, key: record.key)
+            begin(.RDB_TYPE_STRING, key: record.key)
             out.string(s)
         case .list(let elements):
             writeList(key: record.key, elements)
@@ -263,7 +260,7 @@ public final class RDBWriter {
         case .stream(let stream):
             writeStream(record, stream)
         case .module(let module):
-            begin(RDBType.RDB_TYPE_MODULE_2, key: record.key)
+            begin(.RDB_TYPE_MODULE_2, key: record.key)
             out.length(module.typeID.raw)
             out.raw(module.payload)
         case .array(let array):
@@ -275,8 +272,7 @@ public final class RDBWriter {
     private func writeKeyMetadata(_ metadata: [KeyMetadata], db: Int, key: @autoclosure () -> Bytes) {
         guard !metadata.isEmpty else { return }
         guard target.hasKeyMetadata else {
-            return lose("key metadata (\(metadata.map(\.className).joined(separator: ", "))) dropped: \(target.magic) has none (Redis 8.6, RDB 13)",
-                        db: db, key: key())
+            return lose(LossText.keyMetadata(metadata.map(\.className)), db: db, key: key())
         }
         let classes = metadata.compactMap { m in m.classSpec.map { ($0, m.payload) } }
         out.byte(RDBOpcode.RDB_OPCODE_KEY_META)
@@ -287,16 +283,17 @@ public final class RDBWriter {
         }
     }
 
-    /// EOF and checksum; makes the file visible. Returns the CRC64 written.
-    @discardableResult
-    public func finish() throws(RDBError) -> UInt64 {
+    /// The CRC64 of the file, once `finish()` has written it.
+    public private(set) var checksum: UInt64 = 0
+
+    /// EOF and checksum; makes the file visible.
+    public func finish() throws(RDBError) {
         writeHeaderIfNeeded()
         out.byte(RDBOpcode.RDB_OPCODE_EOF)
-        let crc = out.checksum
-        if target.hasChecksum { out.uint64LE(crc) }
+        checksum = out.checksum
+        if target.hasChecksum { out.uint64LE(checksum) }
         try out.flush()
         try outputFile?.commit()
-        return crc
     }
 
     /// Drops a partial output.
@@ -306,10 +303,4 @@ public final class RDBWriter {
 
     /// The file's bytes, when writing to memory.
     public var bytes: [UInt8] { out.pending }
-}
-
-func currentUnixTime() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }

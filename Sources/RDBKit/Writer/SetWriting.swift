@@ -2,7 +2,7 @@
 /// set-max-intset-entries; a listpack (RDB 11+) under set-max-listpack-entries/-value; else a hashtable.
 extension RDBWriter {
     func writeSet(key: Bytes, _ members: [Bytes]) {
-        if members.count <= target.maxIntsetEntries {
+        if members.count <= target.thresholds.maxIntsetEntries {
             var integers: [Int64] = []
             integers.reserveCapacity(members.count)
             for m in members {
@@ -10,20 +10,20 @@ extension RDBWriter {
                 integers.append(v)
             }
             if integers.count == members.count && !members.isEmpty {
-                begin(RDBType.RDB_TYPE_SET_INTSET, key: key)
+                begin(.RDB_TYPE_SET_INTSET, key: key)
                 out.string(IntsetBuilder.build(integers))
                 return
             }
         }
-        if target.hasSetListpack && members.count <= target.maxSetListpackEntries
-            && members.allSatisfy({ $0.count <= target.maxSetListpackValue }) {
-            begin(RDBType.RDB_TYPE_SET_LISTPACK, key: key)
+        if target.hasSetListpack && members.count <= target.thresholds.maxSetListpackEntries
+            && members.allSatisfy({ $0.count <= target.thresholds.maxSetListpackValue }) {
+            begin(.RDB_TYPE_SET_LISTPACK, key: key)
             var builder = ListpackBuilder()
             for m in members { builder.append(m) }
             out.string(builder.finished())
             return
         }
-        begin(RDBType.RDB_TYPE_SET, key: key)
+        begin(.RDB_TYPE_SET, key: key)
         out.length(members.count)
         for m in members { out.string(m) }
     }

@@ -4,6 +4,7 @@
 extension RDBWriter {
     func writeStream(_ record: KeyRecord, _ stream: StreamValue) {
         let type = target.streamType
+        let layout = type.streamLayout!
         begin(type, key: record.key)
         let nodes = streamNodes(stream.entries)
         out.length(nodes.count)
@@ -18,7 +19,7 @@ extension RDBWriter {
         out.length(m.length)
         out.length(m.lastID.ms)
         out.length(m.lastID.seq)
-        if type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_2 {
+        if layout.hasCounters {
             let first = m.firstID ?? stream.entries.first?.id ?? .zero
             out.length(first.ms)
             out.length(first.seq)
@@ -27,12 +28,12 @@ extension RDBWriter {
             out.length(maxDeleted.seq)
             out.length(m.entriesAdded ?? m.length)
         } else if (m.maxDeletedID ?? .zero) != .zero || (m.entriesAdded ?? m.length) != m.length {
-            lose("stream counters entries-added and max-deleted-id dropped: \(target.magic) predates them (RDB 10)",
+            lose(LossText.streamCounters,
                  db: record.db, key: record.key)
         }
         out.length(stream.groups.count)
         for group in stream.groups {
-            writeGroup(group, type: type, record: record)
+            writeGroup(group, layout: layout, record: record)
         }
         writeIdmp(stream.idmp, record: record)
     }
@@ -42,7 +43,7 @@ extension RDBWriter {
     private func writeIdmp(_ idmp: StreamIdmp?, record: KeyRecord) {
         guard target.hasStreamIdmp else {
             if let idmp, !idmp.isDefault {
-                lose("stream IDMP state (\(idmp.producers.count) producers, \(idmp.iidsAdded) iids added) dropped: \(target.magic) predates it (Redis 8.6, RDB 13)",
+                lose(LossText.idmp(idmp),
                      db: record.db, key: record.key)
             }
             return
@@ -64,24 +65,24 @@ extension RDBWriter {
         out.length(idmp.iidsDuplicates)
     }
 
-    private func writeGroup(_ group: StreamGroup, type: UInt8, record: KeyRecord) {
+    private func writeGroup(_ group: StreamGroup, layout: StreamLayout, record: KeyRecord) {
         var group = group
         let nacked = group.nacked ?? []
         if !nacked.isEmpty && !target.hasNackZones {
             // A PEL entry no consumer owns is refused by older loaders: the NACKed entries go.
             let zone = Set(nacked)
             group.pending.removeAll { zone.contains($0.id) }
-            lose("\(nacked.count) NACKed pending entries of group \(displayKey(group.name)) dropped: \(target.magic) has no NACK zone (Redis 8.8, RDB 14)",
+            lose(LossText.nacked(nacked.count, group: group.name),
                  db: record.db, key: record.key)
         }
         out.string(group.name)
         out.length(group.lastDeliveredID.ms)
         out.length(group.lastDeliveredID.seq)
-        if type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_2 {
+        if layout.hasCounters {
             // SCG_INVALID_ENTRIES_READ (-1) when the source did not know it.
             out.length(group.entriesRead ?? StreamGroup.invalidEntriesRead)
         } else if let read = group.entriesRead, read != StreamGroup.invalidEntriesRead {  // nothing known: nothing lost
-            lose("consumer group entries-read dropped: \(target.magic) predates it (RDB 10)", db: record.db, key: record.key)
+            lose(LossText.entriesRead, db: record.db, key: record.key)
         }
         out.length(group.pending.count)
         for p in group.pending {
@@ -93,15 +94,15 @@ extension RDBWriter {
         for c in group.consumers {
             out.string(c.name)
             out.millisecondTime(c.seenTimeMs)
-            if type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_3 {
+            if layout.hasActiveTimes {
                 out.millisecondTime(c.activeTimeMs ?? c.seenTimeMs)
             } else if let active = c.activeTimeMs, active != c.seenTimeMs {
-                lose("consumer active time dropped: \(target.magic) predates it (RDB 11)", db: record.db, key: record.key)
+                lose(LossText.consumerActiveTime, db: record.db, key: record.key)
             }
             out.length(c.pending.count)
             for id in c.pending { rawID(id) }
         }
-        if type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_5 {
+        if layout.hasNackZones {
             out.length(nacked.count)
             for id in nacked { rawID(id) }
         }
@@ -134,7 +135,7 @@ extension RDBWriter {
         }
 
         for entry in entries {
-            if inNode > 0 && (body.totalBytes >= target.streamNodeMaxBytes || inNode >= target.streamNodeMaxEntries) {
+            if inNode > 0 && (body.totalBytes >= target.thresholds.streamNodeMaxBytes || inNode >= target.thresholds.streamNodeMaxEntries) {
                 close()
             }
             if inNode == 0 {

@@ -15,7 +15,7 @@ public struct KeyStats: Sendable {
 /// so a key with millions of members costs constant memory.
 public final class KeyStatsCollector: RDBVisitor {
     private let onKey: (KeyStats) throws(RDBError) -> Void
-    private let listNodeBytes = 8192, maxListpackEntries = 128, maxListpackValue = 64, maxIntsetEntries = 512
+    private let thresholds = EncodingThresholds()
     /// The figures of the key being read, behind a pointer: a class's stored `var`s are checked
     /// for exclusive access at run time on every use, which costs more than the counting.
     private struct Figures {
@@ -39,6 +39,7 @@ public final class KeyStatsCollector: RDBVisitor {
         var streamNodes = 0
         var streamNodesMemory = 0
         var array = ArrayMemory()
+
     }
 
     private let fig = UnsafeMutablePointer<Figures>.allocate(capacity: 1)
@@ -60,7 +61,7 @@ public final class KeyStatsCollector: RDBVisitor {
 
     private func note(_ b: UnsafeRawBufferPointer) {
         fig.pointee.largest = max(fig.pointee.largest, b.count)
-        if b.count > maxListpackValue { fig.pointee.fitsListpack = false }
+        if b.count > thresholds.maxListpackValue { fig.pointee.fitsListpack = false }
     }
 
     public func stringValue(_ value: StringValue) throws(RDBError) {
@@ -73,8 +74,8 @@ public final class KeyStatsCollector: RDBVisitor {
     public func listElement(_ element: RDBString) throws(RDBError) {
         element.withBytes { b in
             fig.pointee.largest = max(fig.pointee.largest, b.count)
-            let entry = MemoryEstimate.listpackEntry(b)
-            if fig.pointee.elements > 0 && fig.pointee.nodeBytes + entry > listNodeBytes { closeNode() }
+            let entry = ListpackEntrySize.entry(b)
+            if fig.pointee.elements > 0 && fig.pointee.nodeBytes + entry > thresholds.listNodeBytes { closeNode() }
             fig.pointee.nodeBytes += entry
             fig.pointee.elements += 1
         }
@@ -105,9 +106,9 @@ public final class KeyStatsCollector: RDBVisitor {
             note(b)
             fig.pointee.elements += 1
             // The listpack's size matters only while the value may still be one (the score's text costs a String).
-            if fig.pointee.fitsListpack && fig.pointee.elements <= maxListpackEntries {
+            if fig.pointee.fitsListpack && fig.pointee.elements <= thresholds.maxListpackEntries {
                 var scoreText = RDBWriterScore.text(score)
-                fig.pointee.listpackBytes += MemoryEstimate.listpackEntry(b) + scoreText.withUTF8 { MemoryEstimate.listpackEntry(UnsafeRawBufferPointer($0)) }
+                fig.pointee.listpackBytes += ListpackEntrySize.entry(b) + scoreText.withUTF8 { ListpackEntrySize.entry(UnsafeRawBufferPointer($0)) }
             }
             fig.pointee.tableMemory += MemoryEstimate.sds(b.count) + MemoryEstimate.dictEntry
         }
@@ -119,7 +120,7 @@ public final class KeyStatsCollector: RDBVisitor {
                 note(f)
                 note(v)
                 fig.pointee.elements += 1
-                fig.pointee.listpackBytes += MemoryEstimate.listpackEntry(f) + MemoryEstimate.listpackEntry(v)
+                fig.pointee.listpackBytes += ListpackEntrySize.entry(f) + ListpackEntrySize.entry(v)
                 fig.pointee.tableMemory += MemoryEstimate.sds(f.count) + MemoryEstimate.sds(v.count) + MemoryEstimate.dictEntry
             }
         }
@@ -181,7 +182,7 @@ public final class KeyStatsCollector: RDBVisitor {
             value = MemoryEstimate.robj + MemoryEstimate.quicklist + fig.pointee.nodesMemory
             encoding = "quicklist"
         case .set:
-            if fig.pointee.allIntegers && fig.pointee.elements <= maxIntsetEntries {
+            if fig.pointee.allIntegers && fig.pointee.elements <= thresholds.maxIntsetEntries {
                 value = MemoryEstimate.robj + jemallocSize(8 + fig.pointee.widestInteger * fig.pointee.elements)
                 encoding = "intset"
             } else {
@@ -189,7 +190,7 @@ public final class KeyStatsCollector: RDBVisitor {
                 encoding = "hashtable"
             }
         case .zset:
-            if fig.pointee.fitsListpack && fig.pointee.elements <= maxListpackEntries {
+            if fig.pointee.fitsListpack && fig.pointee.elements <= thresholds.maxListpackEntries {
                 value = MemoryEstimate.robj + jemallocSize(fig.pointee.listpackBytes)
                 encoding = "listpack"
             } else {
@@ -199,7 +200,7 @@ public final class KeyStatsCollector: RDBVisitor {
                 encoding = "skiplist"
             }
         case .hash:
-            if fig.pointee.fitsListpack && fig.pointee.elements <= maxListpackEntries {
+            if fig.pointee.fitsListpack && fig.pointee.elements <= thresholds.maxListpackEntries {
                 value = MemoryEstimate.robj + jemallocSize(fig.pointee.listpackBytes)
                 encoding = "listpack"
             } else {

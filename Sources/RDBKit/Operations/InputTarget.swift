@@ -21,7 +21,7 @@ extension RDBTarget {
     /// `valkey-ver` aux field follows it; nil when there is none to read.
     static func inputHeader(_ path: String) -> (RDBHeader, writtenByValkey: Bool)? {
         var rdbPath = path
-        if AOFFiles.looksLikeAOF(path) {
+        if InputKind.of(path) == .aof {
             guard let first = (try? AOFFiles.open(path))?.parts.first else { return nil }
             rdbPath = first.path
         }

@@ -45,12 +45,26 @@ public enum Merge {
         public var stoppedAt: (file: String, offset: Int64)?
     }
 
-    /// `base`: an RDB file, an AOF file or a multi-part directory (its RDB content is the base, its
-    /// commands come first). `deltas`: AOF files or directories, applied in order.
+    /// Where merged keys go: an RDB writer, or the AOF rewrite.
+    private static func keySink(_ outputs: Outputs, path: String, options: Options) throws(RDBError) -> KeySink {
+        switch options.output {
+        case .rdb:
+            let writer = RDBWriter(output: try outputs.file(path), target: options.target)
+            writer.dropModules = options.withoutModules
+            return writer
+        case .aof(let layout):
+            return try AOFRewriter(destination: AOFDestination(outputs, path: path, layout: layout), target: options.target,
+                                   dropModules: options.withoutModules)
+        }
+    }
+
+    /// `base`: an RDB file, the export schema (JSON), an AOF file or a multi-part directory (its
+    /// RDB content is the base, its commands come first). `deltas`: AOF files or directories, applied in order.
     public static func run(base: String, deltas: [String], outputPath: String, options: Options) throws(RDBError) -> Summary {
         let outputs = Outputs(inputs: [base] + deltas)
         try outputs.refuseInput(outputPath)
-        let baseIsAOF = AOFFiles.looksLikeAOF(base)
+        let baseKind = InputKind.of(base)
+        let baseIsAOF = baseKind == .aof
         let commandSources = (baseIsAOF ? [base] : []) + deltas
         if commandSources.contains("-") {
             // The plan's scan and the replay each read every AOF once.
@@ -58,13 +72,14 @@ public enum Merge {
                            offset: 0, context: "-")
         }
         let plan = try MergePlan.scan(commandSources, options: options)
-        let sink = try MergeSink(outputs, path: outputPath, options: options)
+        let sink = try keySink(outputs, path: outputPath, options: options)
         var summary = Summary()
-        do throws(RDBError) {
+        let aof: String? = if case .aof = options.output { outputPath } else { nil }
+        return try LossPolicy(lossy: options.lossy).write(sink, for: options.target, aofAt: aof) { () throws(RDBError) -> Summary in
             let keyspace = Keyspace()
             let engine = ReplayEngine(keyspace: keyspace, now: options.now)
             engine.skipUnknown = options.skipUnknown
-            let router = RecordCollector { (record) throws(RDBError) in
+            let route = { (record: KeyRecord) throws(RDBError) in
                 if plan.dropsBase(db: record.db) { return }
                 if plan.mayTouch(record.key) {
                     keyspace.insert(record)
@@ -74,12 +89,15 @@ public enum Merge {
                     summary.keysStreamed += 1
                 }
             }
-            router.onFunction = { code in
+            let keepFunction = { (code: Bytes) in
                 if let name = ReplayEngine.libraryName(code) { keyspace.functions.append((name, code)) }
             }
+            let router = RecordCollector(onRecord: route)
+            router.onFunction = keepFunction
             router.onModuleAux = { (aux) throws(RDBError) in try sink.writeModuleAux(aux) }
-            if !baseIsAOF {
-                if let writer = sink.rdbWriter {
+            switch baseKind {
+            case .rdb:
+                if let writer = sink as? RDBWriter {
                     // A key no command names is copied as stored when the output's format is the base's.
                     let copier = ValueCopier(writer: writer, collector: router) { info, key in
                         if plan.dropsBase(db: info.db) { return .drop }
@@ -90,6 +108,16 @@ public enum Merge {
                 } else {
                     try RDBReader.read(path: base, visitor: router, options: options.reader)
                 }
+            case .json:
+                let records = JSONImport(source: try openInput(path: base))
+                while let item = try records.next() {
+                    switch item {
+                    case .key(let record): try route(record)
+                    case .function(let code): keepFunction(code)
+                    case .moduleAux(let aux): try sink.writeModuleAux(aux)
+                    }
+                }
+            case .aof: break
             }
             for (index, source) in commandSources.enumerated() {
                 let reader = try AOFReader(path: source, options: options.reader, until: options.until)
@@ -99,13 +127,8 @@ public enum Merge {
                     throw RDBError(.unreadable("a delta holds RDB content (a rewritten base): give that directory as the base"), offset: 0,
                                    key: record.key)
                 }
-                var lastPart = -1
                 do throws(RDBError) {
-                    try reader.read(rdb: rdb) { (command) throws(RDBError) in
-                        if reader.partIndex != lastPart {
-                            if lastPart >= 0 { engine.endOfFile() }
-                            lastPart = reader.partIndex
-                        }
+                    try reader.read(rdb: rdb, partEnded: { engine.endOfFile() }) { (command) throws(RDBError) in
                         do throws(ReplayError) {
                             try engine.apply(command)
                         } catch {
@@ -117,7 +140,6 @@ public enum Merge {
                     if error.context == nil { error.context = reader.currentPart.path }
                     throw error
                 }
-                engine.endOfFile()
                 if let stop = reader.stoppedByTimestamp {
                     summary.stoppedAt = (reader.files.parts[stop.part].path, stop.offset)
                     break
@@ -130,13 +152,7 @@ public enum Merge {
             summary.refused = engine.refused
             summary.skipped = engine.skipped
             summary.losses = sink.losses
-            let aof: String? = if case .aof = options.output { outputPath } else { nil }
-            try LossPolicy(lossy: options.lossy).check(sink.losses, target: options.target, aofAt: aof)
-            try sink.finish()
             return summary
-        } catch {
-            sink.abandon()
-            throw error
         }
     }
 }
@@ -155,18 +171,10 @@ struct MergePlan {
 
     static func scan(_ sources: [String], options: Merge.Options) throws(RDBError) -> MergePlan {
         var plan = MergePlan()
-        final class SkipAll: RDBVisitor {
-            func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction { .skip }
-        }
         for source in sources {
             let reader = try AOFReader(path: source, options: options.reader, until: options.until)
             var db = 0
-            var part = -1
-            try reader.read(rdb: SkipAll()) { command in
-                if reader.partIndex != part {
-                    part = reader.partIndex
-                    db = 0
-                }
+            try reader.read(rdb: SkippingVisitor(), partEnded: { db = 0 }) { command in
                 for argument in command.arguments.dropFirst() { plan.arguments.insert(fingerprint(argument)) }
                 switch command.name {
                 case "select": if command.arguments.count == 2, let n = integer(command.arguments[1]) { db = Int(n) }
@@ -187,63 +195,4 @@ private func fingerprint(_ bytes: some Sequence<UInt8>) -> UInt64 {
     var h: UInt64 = 0xcbf29ce484222325
     for b in bytes { h = (h ^ UInt64(b)) &* 0x100000001b3 }
     return h
-}
-
-/// Where merged keys go: an RDB writer, or the AOF rewrite writer.
-private final class MergeSink {
-    private let rdb: RDBWriter?
-    private let aof: (destination: AOFDestination, rewriter: AOFRewriter)?
-
-    init(_ outputs: Outputs, path: String, options: Merge.Options) throws(RDBError) {
-        switch options.output {
-        case .rdb:
-            let writer = RDBWriter(output: try outputs.file(path), target: options.target)
-            writer.dropModules = options.withoutModules
-            rdb = writer
-            aof = nil
-        case .aof(let layout):
-            let destination = try AOFDestination(outputs, path: path, layout: layout)
-            aof = (destination, try AOFRewriter(output: destination.encoder, target: options.target, dropModules: options.withoutModules))
-            rdb = nil
-        }
-    }
-
-    var losses: [ConversionLoss] { rdb?.losses ?? aof?.rewriter.losses ?? [] }
-
-    /// The writer, when the output is an RDB file.
-    var rdbWriter: RDBWriter? { rdb }
-
-    func write(_ record: KeyRecord) throws(RDBError) {
-        if let rdb { return try rdb.write(record) }
-        guard let aof else { return }
-        let info = KeyInfo(db: record.db, type: record.value.type, rdbType: 0, family: .redis, expireAtMs: record.expireAtMs,
-                           idleSeconds: nil, lfuFrequency: nil, offset: 0)
-        try record.replay(as: info, into: aof.rewriter)
-    }
-
-    func writeFunction(_ code: Bytes) throws(RDBError) {
-        if let rdb { return try rdb.writeFunction(code) }
-        guard let aof else { return }
-        let copy = ScratchBuffer()
-        code.withUnsafeBytes { copy.append($0) }
-        try aof.rewriter.function(code: .bytes(copy.bytes))
-    }
-
-    func writeModuleAux(_ aux: ModuleAux) throws(RDBError) {
-        if let rdb { return try rdb.writeModuleAux(aux) }
-        try aof?.rewriter.moduleAux(aux)
-    }
-
-    func finish() throws(RDBError) {
-        if let rdb {
-            _ = try rdb.finish()
-            return
-        }
-        try aof?.destination.finish()
-    }
-
-    func abandon() {
-        rdb?.abandon()
-        aof?.destination.abandon()
-    }
 }
