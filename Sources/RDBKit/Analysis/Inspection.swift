@@ -136,7 +136,7 @@ public final class Inspector: ForwardsElements {
             lastResize = nil
         }
         t.pointee.types[info.type.ordinal].keys += 1
-        t.pointee.countStoredEncoding(info.rdbType, family: info.family)
+        t.pointee.countStoredEncoding(info.rdbType)
         return try stats.beginKey(info, key: key)
     }
 
@@ -214,15 +214,19 @@ struct InspectionTally {
     var biggest: BoundedTopKeys
     var prefixes: PrefixSummary
     var types = [TypeTally](repeating: TypeTally(), count: RedisType.allCases.count)
-    /// Keys by stored type byte: Redis's numbering, then Valkey's.
-    var storedEncodings = [Int](repeating: 0, count: 512)
+    /// Keys by stored type, the few a file holds in the order met (comparing them is comparing words).
+    var storedEncodings: [(type: RDBValueType, count: Int)] = []
     var ttlBuckets = [Int](repeating: 0, count: 8)
     var db = -1
     var database = Inspection.DatabaseSummary()
     var pending: (type: Int, offset: Int64)?
 
-    mutating func countStoredEncoding(_ rdbType: UInt8, family: RDBFamily) {
-        storedEncodings[(family == .valkey ? 256 : 0) + Int(rdbType)] += 1
+    mutating func countStoredEncoding(_ type: RDBValueType) {
+        for i in storedEncodings.indices where storedEncodings[i].type == type {
+            storedEncodings[i].count += 1
+            return
+        }
+        storedEncodings.append((type, 1))
     }
 
     mutating func switchDatabase(to next: Int) {
@@ -242,11 +246,8 @@ struct InspectionTally {
             folded.types[type, default: .init()].memory += t.memory
             for (name, count) in t.serverEncodings { folded.types[type, default: .init()].serverEncodings[name, default: 0] += count }
         }
-        for index in storedEncodings.indices where storedEncodings[index] > 0 {
-            let family: RDBFamily = index >= 256 ? .valkey : .redis
-            let rdbType = UInt8(index % 256)
-            guard let type = RDBTypeInfo.redisType(of: rdbType, family: family) else { continue }
-            folded.types[type, default: .init()].storedEncodings[RDBTypeInfo.name(of: rdbType, family: family), default: 0] += storedEncodings[index]
+        for (stored, count) in storedEncodings {
+            folded.types[stored.redisType, default: .init()].storedEncodings[stored.name, default: 0] += count
         }
         for (i, n) in ttlBuckets.enumerated() { folded.ttlBuckets[i] += n }
         return folded

@@ -206,6 +206,22 @@ public final class RDBParser<Visitor: RDBVisitor> {
         }
     }
 
+    /// `KeyAction.copy`: the value read (and checked) as for validation, its bytes captured as
+    /// they pass and handed to the visitor about a window at a time.
+    private func copyValue(_ type: RDBValueType) throws(RDBError) {
+        copying = true
+        input.beginCapture(into: captureScratch, spillingTo: spillCopy)
+        defer {
+            input.endCapture()
+            copying = false
+        }
+        try readValue(type)
+        input.endCapture()
+        try visitor.rawValue(captureScratch.bytes)
+        captureScratch.removeAll()
+        captureScratch.shrink(to: 1 << 20)
+    }
+
     /// A byte where a type or opcode belongs that this file cannot have: opcodes and types whose
     /// layout no release confirms, by name (even with --accept-newer), or an unknown type.
     private func unreadableType(_ byte: UInt8, at offset: Int64) -> RDBError {
