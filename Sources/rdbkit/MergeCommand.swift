@@ -101,7 +101,7 @@ extension MergeCommand {
         guard BackupCatalog.isBackupFolder(base) else { return base }
         let catalog = try BackupCatalog.scan(base)
         guard let point = catalog.choose(until: until) else {
-            throw RDBError(.io("\(base) holds no valid restore point" + (until.map { " at or before \(isoSeconds($0))" } ?? "")), offset: 0)
+            throw RDBError(.io("\(base) holds no valid restore point" + (until.map { " at or before \(isoSeconds($0))" } ?? "")))
         }
         var line = "rdbkit: restoring from \(point.path) (\(point.first.map(isoSeconds) ?? "?") to \(point.last.map(isoSeconds) ?? "?"))"
         if let until, let last = point.last, until > last { line += "; nothing between \(isoSeconds(last)) and \(isoSeconds(until)) is backed up" }

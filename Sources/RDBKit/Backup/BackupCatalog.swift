@@ -43,7 +43,7 @@ public struct BackupCatalog: Sendable {
 
     public static func scan(_ directory: String) throws(RDBError) -> BackupCatalog {
         guard let names = directoryEntries(directory) else {
-            throw RDBError(.io("\(directory) is not a directory"), offset: 0)
+            throw RDBError(.io("\(directory) is not a directory"))
         }
         var catalog = BackupCatalog(directory: directory)
         for name in names {

@@ -27,7 +27,7 @@ final class SpillFile {
             let n = write(descriptor, p, left)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw RDBError(.io("cannot write \(purpose) to a temporary file: \(errnoText())"), offset: 0)
+                throw RDBError(.io("cannot write \(purpose) to a temporary file: \(errnoText())"))
             }
             p = p! + n
             left -= n
@@ -53,7 +53,7 @@ final class SpillFile {
         var template = Array((directory + "/rdbkit-spill-XXXXXX").utf8CString)
         descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {
-            throw RDBError(.io("cannot create a temporary file for \(purpose): \(errnoText())"), offset: 0)
+            throw RDBError(.io("cannot create a temporary file for \(purpose): \(errnoText())"))
         }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
     }

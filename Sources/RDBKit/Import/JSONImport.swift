@@ -17,7 +17,7 @@ public final class JSONImport {
     /// The next record, or nil at the end of the input.
     public func next() throws(RDBError) -> Item? {
         while let raw = try lines.next() {
-            let at = lines.offset - Int64(raw.count) - 1
+            let lineStart = lines.lineStart
             var line = raw[...]
             while let f = line.first, f == 0x20 || f == 0x09 { line = line.dropFirst() }
             while let l = line.last, l == 0x20 || l == 0x09 { line = line.dropLast() }
@@ -26,16 +26,24 @@ public final class JSONImport {
             if line.first == UInt8(ascii: "[") { line = line.dropFirst() }
             if line.last == UInt8(ascii: ",") { line = line.dropLast() }
             if line.last == UInt8(ascii: "]") && line.first != UInt8(ascii: "[") { line = line.dropLast() }
+            /// A place on this line: its byte offset in the input, line and column (1-based, in bytes).
+            func place(_ column: Int) -> (offset: Int64, context: String) {
+                (lineStart + Int64(column), "line \(lines.lineNumber), column \(column + 1)")
+            }
             let value: JSONValue
             do {
                 value = try JSONParser.parse(Array(line))
             } catch {
-                throw RDBError(.corrupt("not JSON: \(error)"), offset: at, context: "line \(lines.lineNumber)")
+                let at = place(line.startIndex + error.position)
+                throw RDBError(.corrupt("not JSON: \(error.message)"), offset: at.offset, context: at.context)
             }
             do throws(ImportFailure) {
                 if let item = try item(from: value) { return item }
             } catch {
-                throw RDBError(.corrupt(error.message), offset: at, context: "line \(lines.lineNumber)")
+                // The record is valid JSON: the place is where it starts, the key when it has one.
+                let at = place(line.startIndex)
+                let key = try? bytes(value["key"], "key")
+                throw RDBError(.corrupt(error.message), offset: at.offset, key: key, context: at.context)
             }
         }
         return nil

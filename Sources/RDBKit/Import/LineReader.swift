@@ -7,6 +7,8 @@ final class LineReader {
     private var scanned = 0
     private var exhausted = false
     private(set) var offset: Int64 = 0
+    /// Where the line `next()` returned last starts in the input.
+    private(set) var lineStart: Int64 = 0
     private(set) var lineNumber = 0
 
     init(source: ByteSource) {
@@ -23,6 +25,7 @@ final class LineReader {
                 var end = newline
                 if end > start, bytes[end - 1] == 0x0D { end -= 1 }
                 let line = [UInt8](bytes[start..<end])
+                lineStart = offset
                 offset += Int64(newline + 1 - start)
                 start = newline + 1
                 scanned = start
@@ -33,6 +36,7 @@ final class LineReader {
             if exhausted {
                 guard start < bytes.count else { return nil }
                 let line = [UInt8](bytes[start...])
+                lineStart = offset
                 offset += Int64(bytes.count - start)
                 start = bytes.count
                 lineNumber += 1

@@ -67,6 +67,7 @@ public final class RDBParser<Visitor: RDBVisitor> {
         var idleSeconds: UInt64?
         var lfuFrequency: UInt8?
         var metadata: [KeyMetadata] = []
+        var metadataOffset: Int64?
         var db = 0
         while true {
             let opcodeOffset = input.offset
@@ -108,6 +109,7 @@ public final class RDBParser<Visitor: RDBVisitor> {
                 try visitor.slotImport(try readSlotImport())
             case RDBOpcode.RDB_OPCODE_KEY_META:
                 metadata = try readKeyMetadata(at: opcodeOffset)
+                metadataOffset = opcodeOffset
             case RDBOpcode.RDB_OPCODE_EOF:
                 return try readTrailer()
             default:
@@ -116,8 +118,9 @@ public final class RDBParser<Visitor: RDBVisitor> {
                                    offset: opcodeOffset)
                 }
                 try readKey(type: opcode, at: opcodeOffset, db: db, expireAtMs: expireAtMs,
-                            idleSeconds: idleSeconds, lfuFrequency: lfuFrequency, metadata: metadata)
+                            idleSeconds: idleSeconds, lfuFrequency: lfuFrequency, metadata: metadata, metadataOffset: metadataOffset)
                 expireAtMs = nil
+                metadataOffset = nil
                 idleSeconds = nil
                 lfuFrequency = nil
                 if !metadata.isEmpty { metadata = [] }
@@ -193,7 +196,7 @@ public final class RDBParser<Visitor: RDBVisitor> {
     }
 
     private func readKey(type: UInt8, at typeOffset: Int64, db: Int, expireAtMs: Int64?,
-                         idleSeconds: UInt64?, lfuFrequency: UInt8?, metadata: [KeyMetadata]) throws(RDBError) {
+                         idleSeconds: UInt64?, lfuFrequency: UInt8?, metadata: [KeyMetadata], metadataOffset: Int64?) throws(RDBError) {
         if family == .redis, let name = Self.unsupportedTypeName(type) {
             throw RDBError(.unreadable("\(name) (type \(type)) is not supported: its layout is not confirmed from a Redis release"),
                            offset: typeOffset)
@@ -205,7 +208,8 @@ public final class RDBParser<Visitor: RDBVisitor> {
         let key = try input.readString(lzfInto: valueScratch)
         key.withBytes { keyBuffer.set($0) }
         let info = KeyInfo(db: db, type: redisType, rdbType: type, family: family, expireAtMs: expireAtMs,
-                           idleSeconds: idleSeconds, lfuFrequency: lfuFrequency, offset: typeOffset, metadata: metadata)
+                           idleSeconds: idleSeconds, lfuFrequency: lfuFrequency, offset: typeOffset, metadata: metadata,
+                           metadataOffset: metadataOffset)
         do throws(RDBError) {
             let action = try visitor.beginKey(info, key: .bytes(keyBuffer.bytes))
             if action == .read {

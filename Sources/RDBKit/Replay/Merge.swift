@@ -55,7 +55,7 @@ public enum Merge {
         if commandSources.contains("-") {
             // The plan's scan and the replay each read every AOF once.
             throw RDBError(.unreadable("merge reads each AOF twice, and standard input can be read only once: give the AOF as a file"),
-                           offset: 0, context: "-")
+                           context: "-")
         }
         let plan = try MergePlan.scan(commandSources, options: options)
         let sink = try MergeSink(outputs, path: outputPath, options: options)
@@ -86,7 +86,7 @@ public enum Merge {
                 // Only the base's own RDB content is a base; RDB content inside a delta (a
                 // rewrite's base file) replaces nothing and is refused.
                 let rdb: RecordCollector = index == 0 && baseIsAOF ? router : RecordCollector { (record) throws(RDBError) in
-                    throw RDBError(.unreadable("a delta holds RDB content (a rewritten base): give that directory as the base"), offset: 0,
+                    throw RDBError(.unreadable("a delta holds RDB content (a rewritten base): give that directory as the base"),
                                    key: record.key)
                 }
                 var lastPart = -1

@@ -15,7 +15,7 @@ public enum Restore {
         var fields = try control.info("server")
         fields.merge(try control.info("cluster")) { first, _ in first }
         guard let server = TargetServer(info: fields) else {
-            throw RDBError(.io("\(url.endpoint): INFO server names no redis_version"), offset: 0)
+            throw RDBError(.io("\(url.endpoint): INFO server names no redis_version"))
         }
         let clustered = options.cluster ?? server.clusterEnabled
         let path = try resolve(source, until: options.until)
@@ -25,7 +25,7 @@ public enum Restore {
         let topology = SharedTopology()
         if clustered {
             guard !isAOF else {
-                throw RDBError(.unreadable("an AOF into a cluster is not supported: fold it into a dump first (rdbkit merge), then restore that"), offset: 0)
+                throw RDBError(.unreadable("an AOF into a cluster is not supported: fold it into a dump first (rdbkit merge), then restore that"))
             }
             topology.value = try clusterTopology(control, url: url)
             nodeURLs = topology.value.primaries.map { endpoint in
@@ -42,7 +42,7 @@ public enum Restore {
         if let resumed {
             let identity = ResumePoint.identity(of: path)
             guard resumed.source == path, resumed.sourceSize == identity.size, resumed.sourceModified == identity.modified else {
-                throw RDBError(.unreadable("\(options.resumePath!) was written for \(resumed.source) as it was then; this source is not that file"), offset: 0)
+                throw RDBError(.unreadable("\(options.resumePath!) was written for \(resumed.source) as it was then; this source is not that file"))
             }
         }
 
@@ -86,7 +86,7 @@ public enum Restore {
                 node = topology.node(forSlot: ClusterSlot.of(item.key), among: nodeURLs) ?? -1
                 guard node >= 0 else { return tracker.complete(n, .failed("no node serves slot \(ClusterSlot.of(item.key))"), item: item) }
             }
-            if !queues[node].push(item) { throw tracker.stopped ?? RDBError(.io("the restore stopped"), offset: 0) }
+            if !queues[node].push(item) { throw tracker.stopped ?? RDBError(.io("the restore stopped")) }
             if let resumePath = options.resumePath, monotonicSeconds() - lastResumeWrite > 1 {
                 lastResumeWrite = monotonicSeconds()
                 let progress = tracker.progress
@@ -160,7 +160,7 @@ public enum Restore {
             .filter { name in limit.map { String(name.dropFirst(5).prefix(16)) <= $0 } ?? true }
             .sorted()
         guard let chosen = dumps.last else {
-            throw RDBError(.unreadable("\(source) holds no backup taken\(limit.map { " at or before \($0)" } ?? "") (dump-<UTC time>.rdb)"), offset: 0)
+            throw RDBError(.unreadable("\(source) holds no backup taken\(limit.map { " at or before \($0)" } ?? "") (dump-<UTC time>.rdb)"))
         }
         return source + "/" + chosen
     }
@@ -183,10 +183,10 @@ public enum Restore {
             topology = ClusterTopology(slots: try control.call("CLUSTER", "SLOTS"), defaultHost: url.host)
         }
         guard let topology, !topology.primaries.isEmpty else {
-            throw RDBError(.io("\(url.endpoint): the cluster's slot map could not be read"), offset: 0)
+            throw RDBError(.io("\(url.endpoint): the cluster's slot map could not be read"))
         }
         if topology.uncoveredSlots > 0 {
-            throw RDBError(.io("\(url.endpoint): \(topology.uncoveredSlots) slots have no primary (is the cluster complete?)"), offset: 0)
+            throw RDBError(.io("\(url.endpoint): \(topology.uncoveredSlots) slots have no primary (is the cluster complete?)"))
         }
         return topology
     }

@@ -37,8 +37,9 @@ extension RDBWriter {
         writeIdmp(stream.idmp, record: record)
     }
 
-    /// The IDMP trailer (rdbSaveStreamIdmpEntries); a stream that never had one gets the
-    /// defaults a server gives it (XADD's duration and max size, no producers).
+    /// The IDMP trailer (rdbSaveStreamIdmpEntries) as the server holds it after loading (expired
+    /// iids dropped, `StreamIdmp.live`); a stream that never had one gets the defaults a server
+    /// gives it (XADD's duration and max size, no producers).
     private func writeIdmp(_ idmp: StreamIdmp?, record: KeyRecord) {
         guard target.hasStreamIdmp else {
             if let idmp, !idmp.isDefault {
@@ -47,7 +48,7 @@ extension RDBWriter {
             }
             return
         }
-        let idmp = idmp ?? StreamIdmp()
+        let idmp = (idmp ?? StreamIdmp()).live(at: clockMs)
         out.length(idmp.duration)
         out.length(idmp.maxSize)
         out.length(idmp.producers.count)

@@ -63,7 +63,14 @@ final class ConvertTests: XCTestCase {
             XCTAssertEqual(Validator.validate(path: up).header?.version, 14)
             XCTAssertTrue(upSummary.losses.isEmpty, "\(dump.lastPathComponent): \(upSummary.losses)")
             _ = try Convert.rdbToRDB(inputPath: up, outputPath: back, target: own, lossy: false)
-            XCTAssertEqual(try exportToMemory(back), try exportToMemory(dump.path), dump.lastPathComponent)
+            // Written at the current time, stream IDMP iids older than their duration are left
+            // out (as the server drops them): those dumps are compared with their own rewrite.
+            var reference = dump.path
+            if header.version >= 13 {
+                reference = scratch.appendingPathComponent("own.rdb").path
+                _ = try Convert.rdbToRDB(inputPath: dump.path, outputPath: reference, target: own, lossy: false)
+            }
+            XCTAssertEqual(try exportToMemory(back), try exportToMemory(reference), dump.lastPathComponent)
             checked += 1
         }
         XCTAssertGreaterThan(checked, 40)
