@@ -164,9 +164,9 @@ for folder in sys.argv[3:]:
             at = data.find(bytes([t, len(key)]) + key)
             if at < 0: continue
             if target == 'stream' and t in (26, 27):
-                seed = bytes([t - 26]) + data[at + 2 + len(key):][:30000]
+                seed = bytes([t - 26]) + data[at + 2 + len(key):][:6000]
             elif target == 'array' and t == 28:
-                seed = data[at + 2 + len(key):][:30000]
+                seed = data[at + 2 + len(key):][:6000]
             elif target == 'keymeta' and any(m['key'] == rec['key'] and m.get('keymeta') for m in meta):
                 opcode = data.rfind(b'\xf3', max(0, at - 200), at)
                 if opcode < 0: continue

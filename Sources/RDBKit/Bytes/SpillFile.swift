@@ -58,3 +58,22 @@ final class SpillFile {
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
     }
 }
+
+/// A spill file as a sink, counting what it holds (a value whose length must be known before it
+/// is written, as a RESP argument's).
+final class SpillSink: ByteSink {
+    let file: SpillFile
+    private(set) var count = 0
+
+    init(purpose: String) {
+        file = SpillFile(purpose: purpose)
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws(RDBError) {
+        try file.append(bytes)
+        count += bytes.count
+    }
+
+    func commit() throws(RDBError) {}
+    func abandon() { file.discard() }
+}

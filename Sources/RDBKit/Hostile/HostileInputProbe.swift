@@ -85,12 +85,12 @@ public enum HostileInputProbe {
     /// encoders of the same structures, on whatever a decoder let through).
     private static func probeNewValues(_ bytes: [UInt8]) {
         probeRDB(bytes)
-        for name in ["redis-8.6", "redis-8.8"] {
-            guard let target = RDBTarget.named(name), let writer = try? RDBWriter(path: nil, target: target) else { continue }
-            let collector = RecordCollector { (record) throws(RDBError) in try writer.write(record) }
-            _ = try? RDBReader.read(source: memorySource(bytes), visitor: collector)
-            _ = try? writer.finish()
+        let writers = ["redis-8.6", "redis-8.8"].compactMap { RDBTarget.named($0) }.compactMap { try? RDBWriter(path: nil, target: $0) }
+        let collector = RecordCollector { (record) throws(RDBError) in
+            for writer in writers { try writer.write(record) }
         }
+        _ = try? RDBReader.read(source: memorySource(bytes), visitor: collector)
+        for writer in writers { _ = try? writer.finish() }
     }
 
     /// The bytes as an AOF applied by the replay engine (unknown commands as no-ops), then the

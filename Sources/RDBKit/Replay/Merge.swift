@@ -74,6 +74,19 @@ public enum Merge {
                     summary.keysStreamed += 1
                 }
             }
+            // A long string value of a key no delta touches goes through in its pieces.
+            router.onLongString = { (record, value) throws(RDBError) in
+                if plan.dropsBase(db: record.db) { return }
+                if plan.mayTouch(record.key) {
+                    var held = record
+                    held.value = .string(try value.array)
+                    keyspace.insert(held)
+                    summary.keysHeld += 1
+                } else {
+                    try sink.write(record, longString: value)
+                    summary.keysStreamed += 1
+                }
+            }
             router.onFunction = { code in
                 if let name = ReplayEngine.libraryName(code) { keyspace.functions.append((name, code)) }
             }
@@ -203,9 +216,18 @@ private final class MergeSink {
     func write(_ record: KeyRecord) throws(RDBError) {
         if let rdb { return try rdb.write(record) }
         guard let aof else { return }
-        let info = KeyInfo(db: record.db, type: record.value.type, rdbType: 0, family: .redis, expireAtMs: record.expireAtMs,
-                           idleSeconds: nil, lfuFrequency: nil, offset: 0)
-        try record.replay(as: info, into: aof.rewriter)
+        try record.replay(as: keyInfo(record), into: aof.rewriter)
+    }
+
+    func write(_ record: KeyRecord, longString value: StringValue) throws(RDBError) {
+        if let rdb { return try rdb.write(record, longString: value) }
+        guard let aof else { return }
+        try record.replay(as: keyInfo(record), longString: value, into: aof.rewriter)
+    }
+
+    private func keyInfo(_ record: KeyRecord) -> KeyInfo {
+        KeyInfo(db: record.db, type: record.value.type, rdbType: 0, family: .redis, expireAtMs: record.expireAtMs,
+                idleSeconds: nil, lfuFrequency: nil, offset: 0)
     }
 
     func writeFunction(_ code: Bytes) throws(RDBError) {

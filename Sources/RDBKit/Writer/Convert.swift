@@ -80,6 +80,7 @@ public enum Convert {
         let stream = RESPRestoreStream(output: try Outputs(inputs: [inputPath]).file(outputPath), target: target,
                                        dropModules: withoutModules)
         let collector = RecordCollector { (record) throws(RDBError) in try stream.restore(record) }
+        collector.onLongString = { (record, value) throws(RDBError) in try stream.restore(record, longString: value) }
         collector.onFunction = { (code) throws(RDBError) in try stream.function(code) }
         collector.onModuleAux = { (aux) throws(RDBError) in
             stream.losesModuleAux(aux)
