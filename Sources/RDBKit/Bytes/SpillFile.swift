@@ -34,6 +34,14 @@ final class SpillFile {
         }
     }
 
+    func append(_ bytes: ArraySlice<UInt8>) throws(RDBError) {
+        var failure: RDBError?
+        bytes.withUnsafeBytes { raw in
+            do throws(RDBError) { try append(raw) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
     /// Everything appended so far, read from the start.
     func readBack() -> InputWindow {
         lseek(descriptor, 0, SEEK_SET)

@@ -116,6 +116,7 @@ public enum HostileInputProbe {
             while let item = try? records.next() {
                 switch item {
                 case .key(let record): try? writer.write(record)
+                case .longString(let record, let value): try? writer.write(record, longString: value)
                 case .function(let code): try? writer.writeFunction(code)
                 case .moduleAux(let aux): try? writer.writeModuleAux(aux)
                 }
