@@ -30,6 +30,8 @@ BIG_STRING_GENERATOR = os.path.join(ROOT, "Benchmarks", "make_big_string_rdb.sh"
 # One 512 MiB string: repeated text (Redis stores it LZF-compressed, 6 MB) and random bytes (plain).
 BIG_STRING_PRESETS = {"bigstring-lzf": "compressible", "bigstring-plain": "incompressible"}
 PRESETS = ("large", "bigkeys", "tiny") + tuple(BIG_STRING_PRESETS)
+# make_bench_rdb.py's mixed dataset at other sizes (the restore benchmark's 1M keys).
+MIXED_PRESETS = {"million": 1_000_000}
 GNU_TIME = "/usr/bin/time"
 RSS_TARGET_MIB = 24.0
 PEER_REPEAT_SECONDS = 15.0  # a peer slower than this runs once
@@ -50,6 +52,8 @@ def ensure_dump(data, preset):
         cmd = [sys.executable, TINY_GENERATOR, "--out", path, "--port", str(loopback_port())]
     elif preset in BIG_STRING_PRESETS:
         cmd = [BIG_STRING_GENERATOR, BIG_STRING_PRESETS[preset], path]
+    elif preset in MIXED_PRESETS:
+        cmd = [sys.executable, GENERATOR, "mixed", "--keys", str(MIXED_PRESETS[preset]), "--port", str(loopback_port()), "--out", path]
     else:
         if not os.path.exists(GENERATOR):
             sys.exit(f"bench: {path} is missing and {GENERATOR} is not there to make it")

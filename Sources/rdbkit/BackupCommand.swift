@@ -33,16 +33,26 @@ struct BackupCommand: ParsableCommand {
             GETACK is answered the same way. --rotate-every and --rotate-size start a new \
             incremental file (never inside MULTI/EXEC). A lost connection is retried with \
             back-off (0.5 s doubling to 10 s) and PSYNC <replid> <offset+1>: +CONTINUE appends \
-            to the same files without loss, +FULLRESYNC starts a new set (logged). SIGINT or \
-            SIGTERM flushes and closes the current file whole and exits 0. --keep 5 keeps the five \
+            to the same files without loss, +FULLRESYNC starts a new set (logged). Each set keeps \
+            backup.replication (the replication id, offset, and current file's length, rewritten \
+            atomically every second): a backup started again on the same DIR asks the master to \
+            continue the newest set from there; +CONTINUE appends to it without loss or \
+            duplicate, +FULLRESYNC starts a new set (logged) and leaves the old one whole. \
+            --compact-every 24h folds the set's base and closed incremental files into a new \
+            base, offline with merge on a thread of its own (no fork on the server), validated \
+            before one manifest rename swaps it in; the folded files are then removed, so the \
+            set restores from that moment on. SIGINT or SIGTERM flushes and closes the current \
+            file whole (after a running compaction finished) and exits 0. --keep 5 keeps the five \
             newest sets, --keep 7d the sets written to in the last seven days (checked after each \
             new set and rotation; the current set and dump-… snapshots are never removed). Files and manifests \
             are written so that a crash at any moment leaves a chain `validate` accepts and \
             `merge` restores, missing at most the last second. The log goes to standard error.
 
-            Exit status: 0 when the snapshot was written and validated (--follow: when stopped by a signal), 1 when the server could \
-            not be reached or sent a snapshot that does not validate (nothing is kept), 2 on \
-            usage errors.
+            Exit status: 0 when the snapshot was written and validated (--follow: when stopped \
+            by SIGINT or SIGTERM), 1 when the server could not be reached or sent a snapshot \
+            that does not validate (nothing is kept), 2 on usage errors, 3 when DIR cannot be \
+            written; a snapshot without --follow interrupted by SIGINT, SIGTERM or SIGHUP \
+            removes its partial file and exits 130, 143 or 129.
 
             Example: rdbkit backup redis://backup:secret@10.0.0.5:6379 -o /backups/cache --gzip
             """)
@@ -65,6 +75,9 @@ struct BackupCommand: ParsableCommand {
     @Option(name: .customLong("rotate-size"), help: ArgumentHelp("--follow: start a new incremental file at this size (64KB, 256MB, 1GB).", valueName: "size"))
     var rotateSize: ByteSize?
 
+    @Option(name: .customLong("compact-every"), help: ArgumentHelp("--follow: fold the set's base and closed incremental files into a new base after this long (offline, with merge).", valueName: "duration"))
+    var compactEvery: TimeSpan?
+
     @Option(help: ArgumentHelp("--follow: keep this many sets (a number), or the sets written to within this long (7d); older sets are removed.", valueName: "count|duration"))
     var keep: Retention?
 
@@ -78,7 +91,9 @@ struct BackupCommand: ParsableCommand {
 
     func validate() throws {
         _ = try connection.url(server)
-        if !follow && (rotateEvery != nil || rotateSize != nil || keep != nil) { throw ValidationError("--rotate-every, --rotate-size and --keep go with --follow") }
+        if !follow && (rotateEvery != nil || rotateSize != nil || compactEvery != nil || keep != nil) {
+            throw ValidationError("--rotate-every, --rotate-size, --compact-every and --keep go with --follow")
+        }
         if follow && gzip { throw ValidationError("--gzip is for snapshots; a followed set's base stays .rdb, as Redis loads it") }
     }
 
@@ -91,7 +106,7 @@ struct BackupCommand: ParsableCommand {
             print(json ? outcome.jsonLine : outcome.summaryLine)
         } catch {
             FileHandleStandardError.write("rdbkit: backup from \(url.redacted): \(error)\n")
-            throw CommandFailure()
+            throw CommandFailure(status: error.isOutputError ? ExitStatus.outputFailed : ExitStatus.damagedInput)
         }
     }
 
@@ -99,6 +114,7 @@ struct BackupCommand: ParsableCommand {
         var options = FollowSession.Options(rotateEvery: rotateEvery?.seconds, rotateSize: rotateSize?.bytes)
         options.showProgress = !quiet && !json
         options.keep = keep?.retention
+        options.compactEvery = compactEvery?.seconds
         var replyOptions = connection.connectionOptions
         replyOptions.replyTimeout = connection.timeout
         let session = FollowSession(url: url, connectionOptions: replyOptions, directory: output, options: options)
@@ -116,7 +132,7 @@ struct BackupCommand: ParsableCommand {
             try session.run()
         } catch {
             FileHandleStandardError.write("rdbkit: backup --follow from \(url.redacted): \(error)\n")
-            throw CommandFailure()
+            throw CommandFailure(status: error.isOutputError ? ExitStatus.outputFailed : ExitStatus.damagedInput)
         }
     }
 }

@@ -99,13 +99,8 @@ extension MergeCommand {
     /// The base itself, or for a folder of backups the restore point chosen for --until.
     func restorePoint() throws(RDBError) -> String {
         guard BackupCatalog.isBackupFolder(base) else { return base }
-        let catalog = try BackupCatalog.scan(base)
-        guard let point = catalog.choose(until: until) else {
-            throw RDBError(.io("\(base) holds no valid restore point" + (until.map { " at or before \(isoSeconds($0))" } ?? "")))
-        }
-        var line = "rdbkit: restoring from \(point.path) (\(point.first.map(isoSeconds) ?? "?") to \(point.last.map(isoSeconds) ?? "?"))"
-        if let until, let last = point.last, until > last { line += "; nothing between \(isoSeconds(last)) and \(isoSeconds(until)) is backed up" }
-        FileHandleStandardError.write(line + "\n")
+        let (point, note) = try BackupCatalog.restorePoint(in: base, until: until)
+        FileHandleStandardError.write("rdbkit: \(note)\n")
         return point.path
     }
 

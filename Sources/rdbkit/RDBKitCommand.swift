@@ -23,7 +23,8 @@ struct RDBKitCommand: ParsableCommand {
             target cannot, without --lossy), 2 on usage errors (an output that is an input among \
             them, refused before anything is written), 3 when an output cannot be written; 129, \
             130, 143 after SIGHUP, SIGINT, SIGTERM, which remove temporary outputs \
-            (diff: 0 equal, 1 different, 2 trouble).
+            (diff: 0 equal, 1 different, 2 trouble; restore: 4 when keys were left because the \
+            target had them).
             """,
         version: rdbkitVersion,
         subcommands: [InspectCommand.self, ReportCommand.self, ExportCommand.self, ValidateCommand.self, RepairCommand.self, ConvertCommand.self, MergeCommand.self, BackupCommand.self, BackupsCommand.self, RestoreCommand.self, RestorePayloadCommand.self, DiffCommand.self])
@@ -86,6 +87,8 @@ enum ExitStatus {
     static let usage: Int32 = 2
     /// An output could not be written (disk full, no permission, ...).
     static let outputFailed: Int32 = 3
+    /// restore: nothing failed, but keys the target already had were left as they were (--no-replace).
+    static let existingKeysLeft: Int32 = 4
 }
 
 enum FileHandleStandardError {

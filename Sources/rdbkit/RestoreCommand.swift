@@ -7,8 +7,10 @@ struct RestoreCommand: ParsableCommand {
         abstract: "Load a dump, an AOF or a backup into a live server or a Redis Cluster.",
         discussion: """
             SOURCE is an RDB file (gzip too, or '-' for standard input), an AOF file or multi-part \
-            directory, or a backup folder (the dump-<UTC time>.rdb files `rdbkit backup` writes: \
-            the newest, or with --until TIME the newest taken at or before TIME).
+            directory, or a backup folder of `rdbkit backup` (its dump-<UTC time>.rdb snapshots \
+            and set-<UTC time>/ chains): the restore point `rdbkit backups` lists that covers \
+            --until TIME (a chain, replayed up to TIME), else the latest one before it; without \
+            --until the newest. The choice is printed on standard error.
 
             The server is asked what it is (INFO server): each key goes as \
             RESTORE key expiry payload ABSTTL [IDLETIME s | FREQ f] with its payload written for \
@@ -19,7 +21,12 @@ struct RestoreCommand: ParsableCommand {
             longer than the server's proto-max-bulk-len goes as the commands Redis's AOF rewrite \
             writes (RPUSH, SADD, ZADD, HMSET in batches of 64, XADD, ...). Function libraries go \
             as FUNCTION LOAD (to every primary of a cluster). An AOF is replayed as its \
-            commands (its RDB base or preamble as RESTOREs). Keys already expired are not sent.
+            commands (its RDB base or preamble as RESTOREs); into a cluster, where one command's \
+            keys may lie on several nodes, the AOF is first replayed offline (as merge does) into \
+            a temporary dump whose keys are then routed. A module value needs its module on the \
+            target: into a server with no modules (MODULE LIST empty) the restore refuses to \
+            start, naming each module type, unless --without-modules leaves them out (counted as \
+            dropped). Keys already expired are not sent.
 
             Existing keys: --no-replace (the default) leaves them and counts them as skipped; \
             --replace overwrites them (RESTORE … REPLACE) and counts them as replaced.
@@ -43,9 +50,14 @@ struct RestoreCommand: ParsableCommand {
             keys restored, replaced, skipped, expired, dropped and failed (by reason), bytes \
             sent, time and rate.
 
-            Exit status: 0 when every selected key is on the target, 1 when a key failed or the \
-            restore stopped (or the source is damaged), 2 on usage errors, 3 when nothing failed \
-            but keys were skipped because they existed (--no-replace).
+            Exit status: 0 when every selected key is on the target, 1 when a key failed, the \
+            restore stopped or could not start (the server unreachable, the source damaged or \
+            holding what the target cannot), 2 on usage errors, 3 when --resume FILE cannot be \
+            written, 4 when nothing failed but keys were left because the target had them \
+            (--no-replace); 129, 130, 143 after SIGHUP, SIGINT, SIGTERM.
+
+            On a terminal a progress line shows the source read (bytes, percentage, time left) \
+            and the keys restored so far; -q turns it off.
 
             Example: rdbkit restore dump.rdb redis://10.0.0.5:6379 --replace
             Example: rdbkit restore big.rdb redis://10.0.0.7:7000 --resume big.resume --pipeline 1000
@@ -135,10 +147,16 @@ struct RestoreCommand: ParsableCommand {
         options.connection = connection.connectionOptions
         let summary: RestoreSummary
         do {
-            summary = try Restore.run(source: source, url: url, options: options)
+            var path = source
+            if BackupCatalog.isBackupFolder(source) {
+                let (point, note) = try BackupCatalog.restorePoint(in: source, until: options.until)
+                FileHandleStandardError.write("rdbkit: \(note)\n")
+                path = point.path
+            }
+            summary = try Restore.run(source: path, url: url, options: options)
         } catch {
             FileHandleStandardError.write("rdbkit: restore \(source) into \(url.redacted): \(error)\n")
-            throw CommandFailure()
+            throw CommandFailure(status: error.isOutputError ? ExitStatus.outputFailed : ExitStatus.damagedInput)
         }
         reportLosses(summary.losses)
         for failure in summary.failures {
@@ -148,7 +166,7 @@ struct RestoreCommand: ParsableCommand {
             FileHandleStandardError.write("rdbkit: ... and \(summary.failed - summary.failures.count) more failures\n")
         }
         if json { print(summary.jsonLine) } else { FileHandleStandardError.write("rdbkit: \(summary.text)\n") }
-        if summary.failed > 0 { throw ExitCode(1) }
-        if summary.skipped > 0 { throw ExitCode(3) }
+        if summary.failed > 0 { throw ExitCode(ExitStatus.damagedInput) }
+        if summary.skipped > 0 { throw ExitCode(ExitStatus.existingKeysLeft) }
     }
 }

@@ -86,8 +86,3 @@ public struct AOFFiles: Sendable {
         return head == Array("file ".utf8) || (path.hasSuffix(".manifest") && head.first == UInt8(ascii: "#"))
     }
 }
-
-/// Skips every key by its lengths: what finds the end of an RDB part quickest.
-private final class SkippingVisitor: RDBVisitor {
-    func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction { .skip }
-}

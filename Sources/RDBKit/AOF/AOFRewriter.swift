@@ -334,9 +334,3 @@ public final class AOFRewriter: RDBVisitor {
         try out.end()
     }
 }
-
-/// A score as ZADD parses it back (strtod): Swift's shortest round-trip text; infinities as Redis spells them.
-func scoreText(_ score: Double) -> String {
-    if score.isInfinite { return score < 0 ? "-inf" : "inf" }
-    return "\(score)"
-}

@@ -14,14 +14,14 @@ public final class AppendFile: ByteSink {
 
     public init(creating path: String) throws(RDBError) {
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw RDBError(.io("cannot create \(path): \(errnoText())")) }
+        guard fd >= 0 else { throw RDBError(.output("cannot create \(path): \(errnoText())")) }
         self.path = path
     }
 
     /// Appends to a file this backup created (the empty one a new set was committed with).
     public init(appendingTo path: String) throws(RDBError) {
         fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-        guard fd >= 0 else { throw RDBError(.io("cannot open \(path): \(errnoText())")) }
+        guard fd >= 0 else { throw RDBError(.output("cannot open \(path): \(errnoText())")) }
         self.path = path
         var info = stat()
         if fstat(fd, &info) == 0 { size = Int64(info.st_size) }
@@ -31,7 +31,7 @@ public final class AppendFile: ByteSink {
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(RDBError) {
         if let failure = writeFully(fd, bytes) {
-            throw RDBError(.io("write to \(path) failed: \(failure)"), offset: size)
+            throw RDBError(.output("write to \(path) failed: \(failure)"), offset: size)
         }
         size += Int64(bytes.count)
     }
@@ -40,7 +40,7 @@ public final class AppendFile: ByteSink {
     public func commit() throws(RDBError) {
         guard fd >= 0 else { return }
         defer { close(fd); fd = -1 }
-        if fsync(fd) != 0 { throw RDBError(.io("fsync of \(path) failed: \(errnoText())"), offset: size) }
+        if fsync(fd) != 0 { throw RDBError(.output("fsync of \(path) failed: \(errnoText())"), offset: size) }
     }
 
     /// Closes the file; what was written stays (it is valid as far as it goes).

@@ -83,6 +83,17 @@ public struct BackupCatalog: Sendable {
         return valid.filter { ($0.first ?? .max) <= second }.max { ($0.last ?? 0) < ($1.last ?? 0) }
     }
 
+    /// What `merge DIR` and `restore DIR` restore from a backup folder at `until` (`choose`),
+    /// with the line that tells the user which point it is and what it does not cover.
+    public static func restorePoint(in folder: String, until: Int64?) throws(RDBError) -> (point: RestorePoint, note: String) {
+        guard let point = try scan(folder).choose(until: until) else {
+            throw RDBError(.io("\(folder) holds no valid restore point" + (until.map { " at or before \(isoSeconds($0))" } ?? "")))
+        }
+        var note = "restoring from \(point.path) (\(point.first.map(isoSeconds) ?? "?") to \(point.last.map(isoSeconds) ?? "?"))"
+        if let until, let last = point.last, until > last { note += "; nothing between \(isoSeconds(last)) and \(isoSeconds(until)) is backed up" }
+        return (point, note)
+    }
+
     private static func snapshot(_ path: String) -> RestorePoint {
         var point = RestorePoint(path: path, kind: .snapshot)
         point.files = 1

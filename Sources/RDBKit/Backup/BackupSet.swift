@@ -55,8 +55,67 @@ public final class BackupSet {
     private init(path: String, manifest: AOFManifest) throws(RDBError) {
         self.path = path
         self.manifest = manifest
-        file = try AppendFile(appendingTo: path + "/" + manifest.incrementals[0].name)
+        file = try AppendFile(appendingTo: path + "/" + manifest.incrementals.last!.name)
         encoder = RESPEncoder(output: file)
+    }
+
+    /// The newest set of `directory` that saved where its stream stood, with that state: what a
+    /// restarted `backup --follow` asks the master to continue. Nil when there is none, or its
+    /// current file is shorter than the state says (written but lost, e.g. by a power cut: the
+    /// set cannot go on exactly).
+    static func continuable(in directory: String) -> (path: String, state: ReplicationState)? {
+        let sets = (directoryEntries(directory) ?? []).filter { $0.hasPrefix(directoryPrefix) && !$0.contains(".tmp-") }.sorted()
+        guard let newest = sets.last.map({ directory + "/" + $0 }), let state = ReplicationState.read(set: newest),
+              let manifest = try? AOFFiles.open(newest).manifest, manifest.incrementals.last?.name == state.file else { return nil }
+        var info = stat()
+        guard stat(newest + "/" + state.file, &info) == 0, Int64(info.st_size) >= state.size else { return nil }
+        return (newest, state)
+    }
+
+    /// Opens a set `continuable` found, its current file cut back to the state's length: the
+    /// master sends what followed again.
+    static func continuing(_ path: String, at state: ReplicationState) throws(RDBError) -> BackupSet {
+        guard let manifest = try AOFFiles.open(path).manifest else {
+            throw RDBError(.io("\(path) has no manifest"))
+        }
+        let current = path + "/" + state.file
+        guard truncate(current, off_t(state.size)) == 0 else {
+            throw RDBError(.io("cannot cut \(current) back to \(state.size) bytes: \(errnoText())"), offset: state.size)
+        }
+        let set = try BackupSet(path: path, manifest: manifest)
+        set.database = state.database
+        return set
+    }
+
+    /// The replication state to save now (after a flush: `currentFileSize` is what is on disk).
+    func state(replicationID: String, offset: Int64) -> ReplicationState {
+        ReplicationState(replicationID: replicationID, offset: offset, file: currentFileName, size: currentFileSize, database: database)
+    }
+
+    /// What a compaction folds: the base and every incremental file before the current one.
+    /// Nil when there is no closed incremental file yet.
+    var foldable: (base: AOFManifest.Entry, incrementals: [AOFManifest.Entry])? {
+        guard let base = manifest.base, manifest.incrementals.count > 1 else { return nil }
+        return (base, Array(manifest.incrementals.dropLast()))
+    }
+
+    /// The name of the base a compaction writes next (`backup.aof.<base seq + 1>.base.rdb`).
+    var nextBase: AOFManifest.Entry {
+        let sequence = (manifest.base?.sequence ?? 0) + 1
+        return AOFManifest.Entry(name: "\(BackupSet.prefix).\(sequence).base.rdb", sequence: sequence, type: .base, extra: [:])
+    }
+
+    /// Makes `base` (written beside the others and validated) the set's base in place of the old
+    /// base and the incremental files it folds: one manifest rename swaps them, then the folded
+    /// files are removed (a crash between leaves files no manifest names, which nothing reads).
+    func replaceBase(with base: AOFManifest.Entry, folding folded: [AOFManifest.Entry]) throws(RDBError) {
+        var next = manifest
+        let old = [next.base].compactMap { $0 } + folded
+        next.base = base
+        next.incrementals.removeAll { entry in folded.contains(entry) }
+        try BackupSet.write(next, to: path)
+        manifest = next
+        for entry in old { unlink(path + "/" + entry.name) }
     }
 
     /// Appends one command of the stream, after a `#TS:` line when the second changed.
@@ -93,12 +152,14 @@ public final class BackupSet {
         encoder = RESPEncoder(output: next)
         fileStartedAt = monotonicSeconds()
         annotatedSecond = -1
-        // Redis loads each file from database 0 on: say where the stream is.
+        // Redis loads each file from database 0 on: say where the stream is (written at once,
+        // so that the saved replication state counts it).
         if database != 0 {
             encoder.begin(count: 2)
             encoder.argument("SELECT")
             encoder.argument(String(database))
             try encoder.end()
+            try encoder.flush()
         }
     }
 

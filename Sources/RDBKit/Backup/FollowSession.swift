@@ -10,13 +10,17 @@ import NIOConcurrencyHelpers
 /// a `BackupSet`, for as long as the session runs. Every second: whole commands flushed to the
 /// file, a `#TS:` line, `REPLCONF ACK <offset>` (the offset of what is on disk), rotation when
 /// due. A lost connection is retried with back-off and `PSYNC <replid> <offset+1>`: `+CONTINUE`
-/// appends to the same files, `+FULLRESYNC` starts a new set. `requestStop()` (SIGINT/SIGTERM)
-/// ends it with the current file closed whole.
+/// appends to the same files, `+FULLRESYNC` starts a new set. Started on a folder whose newest
+/// set saved where its stream stood (`ReplicationState`), it first asks to continue that set.
+/// `compactEvery` folds the set into a new base now and then (`SetCompaction`). `requestStop()`
+/// (SIGINT/SIGTERM) ends it with the current file closed whole.
 public final class FollowSession: @unchecked Sendable {
     public struct Options: Sendable {
         /// Start a new incremental file after this many seconds / bytes.
         public var rotateEvery: Double?
         public var rotateSize: Int64?
+        /// Fold the base and the closed incremental files into a new base after this many seconds.
+        public var compactEvery: Double?
         /// Older sets removed after each new set and rotation.
         public var keep: BackupRetention?
         public var showProgress = false
@@ -56,8 +60,12 @@ public final class FollowSession: @unchecked Sendable {
     private var flushedOffset: Int64 = 0
     /// Connection problems are retried; a failure to write the backup ends the session.
     private var diskFailure: RDBError?
-    /// Sets this session started, in order.
+    /// Sets this session wrote to (started, or continued from an earlier run), in order.
     public private(set) var sets: [String] = []
+    private var compaction: SetCompaction?
+    private var compactedAt = monotonicSeconds()
+    /// Compactions swapped in, for the tests and the log.
+    public private(set) var compactions = 0
 
     public init(url: RedisURL, connectionOptions: ConnectionOptions, directory: String, options: Options) {
         self.url = url
@@ -74,13 +82,20 @@ public final class FollowSession: @unchecked Sendable {
 
     public func run() throws(RDBError) {
         var backoff = 0.5
+        var earlier = BackupSet.continuable(in: directory)
         defer { closeSet() }
         while !stopRequested {
             do throws(RDBError) {
                 let connection = try RedisConnection.connect(url, options: connectionOptions)
                 defer { connection.close() }
                 let link = try ReplicaLink(connection: connection, snapshotOnly: false)
-                try begin(link, start: link.synchronize(from: set == nil ? nil : replicationID.map { ($0, offset) }))
+                let resume = set != nil ? replicationID.map { ($0, offset) } : earlier.map { ($0.state.replicationID, $0.state.offset) }
+                let start = try link.synchronize(from: resume)
+                if set == nil, let found = earlier {
+                    earlier = nil
+                    try adopt(found, start)
+                }
+                try begin(link, start: start)
                 backoff = 0.5
                 try stream(link)
             } catch {
@@ -93,6 +108,25 @@ public final class FollowSession: @unchecked Sendable {
             }
         }
         report("stopped")
+    }
+
+    /// A set an earlier run left: continued when the master answered +CONTINUE (its current file
+    /// cut back to the saved length: the master sends the rest again), else left as it is.
+    private func adopt(_ found: (path: String, state: ReplicationState), _ start: ReplicaLink.Start) throws(RDBError) {
+        guard case .partial = start else {
+            logger.notice("\(url.endpoint): cannot continue \(found.path) from offset \(found.state.offset) (the master no longer holds it): it stays as it is, starting a new set")
+            return
+        }
+        var continued: BackupSet?
+        try written { () throws(RDBError) in continued = try BackupSet.continuing(found.path, at: found.state) }
+        set = continued
+        sets.append(found.path)
+        replicationID = found.state.replicationID
+        offset = found.state.offset
+        flushedOffset = offset
+        inTransaction = false
+        compactedAt = monotonicSeconds()
+        logger.notice("\(url.endpoint): continuing \(found.path), left by an earlier run, at offset \(offset)")
     }
 
     private func begin(_ link: ReplicaLink, start: ReplicaLink.Start) throws(RDBError) {
@@ -124,6 +158,7 @@ public final class FollowSession: @unchecked Sendable {
         set = created
         sets.append(created.path)
         inTransaction = false
+        compactedAt = monotonicSeconds()
         logger.info("\(url.endpoint): snapshot of \(outcome.report.keys) keys (\(outcome.payloadBytes) bytes) from \(outcome.server) in \(created.path)")
         report("snapshot")
         applyRetention()
@@ -159,6 +194,7 @@ public final class FollowSession: @unchecked Sendable {
         }
         try written { () throws(RDBError) in try set.flush() }
         flushedOffset = offset
+        try saveState(set)
         try acknowledge(connection)
     }
 
@@ -183,6 +219,7 @@ public final class FollowSession: @unchecked Sendable {
                 if !inTransaction {
                     try written { () throws(RDBError) in try set.flush() }
                     flushedOffset = offset
+                    try saveState(set)
                 }
                 try acknowledge(connection)
             }
@@ -210,21 +247,59 @@ public final class FollowSession: @unchecked Sendable {
                 try set.flush()
             }
             flushedOffset = offset
+            try saveState(set)
         }
         if !inTransaction, let every = options.rotateEvery, monotonicSeconds() - set.fileStartedAt >= every {
             try rotate(set)
         }
+        if !inTransaction { try compactIfDue(set) }
         try acknowledge(connection)
         if options.showProgress {
             FileHandleStandardErrorLine.draw("following \(url.endpoint): offset \(offset), \(set.commands) commands, \(set.currentFileName) \(set.currentFileSize) bytes")
         }
     }
 
+    /// Rotations happen between transactions: every command so far is then in the files.
     private func rotate(_ set: BackupSet) throws(RDBError) {
         try written { () throws(RDBError) in try set.rotate() }
+        flushedOffset = offset
+        try saveState(set)
         logger.info("started \(set.currentFileName)")
         report("rotated")
         applyRetention()
+    }
+
+    /// Swaps in a finished compaction; starts one when due (after a rotation, so that every
+    /// file it folds is closed).
+    private func compactIfDue(_ set: BackupSet) throws(RDBError) {
+        if let running = compaction {
+            guard let outcome = running.outcome else { return }
+            try apply(outcome, to: set)
+            return
+        }
+        guard let every = options.compactEvery, monotonicSeconds() - compactedAt >= every else { return }
+        compactedAt = monotonicSeconds()
+        try rotate(set)
+        guard let foldable = set.foldable else { return }
+        compaction = SetCompaction(set: set.path, base: foldable.base, incrementals: foldable.incrementals, into: set.nextBase)
+    }
+
+    private func apply(_ outcome: Result<SetCompaction.Folded, RDBError>, to set: BackupSet) throws(RDBError) {
+        compaction = nil
+        switch outcome {
+        case .success(let folded):
+            try written { () throws(RDBError) in try set.replaceBase(with: folded.base, folding: folded.folded) }
+            compactions += 1
+            logger.info("compacted \(set.path): \(folded.folded.count) files folded into \(folded.base.name) (\(folded.keys) keys, \(format1(folded.seconds)) s)")
+            report("compacted")
+        case .failure(let error):
+            logger.warning("compaction of \(set.path) failed, the chain stays as it was: \(error)")
+        }
+    }
+
+    private func saveState(_ set: BackupSet) throws(RDBError) {
+        guard let replicationID else { return }
+        try written { () throws(RDBError) in try set.state(replicationID: replicationID, offset: flushedOffset).write(to: set.path) }
     }
 
     private func applyRetention() {
@@ -253,6 +328,10 @@ public final class FollowSession: @unchecked Sendable {
 
     private func closeSet() {
         guard let set else { return }
+        // A running compaction is waited for: its base is swapped in, or it is given up.
+        if let running = compaction, running.setPath == set.path {
+            do { try apply(running.wait(), to: set) } catch { logger.error("swapping in the compacted base of \(set.path): \(error)") }
+        }
         do {
             try set.close()
         } catch {

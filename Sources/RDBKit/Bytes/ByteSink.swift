@@ -13,9 +13,6 @@ public protocol ByteSink: AnyObject {
     func abandon()
 }
 
-extension OutputFile: ByteSink {}
-extension GzipOutput: ByteSink {}
-
 /// write(2) until every byte is out (retrying short writes and EINTR); the errno text on failure.
 func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> String? {
     var p = bytes.baseAddress

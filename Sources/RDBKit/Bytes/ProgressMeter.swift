@@ -12,6 +12,8 @@ public final class ProgressMeter {
     private let started = monotonicSeconds()
     private var lastDraw = 0.0
     private var drawn = false
+    /// Appended to each line: what the verb made of the bytes so far ("80000 keys restored").
+    public var detail: (() -> String)?
 
     /// nil when standard error is not a terminal (piped output stays clean).
     public init?(label: String, total: Int64?) {
@@ -25,7 +27,7 @@ public final class ProgressMeter {
         guard now - lastDraw >= 0.2, now - started >= 0.5 else { return }
         lastDraw = now
         let rate = Double(done) / max(now - started, 0.001)
-        var line = "\r\(label): \(megabytes(done))"
+        var line = "\r\u{1B}[K\(label): \(megabytes(done))"
         if let total, total > 0 {
             let fraction = min(1, Double(done) / Double(total))
             let width = 24
@@ -34,7 +36,8 @@ public final class ProgressMeter {
                 + "] \(Int(fraction * 100))%"
             if rate > 0 { line += ", ETA \(Int(Double(total - done) / rate))s" }
         }
-        line += ", \(megabytes(Int64(rate)))/s  "
+        line += ", \(megabytes(Int64(rate)))/s"
+        if let detail { line += ", " + detail() }
         write(line)
         drawn = true
     }
@@ -42,7 +45,7 @@ public final class ProgressMeter {
     /// Clears the line.
     public func finish() {
         guard drawn else { return }
-        write("\r" + String(repeating: " ", count: 90) + "\r")
+        write("\r\u{1B}[K")
     }
 
     private func megabytes(_ n: Int64) -> String {

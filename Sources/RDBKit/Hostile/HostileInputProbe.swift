@@ -157,7 +157,3 @@ private final class EndOfInput: ByteSource {
     var knownSize: Int64? { nil }
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(RDBError) -> Int { 0 }
 }
-
-private final class SkippingVisitor: RDBVisitor {
-    func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction { .skip }
-}

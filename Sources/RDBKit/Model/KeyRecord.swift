@@ -1,6 +1,3 @@
-/// Binary-safe bytes: keys, values, members and fields are never `String`.
-public typealias Bytes = [UInt8]
-
 public struct SortedSetMember: Sendable, Equatable {
     public var member: Bytes
     public var score: Double
@@ -58,13 +55,13 @@ public struct KeyRecord: Sendable, Equatable {
     public var expireAtMs: Int64?
     public var idleSeconds: UInt64?
     public var lfuFrequency: UInt8?
-    /// The RDB type byte the value was stored with (see `RDBTypeInfo.name`).
-    public var rdbType: UInt8?
+    /// The RDB type the value was stored with, when it was read from a file.
+    public var rdbType: RDBValueType?
     /// Module metadata classes attached to the key (Redis 8.6+).
     public var metadata: [KeyMetadata]
 
     public init(db: Int, key: Bytes, value: RedisValue, expireAtMs: Int64? = nil,
-                idleSeconds: UInt64? = nil, lfuFrequency: UInt8? = nil, rdbType: UInt8? = nil,
+                idleSeconds: UInt64? = nil, lfuFrequency: UInt8? = nil, rdbType: RDBValueType? = nil,
                 metadata: [KeyMetadata] = []) {
         self.db = db
         self.key = key

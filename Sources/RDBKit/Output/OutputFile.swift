@@ -121,3 +121,5 @@ public final class OutputFile {
         TemporaryOutputs.registry.finish(file: temporaryPath) { unlink(temporaryPath) }
     }
 }
+
+extension OutputFile: ByteSink {}

@@ -1,46 +1,39 @@
 /// Hashes: hashtable (4), zipmap (9), ziplist (13), listpack (16), and with field TTLs: Redis's
 /// metadata forms (22/23 pre-GA, 24/25) and Valkey's HASH_2 (22 under the VALKEY magic).
 extension RDBParser {
-    func readHash(type: UInt8) throws(RDBError) {
-        if family == .valkey && type == RDBType.VALKEY_RDB_TYPE_HASH_2 {
-            return try readValkeyHash2()
+    /// RDB_TYPE_HASH: len, then field and value as strings.
+    func readHashtableHash() throws(RDBError) {
+        let count = try input.readLength()
+        for _ in 0..<count {
+            let field = try input.readStableString(into: pairScratch)
+            try visitor.hashField(field, value: try input.readString(lzfInto: valueScratch), expireAtMs: nil)
         }
-        switch type {
-        case RDBType.RDB_TYPE_HASH:
-            let count = try input.readLength()
-            for _ in 0..<count {
-                let field = try input.readStableString(into: pairScratch)
-                try visitor.hashField(field, value: try input.readString(lzfInto: valueScratch), expireAtMs: nil)
-            }
-        case RDBType.RDB_TYPE_HASH_ZIPMAP:
-            let (blob, at) = try readBlob()
-            var reader: ZipmapReader
-            do { reader = try ZipmapReader(blob) } catch { throw containerFailure(error, blob: blob, at: at) }
-            while true {
-                let pair: (field: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)?
-                do { pair = try reader.next() } catch { throw containerFailure(error, blob: blob, at: at) }
-                guard let pair else { break }
-                try visitor.hashField(.bytes(pair.field), value: .bytes(pair.value), expireAtMs: nil)
-            }
-        case RDBType.RDB_TYPE_HASH_ZIPLIST:
-            try forEachPair(ZiplistReader.self, second: "a hash value") { (f, v) throws(RDBError) in
-                try visitor.hashField(f, value: v, expireAtMs: nil)
-            }
-        case RDBType.RDB_TYPE_HASH_LISTPACK:
-            try forEachPair(ListpackReader.self, second: "a hash value") { (f, v) throws(RDBError) in
-                try visitor.hashField(f, value: v, expireAtMs: nil)
-            }
-        case RDBType.RDB_TYPE_HASH_METADATA, RDBType.RDB_TYPE_HASH_METADATA_PRE_GA:
-            try readHashMetadata(preGA: type == RDBType.RDB_TYPE_HASH_METADATA_PRE_GA)
-        default:  // RDB_TYPE_HASH_LISTPACK_EX(_PRE_GA)
-            try readHashListpackEx(preGA: type == RDBType.RDB_TYPE_HASH_LISTPACK_EX_PRE_GA)
+    }
+
+    /// RDB_TYPE_HASH_ZIPMAP: one zipmap.
+    func readZipmapHash() throws(RDBError) {
+        let (blob, at) = try readBlob()
+        var reader: ZipmapReader
+        do { reader = try ZipmapReader(blob) } catch { throw containerFailure(error, blob: blob, at: at) }
+        while true {
+            let pair: (field: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)?
+            do { pair = try reader.next() } catch { throw containerFailure(error, blob: blob, at: at) }
+            guard let pair else { break }
+            try visitor.hashField(.bytes(pair.field), value: .bytes(pair.value), expireAtMs: nil)
+        }
+    }
+
+    /// RDB_TYPE_HASH_ZIPLIST and RDB_TYPE_HASH_LISTPACK: fields alternate with values.
+    func readPackedHash<Reader: EntryReader>(_ type: Reader.Type) throws(RDBError) {
+        try forEachPair(type, second: "a hash value") { (f, v) throws(RDBError) in
+            try visitor.hashField(f, value: v, expireAtMs: nil)
         }
     }
 
     /// HASH_METADATA: [minExpire, 8 bytes LE (not in PRE_GA)] len, then per field:
     /// len ttl, field, value. The TTL comes first; 0 means none; otherwise it is relative to
     /// minExpire with a +1 bias (expireAt = ttl + minExpire - 1), or absolute in PRE_GA.
-    private func readHashMetadata(preGA: Bool) throws(RDBError) {
+    func readHashMetadata(preGA: Bool) throws(RDBError) {
         let minExpire: Int64 = preGA ? 0 : try input.readMillisecondTime()
         let count = try input.readLength()
         for _ in 0..<count {
@@ -62,7 +55,7 @@ extension RDBParser {
 
     /// HASH_LISTPACK_EX: [minExpire, 8 bytes LE (not in PRE_GA)] then a listpack of
     /// field, value, TTL triplets; the TTL is absolute ms, HASH_LP_NO_TTL (0) for none.
-    private func readHashListpackEx(preGA: Bool) throws(RDBError) {
+    func readHashListpackEx(preGA: Bool) throws(RDBError) {
         if !preGA { _ = try input.readMillisecondTime() }
         var cursor = try openContainer(ListpackReader.self)
         while let field = try next(&cursor) {
@@ -77,7 +70,7 @@ extension RDBParser {
 
     /// Valkey's RDB_TYPE_HASH_2: len, then per field: field, value, expiry as 8 bytes LE ms,
     /// -1 when the field has none (0 is a real, past time).
-    private func readValkeyHash2() throws(RDBError) {
+    func readValkeyHash2() throws(RDBError) {
         let count = try input.readLength()
         for _ in 0..<count {
             let field = try input.readStableString(into: pairScratch)

@@ -4,6 +4,8 @@ public struct ReaderOptions: Sendable {
     public var acceptNewerVersions = false
     /// Draw a progress line on standard error while reading (only when it is a terminal).
     public var showProgress = false
+    /// Appended to the progress line: what the verb made of the input so far (restore's keys).
+    public var progressDetail: (@Sendable () -> String)?
     /// The RDB is an AOF's preamble: stop right after the checksum, where the commands begin.
     public var isPreamble = false
     /// String values longer than this reach the visitor in pieces of this size (`StringValue`);
@@ -63,6 +65,7 @@ public final class RDBParser<Visitor: RDBVisitor> {
     private func readFile() throws(RDBError) -> RDBTrailer {
         let header = try readHeader()
         try visitor.header(header)
+        let valueTypes = RDBValueType.readable(family: family, version: version)
         var expireAtMs: Int64?
         var idleSeconds: UInt64?
         var lfuFrequency: UInt8?
@@ -113,11 +116,8 @@ public final class RDBParser<Visitor: RDBVisitor> {
             case RDBOpcode.RDB_OPCODE_EOF:
                 return try readTrailer()
             default:
-                if family == .redis, let name = Self.unsupportedOpcodeName(opcode) {
-                    throw RDBError(.unreadable("\(name) (opcode \(opcode)) is not supported: its layout is not confirmed from a Redis release"),
-                                   offset: opcodeOffset)
-                }
-                try readKey(type: opcode, at: opcodeOffset, db: db, expireAtMs: expireAtMs,
+                guard let type = valueTypes[Int(opcode)] else { throw unreadableType(opcode, at: opcodeOffset) }
+                try readKey(type, at: opcodeOffset, db: db, expireAtMs: expireAtMs,
                             idleSeconds: idleSeconds, lfuFrequency: lfuFrequency, metadata: metadata, metadataOffset: metadataOffset)
                 expireAtMs = nil
                 metadataOffset = nil
@@ -195,68 +195,51 @@ public final class RDBParser<Visitor: RDBVisitor> {
         return trailer
     }
 
-    private func readKey(type: UInt8, at typeOffset: Int64, db: Int, expireAtMs: Int64?,
+    private func readKey(_ type: RDBValueType, at typeOffset: Int64, db: Int, expireAtMs: Int64?,
                          idleSeconds: UInt64?, lfuFrequency: UInt8?, metadata: [KeyMetadata], metadataOffset: Int64?) throws(RDBError) {
-        if family == .redis, let name = Self.unsupportedTypeName(type) {
-            throw RDBError(.unreadable("\(name) (type \(type)) is not supported: its layout is not confirmed from a Redis release"),
-                           offset: typeOffset)
-        }
-        guard let redisType = RDBTypeInfo.redisType(of: type, family: family), isKnownType(type) else {
-            throw RDBError(.badEncoding("unknown value type \(type) in \(family == .valkey ? "a Valkey" : "an RDB") version \(version) file"),
-                           offset: typeOffset)
-        }
         let key = try input.readString(lzfInto: valueScratch)
         key.withBytes { keyBuffer.set($0) }
-        let info = KeyInfo(db: db, type: redisType, rdbType: type, family: family, expireAtMs: expireAtMs,
+        let info = KeyInfo(db: db, type: type.redisType, rdbType: type, expireAtMs: expireAtMs,
                            idleSeconds: idleSeconds, lfuFrequency: lfuFrequency, offset: typeOffset, metadata: metadata,
                            metadataOffset: metadataOffset)
         do throws(RDBError) {
             let action = try visitor.beginKey(info, key: .bytes(keyBuffer.bytes))
             if action == .read {
-                try readValue(type: type)
+                try readValue(type)
                 try visitor.endKey()
             } else {
-                try skipValue(type: type)
+                try skipValue(type)
             }
         } catch var error {
             if error.key == nil { error.key = [UInt8](keyBuffer.bytes) }
-            if error.context == nil { error.context = "reading \(RDBTypeInfo.name(of: type, family: family)) value" }
+            if error.context == nil { error.context = "reading \(type.name) value" }
             throw error
         }
     }
 
-    /// Numbers newer Redis builds use whose layout no release confirms: RDB 15's hash templates
-    /// (their DUMP form changed during development) and set member TTLs seen only in a fork.
-    @inline(__always)
-    static func unsupportedTypeName(_ type: UInt8) -> String? {
-        switch type {
-        case 29: return "RDB_TYPE_HASH_TMPL_LP (Redis 8.10 hash template, RDB 15)"
-        case 30: return "RDB_TYPE_HASH_TMPL_LP_REF (Redis 8.10 hash template, RDB 15)"
-        case 31: return "RDB_TYPE_HASH_TMPL_ARRAY (Redis 8.10 hash template, RDB 15)"
-        case 32: return "RDB_TYPE_HASH_TMPL_ARRAY_REF (Redis 8.10 hash template, RDB 15)"
-        case 34: return "RDB_TYPE_SET_LISTPACK_EX (set member TTLs, no known release)"
-        case 35: return "RDB_TYPE_SET_METADATA (set member TTLs, no known release)"
-        default: return nil
+    /// A byte where a type or opcode belongs that this file cannot have: opcodes and types whose
+    /// layout no release confirms, by name (even with --accept-newer), or an unknown type.
+    private func unreadableType(_ byte: UInt8, at offset: Int64) -> RDBError {
+        if family == .redis {
+            if let name = Self.unsupportedOpcodeName(byte) {
+                return RDBError(.unreadable("\(name) (opcode \(byte)) is not supported: its layout is not confirmed from a Redis release"),
+                                offset: offset)
+            }
+            if let refused = RDBRefusedType(byte: byte) {
+                return RDBError(.unreadable("\(refused) (\(refused.origin)) (type \(byte)) is not supported: its layout is not confirmed from a Redis release"),
+                                offset: offset)
+            }
         }
+        return RDBError(.badEncoding("unknown value type \(byte) in \(family == .valkey ? "a Valkey" : "an RDB") version \(version) file"),
+                        offset: offset)
     }
 
-    /// Opcodes of the same kind, refused by name rather than taken for a type byte.
+    /// Opcodes of newer builds, refused by name rather than taken for a type byte.
     static func unsupportedOpcodeName(_ opcode: UInt8) -> String? {
         switch opcode {
         case 241: return "RDB_OPCODE_KEY_NOEVICT (no known release)"
         case 242: return "RDB_OPCODE_HASH_TEMPLATE (Redis 8.10 hash templates, RDB 15)"
         default: return nil
-        }
-    }
-
-    private func isKnownType(_ type: UInt8) -> Bool {
-        switch type {
-        case 0...7, 9...21: return true
-        case 22: return family == .valkey || version >= 12
-        case 23...25: return family == .redis && version >= 12
-        case 26: return family == .redis && version >= 13
-        case 27, 28: return family == .redis && version >= 14
-        default: return false
         }
     }
 
@@ -266,40 +249,9 @@ public final class RDBParser<Visitor: RDBVisitor> {
                  offset: input.offset)
     }
 
-    private func readValue(type: UInt8) throws(RDBError) {
-        switch type {
-        case RDBType.RDB_TYPE_STRING:
-            if wantsStringValues {
-                try readStringValue()
-            } else {
-                try checkStringValue()
-            }
-        case RDBType.RDB_TYPE_LIST, RDBType.RDB_TYPE_LIST_ZIPLIST, RDBType.RDB_TYPE_LIST_QUICKLIST,
-             RDBType.RDB_TYPE_LIST_QUICKLIST_2:
-            try readList(type: type)
-        case RDBType.RDB_TYPE_SET, RDBType.RDB_TYPE_SET_INTSET, RDBType.RDB_TYPE_SET_LISTPACK:
-            try readSet(type: type)
-        case RDBType.RDB_TYPE_ZSET, RDBType.RDB_TYPE_ZSET_2, RDBType.RDB_TYPE_ZSET_ZIPLIST,
-             RDBType.RDB_TYPE_ZSET_LISTPACK:
-            try readSortedSet(type: type)
-        case RDBType.RDB_TYPE_STREAM_LISTPACKS, RDBType.RDB_TYPE_STREAM_LISTPACKS_2,
-             RDBType.RDB_TYPE_STREAM_LISTPACKS_3, RDBType.RDB_TYPE_STREAM_LISTPACKS_4,
-             RDBType.RDB_TYPE_STREAM_LISTPACKS_5:
-            try readStream(type: type, deliver: true)
-        case RDBType.RDB_TYPE_ARRAY:
-            try readArray(deliver: true)
-        case RDBType.RDB_TYPE_MODULE_2:
-            try visitor.moduleValue(try readModuleValue())
-        case RDBType.RDB_TYPE_MODULE_PRE_GA:
-            throw preReleaseModuleError()
-        default:
-            try readHash(type: type)
-        }
-    }
-
     /// A string value: whole when it fits a piece, otherwise left in the input for the visitor
     /// to read in pieces, and consumed after it (whatever it did not read).
-    private func readStringValue() throws(RDBError) {
+    func readStringValue() throws(RDBError) {
         let at = input.offset
         switch try input.readStringHeader() {
         case .plain(let count) where count > stringPieces.pieceSize:

@@ -2,9 +2,8 @@
 public struct KeyInfo: Sendable {
     public var db: Int
     public var type: RedisType
-    /// The type byte as stored; with `family` it names the encoding.
-    public var rdbType: UInt8
-    public var family: RDBFamily
+    /// The type as stored, which names the encoding.
+    public var rdbType: RDBValueType
     public var expireAtMs: Int64?
     /// LRU idle time in seconds (RDB_OPCODE_IDLE), present when the server ran an LRU policy.
     public var idleSeconds: UInt64?
@@ -17,7 +16,7 @@ public struct KeyInfo: Sendable {
     /// Offset of the RDB_OPCODE_KEY_META that brought `metadata`.
     public var metadataOffset: Int64?
 
-    public var encodingName: String { RDBTypeInfo.name(of: rdbType, family: family) }
+    public var encodingName: String { rdbType.name }
 }
 
 public enum KeyAction: Sendable {
@@ -96,4 +95,9 @@ extension RDBVisitor {
     public func moduleValue(_ value: ModuleValue) throws(RDBError) {}
     public func endKey() throws(RDBError) {}
     public func end(_ trailer: RDBTrailer) throws(RDBError) {}
+}
+
+/// Skips every key by its lengths: what finds the end of an RDB part quickest.
+final class SkippingVisitor: RDBVisitor {
+    func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction { .skip }
 }

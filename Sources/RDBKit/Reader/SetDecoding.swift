@@ -1,24 +1,28 @@
 /// Sets: hashtable (2), intset (11), listpack (20).
 extension RDBParser {
-    func readSet(type: UInt8) throws(RDBError) {
-        switch type {
-        case RDBType.RDB_TYPE_SET:
-            let count = try input.readLength()
-            for _ in 0..<count {
-                try visitor.setMember(try input.readString(lzfInto: valueScratch))
-            }
-        case RDBType.RDB_TYPE_SET_INTSET:
-            let (blob, at) = try readBlob()
-            var reader: IntsetReader
-            do { reader = try IntsetReader(blob) } catch { throw containerFailure(error, blob: blob, at: at) }
-            while true {
-                let member: Int64?
-                do { member = try reader.next() } catch { throw containerFailure(error, blob: blob, at: at) }
-                guard let member else { break }
-                try visitor.setMember(.int(member))
-            }
-        default:  // RDB_TYPE_SET_LISTPACK
-            try forEachEntry(ListpackReader.self) { (e) throws(RDBError) in try visitor.setMember(e) }
+    /// RDB_TYPE_SET: len, then each member as a string.
+    func readHashtableSet() throws(RDBError) {
+        let count = try input.readLength()
+        for _ in 0..<count {
+            try visitor.setMember(try input.readString(lzfInto: valueScratch))
         }
+    }
+
+    /// RDB_TYPE_SET_INTSET: one intset.
+    func readIntsetSet() throws(RDBError) {
+        let (blob, at) = try readBlob()
+        var reader: IntsetReader
+        do { reader = try IntsetReader(blob) } catch { throw containerFailure(error, blob: blob, at: at) }
+        while true {
+            let member: Int64?
+            do { member = try reader.next() } catch { throw containerFailure(error, blob: blob, at: at) }
+            guard let member else { break }
+            try visitor.setMember(.int(member))
+        }
+    }
+
+    /// RDB_TYPE_SET_LISTPACK: one listpack of members.
+    func readListpackSet() throws(RDBError) {
+        try forEachEntry(ListpackReader.self) { (e) throws(RDBError) in try visitor.setMember(e) }
     }
 }

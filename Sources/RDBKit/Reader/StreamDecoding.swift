@@ -1,9 +1,7 @@
 /// Streams (t_stream.c, rdb.c): a radix tree of listpacks keyed by master id, then the stream's
-/// own counters, then consumer groups. v1 (15), v2 (19) adds first/max-deleted ids, entries-added
-/// and per-group entries-read; v3 (21) adds consumers' active time; v4 (26, RDB 13) adds the IDMP
-/// trailer after the groups; v5 (27, RDB 14) adds each group's NACK zone after its consumers.
+/// own counters, then consumer groups; what each stream type adds to that is its `StreamLayout`.
 extension RDBParser {
-    func readStream(type: UInt8, deliver: Bool) throws(RDBError) {
+    func readStream(_ layout: StreamLayout, deliver: Bool) throws(RDBError) {
         let listpacks = try input.readLength()
         var liveEntries: UInt64 = 0
         for _ in 0..<listpacks {
@@ -24,7 +22,7 @@ extension RDBParser {
         }
         let lastID = StreamID(ms: try input.readLength(), seq: try input.readLength())
         var metadata = StreamMetadata(length: length, lastID: lastID)
-        if type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_2 {
+        if layout.hasCounters {
             metadata.firstID = StreamID(ms: try input.readLength(), seq: try input.readLength())
             metadata.maxDeletedID = StreamID(ms: try input.readLength(), seq: try input.readLength())
             metadata.entriesAdded = try input.readLength()
@@ -32,10 +30,10 @@ extension RDBParser {
         if deliver { try visitor.streamMetadata(metadata) }
         let groups = try input.readLength()
         for _ in 0..<groups {
-            let group = try readStreamGroup(type: type)
+            let group = try readStreamGroup(layout)
             if deliver { try visitor.streamGroup(group) }
         }
-        if type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_4 {
+        if layout.hasIdmp {
             let idmp = try readStreamIdmp()
             if deliver { try visitor.streamIdmp(idmp) }
         }
@@ -170,10 +168,10 @@ extension RDBParser {
         return v
     }
 
-    private func readStreamGroup(type: UInt8) throws(RDBError) -> StreamGroup {
+    private func readStreamGroup(_ layout: StreamLayout) throws(RDBError) -> StreamGroup {
         let name = try input.readString(lzfInto: valueScratch).array
         let lastDelivered = StreamID(ms: try input.readLength(), seq: try input.readLength())
-        let entriesRead: UInt64? = type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_2 ? try input.readLength() : nil
+        let entriesRead: UInt64? = layout.hasCounters ? try input.readLength() : nil
         let pelSize = try input.readLength()
         var pending: [StreamPendingEntry] = []
         var pendingIndex: [StreamID: Int] = [:]
@@ -192,7 +190,7 @@ extension RDBParser {
         for _ in 0..<consumerCount {
             let consumerName = try input.readString(lzfInto: valueScratch).array
             let seen = try input.readMillisecondTime()
-            let active: Int64? = type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_3 ? try input.readMillisecondTime() : nil
+            let active: Int64? = layout.hasActiveTimes ? try input.readMillisecondTime() : nil
             let ownCount = try input.readLength()
             var own: [StreamID] = []
             for _ in 0..<ownCount {
@@ -211,7 +209,7 @@ extension RDBParser {
         }
         var nacked: [StreamID]?
         var inZone = Set<StreamID>()
-        if type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_5 {
+        if layout.hasNackZones {
             let nackedCount = try input.readLength()
             var zone: [StreamID] = []
             for _ in 0..<nackedCount {

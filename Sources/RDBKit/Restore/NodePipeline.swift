@@ -82,7 +82,21 @@ final class NodePipeline {
                 return
             }
             try link.flush()
-            if !inFlight.isEmpty { try receive() }
+            try receiveBatch(link)
+        }
+    }
+
+    /// One reply at least; then what has already arrived, and, when the window is full, replies
+    /// down to half of it: the next sending is a batch with one flush, not a flush per command
+    /// (each flush is a wait on the event loop).
+    private func receiveBatch(_ link: RedisConnection) throws(RDBError) {
+        guard !inFlight.isEmpty else { return }
+        let full = inFlight.count >= options.pipeline || bytesInFlight >= options.bytesInFlight
+        try receive()
+        while !inFlight.isEmpty {
+            let overHalf = inFlight.count > options.pipeline / 2 || bytesInFlight > options.bytesInFlight / 2
+            guard (full && overHalf) || link.input.buffered > 0 else { return }
+            try receive()
         }
     }
 

@@ -19,14 +19,31 @@ public enum Restore {
         }
         let clustered = options.cluster ?? server.clusterEnabled
         let path = try resolve(source, until: options.until)
-        let isAOF = AOFFiles.looksLikeAOF(path)
+        guard clustered && AOFFiles.looksLikeAOF(path) else {
+            return try load(path, into: control, server, clustered: clustered, url: url, options: options, started: started)
+        }
+        // A command's keys may lie in several slots (RENAME, SMOVE, SUNIONSTORE, a MULTI block):
+        // no one node can apply it. The AOF is replayed offline into the dataset it makes
+        // (as merge does), and that dataset is routed key by key.
+        if options.resumePath != nil {
+            throw RDBError(.unreadable("--resume is not available for an AOF into a cluster: it is replayed into a temporary dump first, whose key order differs between runs"))
+        }
+        var replay = options.reader
+        replay.showProgress = false
+        return try ReplayedDataset.withDataset(path, now: options.nowMs, until: options.until, options: replay) { (dataset) throws(RDBError) in
+            var summary = try load(dataset, into: control, server, clustered: true, url: url, options: options, started: started)
+            summary.replayedFrom = path
+            return summary
+        }
+    }
 
+    /// Restores `path` (a dump, or an AOF into one server) through one pipeline per node.
+    private static func load(_ path: String, into control: RedisConnection, _ server: TargetServer, clustered: Bool,
+                             url: RedisURL, options: RestoreOptions, started: Double) throws(RDBError) -> RestoreSummary {
+        let isAOF = AOFFiles.looksLikeAOF(path)
         var nodeURLs = [url]
         let topology = SharedTopology()
         if clustered {
-            guard !isAOF else {
-                throw RDBError(.unreadable("an AOF into a cluster is not supported: fold it into a dump first (rdbkit merge), then restore that"))
-            }
             topology.value = try clusterTopology(control, url: url)
             nodeURLs = topology.value.primaries.map { endpoint in
                 var node = url
@@ -47,11 +64,14 @@ public enum Restore {
         }
 
         let planner = try RestorePlanner(target: server.rdbTarget, options: options, maximumBulk: try maximumBulk(control))
-        if !options.lossy && !isAOF && path != "-" {
-            try refuseLosses(path, target: server.rdbTarget, options: options)
+        if !isAOF && path != "-" {
+            if !options.lossy { try refuseLosses(path, target: server.rdbTarget, options: options) }
+            if !options.withoutModules { try refuseMissingModules(path, target: control, rdbTarget: server.rdbTarget, options: options) }
         }
 
         let tracker = RestoreTracker(resumedAt: resumed?.acknowledged ?? 0)
+        var reader = options.reader
+        reader.progressDetail = { tracker.progressText }
         let queues = nodeURLs.map { _ in ItemQueue(capacity: max(64, options.pipeline * 2)) }
         var threads: [WorkerThread] = []
         for (index, nodeURL) in nodeURLs.enumerated() {
@@ -111,9 +131,9 @@ public enum Restore {
         var readError: RDBError?
         do throws(RDBError) {
             if isAOF {
-                let reader = try AOFReader(path: path, options: options.reader, until: options.until)
+                let aof = try AOFReader(path: path, options: reader, until: options.until)
                 var db = 0
-                try reader.read(rdb: FilteringVisitor(collector, filter: options.filter ?? KeyFilter(nowMs: options.nowMs))) { (command) throws(RDBError) in
+                try aof.read(rdb: FilteringVisitor(collector, filter: options.filter ?? KeyFilter(nowMs: options.nowMs))) { (command) throws(RDBError) in
                     if command.name == "select", command.arguments.count == 2, let n = Int(String(decoding: command.arguments[1], as: UTF8.self)) {
                         db = options.databaseMap[n] ?? n
                         return
@@ -123,7 +143,7 @@ public enum Restore {
                                                 body: .command(command.arguments))), n)
                 }
             } else {
-                try RDBReader.read(path: path, visitor: collector, filter: options.filter, options: options.reader)
+                try RDBReader.read(path: path, visitor: collector, filter: options.filter, options: reader)
             }
         } catch {
             readError = error
@@ -151,18 +171,12 @@ public enum Restore {
         return summary
     }
 
-    /// A backup folder (`dump-<UTC>.rdb[.gz]` files, as `rdbkit backup` writes them) gives its
-    /// newest dump taken at or before `until`; anything else is the source itself.
+    /// A backup folder gives the restore point `backups` and `merge DIR` choose for `until` (a
+    /// followed chain covering it, else the latest point before it; without `until` the newest);
+    /// anything else is the source itself.
     static func resolve(_ source: String, until: Int64?) throws(RDBError) -> String {
-        guard !AOFFiles.looksLikeAOF(source), let entries = directoryEntries(source) else { return source }
-        let limit = until.map(utcStamp)
-        let dumps = entries.filter { $0.hasPrefix("dump-") && ($0.hasSuffix(".rdb") || $0.hasSuffix(".rdb.gz")) }
-            .filter { name in limit.map { String(name.dropFirst(5).prefix(16)) <= $0 } ?? true }
-            .sorted()
-        guard let chosen = dumps.last else {
-            throw RDBError(.unreadable("\(source) holds no backup taken\(limit.map { " at or before \($0)" } ?? "") (dump-<UTC time>.rdb)"))
-        }
-        return source + "/" + chosen
+        guard BackupCatalog.isBackupFolder(source) else { return source }
+        return try BackupCatalog.restorePoint(in: source, until: until).point.path
     }
 
     /// `CONFIG GET proto-max-bulk-len`; Redis's default when CONFIG is not allowed.
@@ -217,6 +231,43 @@ public enum Restore {
         try LossPolicy(lossy: false).check(planner.losses, target: target)
     }
 
+    /// A module value needs its module on the target. The source is read first (values other
+    /// than modules skipped); each module type it holds is looked for on the target — none when
+    /// `MODULE LIST` is empty, else by a probe: `RESTORE` of that type's first value under a
+    /// name no key has, with an absolute expiry long past, which the server parses (a type it
+    /// lacks is "Bad data format") and then drops without creating a key. Types the target
+    /// lacks refuse the restore, named, before anything is sent.
+    private static func refuseMissingModules(_ path: String, target: RedisConnection, rdbTarget: RDBTarget,
+                                             options: RestoreOptions) throws(RDBError) {
+        let list = try target.reply(to: "MODULE", "LIST")
+        guard list.errorMessage == nil else { return }
+        let scan = ModuleTypeScan()
+        var reading = options.reader
+        reading.showProgress = false
+        try RDBReader.read(path: path, visitor: scan, filter: options.filter, options: reading)
+        guard !scan.types.isEmpty else { return }
+        let loaded = (list.elements ?? []).compactMap { module -> String? in
+            let fields = module.elements ?? []
+            return fields.firstIndex { $0.text == "name" }.flatMap { $0 + 1 < fields.count ? fields[$0 + 1].text : nil }
+        }
+        var missing: [ModuleTypeScan.Found] = []
+        let writer = try RDBWriter(path: nil, target: rdbTarget)
+        for found in scan.types {
+            guard !loaded.isEmpty else {
+                missing.append(found)
+                continue
+            }
+            let payload = try writer.dumpPayload(for: KeyRecord(db: 0, key: found.firstKey, value: .module(found.value)))
+            let probe = try target.reply(to: [RestoreItem.word("RESTORE"), RestoreItem.word("rdbkit:module-probe:\(UInt64.random(in: 0...UInt64.max))"),
+                                              RestoreItem.word("1"), payload, RestoreItem.word("ABSTTL")])
+            if probe.errorMessage?.hasPrefix("ERR Bad data format") == true { missing.append(found) }
+        }
+        guard !missing.isEmpty else { return }
+        let names = missing.map { "\($0.value.typeID.name) (\($0.keys) key\($0.keys == 1 ? "" : "s"), first \(displayKey($0.firstKey)))" }
+        let has = loaded.isEmpty ? "has no modules loaded" : "has no module for \(missing.count == 1 ? "it" : "them") (MODULE LIST: \(loaded.joined(separator: ", ")))"
+        throw RDBError(.unreadable("the source holds module values of type \(names.joined(separator: ", ")), and \(target.url.endpoint) \(has): load the module there, or --without-modules to leave them out (counted as dropped)"))
+    }
+
     /// Whether the source was written by a newer or other server than the target.
     private static func mayLose(_ path: String, target: RDBTarget) throws(RDBError) -> Bool {
         let probe = HeaderProbe()
@@ -227,6 +278,33 @@ public enum Restore {
         }
         guard let header = probe.header else { return true }
         return header.family != target.family || header.version > target.version
+    }
+}
+
+/// The module types of a source's values, in order of appearance, each with its first value;
+/// other values are skipped.
+private final class ModuleTypeScan: RDBVisitor {
+    struct Found {
+        var value: ModuleValue
+        var keys: Int
+        var firstKey: Bytes
+    }
+    var types: [Found] = []
+    private var key: Bytes = []
+    var wantsStringValues: Bool { false }
+
+    func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction {
+        guard info.type == .module else { return .skip }
+        self.key = key.array
+        return .read
+    }
+
+    func moduleValue(_ value: ModuleValue) throws(RDBError) {
+        if let i = types.firstIndex(where: { $0.value.typeID.name == value.typeID.name }) {
+            types[i].keys += 1
+        } else {
+            types.append(Found(value: value, keys: 1, firstKey: key))
+        }
     }
 }
 

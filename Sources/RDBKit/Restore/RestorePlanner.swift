@@ -45,7 +45,7 @@ final class RestorePlanner {
         let commands = MemorySink()
         let encoder = RESPEncoder(output: commands)
         let rewriter = try AOFRewriter(output: encoder, target: writer.target, dropModules: options.withoutModules)
-        let info = KeyInfo(db: record.db, type: record.value.type, rdbType: 0, family: .redis, expireAtMs: record.expireAtMs,
+        let info = KeyInfo(db: record.db, type: record.value.type, rdbType: .RDB_TYPE_STRING, expireAtMs: record.expireAtMs,
                            idleSeconds: nil, lfuFrequency: nil, offset: 0)
         rewriter.currentDB = record.db  // databases are the pipeline's business
         try record.replay(as: info, into: rewriter)

@@ -33,6 +33,8 @@ public struct RestoreSummary: Sendable {
     public var resumedAfter = 0
     public var nodes = 1
     public var server = ""
+    /// An AOF into a cluster: the AOF whose replayed dataset was restored.
+    public var replayedFrom: String?
 
     static let failuresKept = 100
 
@@ -72,6 +74,7 @@ public struct RestoreSummary: Sendable {
         if reconnections > 0 { line += ", \(reconnections) reconnection\(reconnections == 1 ? "" : "s")" }
         if redirections > 0 { line += ", \(redirections) redirection\(redirections == 1 ? "" : "s") followed" }
         if resumedAfter > 0 { line += ", resumed after \(resumedAfter) items" }
+        if let replayedFrom { line += "; the dataset \(replayedFrom) replays to (an AOF into a cluster)" }
         return line
     }
 

@@ -60,6 +60,16 @@ final class RestoreTracker: @unchecked Sendable {
     var progress: (acknowledged: Int, sent: Int) { locked { (acknowledgedPrefix, max(acknowledgedPrefix, highestSent + 1)) } }
 
     var result: RestoreSummary { locked { summary } }
+
+    /// For the progress line: what is on the target so far, and what failed.
+    var progressText: String {
+        locked {
+            var text = "\(summary.restored + summary.replaced + summary.commands) keys restored"
+            if summary.skipped > 0 { text += ", \(summary.skipped) skipped" }
+            if summary.failed > 0 { text += ", \(summary.failed) failed" }
+            return text
+        }
+    }
 }
 
 /// Items waiting for one node's pipeline: bounded, so the source is read no faster than the
@@ -70,6 +80,8 @@ final class ItemQueue: @unchecked Sendable {
     private var items: [RestoreItem] = []
     private var head = 0
     private var closed = false
+    private var producerWaiting = false
+    private var consumerWaiting = false
     private let capacity: Int
 
     init(capacity: Int) {
@@ -83,14 +95,19 @@ final class ItemQueue: @unchecked Sendable {
         pthread_mutex_destroy(&mutex)
     }
 
-    /// False when the queue was closed (its pipeline stopped).
+    /// False when the queue was closed (its pipeline stopped). A full queue takes items again
+    /// once it is half empty: producer and consumer wake each other per half queue, not per item.
     func push(_ item: RestoreItem) -> Bool {
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
-        while items.count - head >= capacity && !closed { pthread_cond_wait(&changed, &mutex) }
+        if items.count - head >= capacity {
+            producerWaiting = true
+            while items.count - head > capacity / 2 && !closed { pthread_cond_wait(&changed, &mutex) }
+            producerWaiting = false
+        }
         guard !closed else { return false }
         items.append(item)
-        pthread_cond_broadcast(&changed)
+        if consumerWaiting { pthread_cond_broadcast(&changed) }
         return true
     }
 
@@ -98,7 +115,11 @@ final class ItemQueue: @unchecked Sendable {
     func pop() -> RestoreItem? {
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
-        while head == items.count && !closed { pthread_cond_wait(&changed, &mutex) }
+        while head == items.count && !closed {
+            consumerWaiting = true
+            pthread_cond_wait(&changed, &mutex)
+            consumerWaiting = false
+        }
         guard head < items.count else { return nil }
         let item = items[head]
         head += 1
@@ -106,7 +127,7 @@ final class ItemQueue: @unchecked Sendable {
             items.removeFirst(head)
             head = 0
         }
-        pthread_cond_broadcast(&changed)
+        if producerWaiting && items.count - head <= capacity / 2 { pthread_cond_broadcast(&changed) }
         return item
     }
 

@@ -4,7 +4,7 @@
 /// the ones that server would write back.
 extension RDBWriter {
     func writeArray(_ record: KeyRecord, _ array: ArrayValue) {
-        begin(RDBType.RDB_TYPE_ARRAY, key: record.key)
+        begin(.RDB_TYPE_ARRAY, key: record.key)
         out.length(array.elements.count)
         if let insert = array.insertIndex {
             out.length(1)

@@ -17,18 +17,18 @@ extension RDBWriter {
         }
         if fields.contains(where: { $0.expireAtMs != nil }) {
             if target.hasFieldTTLs {
-                return target.family == .valkey ? writeValkeyHash2(record.key, fields) : writeHashWithTTLs(record.key, fields)
+                return target.holds(.VALKEY_RDB_TYPE_HASH_2) ? writeValkeyHash2(record.key, fields) : writeHashWithTTLs(record.key, fields)
             }
             lose("field TTLs dropped: \(target.magic) has no hash-field expiry (Redis 7.4+, Valkey 9+)",
                  db: record.db, key: record.key)
             fields = fields.map { HashField(field: $0.field, value: $0.value) }
         }
         if fitsListpack(fields) {
-            begin(target.hasListpacks ? RDBType.RDB_TYPE_HASH_LISTPACK : RDBType.RDB_TYPE_HASH_ZIPLIST, key: record.key)
+            begin(target.hasListpacks ? .RDB_TYPE_HASH_LISTPACK : .RDB_TYPE_HASH_ZIPLIST, key: record.key)
             out.string(packed(fields.flatMap { [$0.field, $0.value] }))
             return
         }
-        begin(RDBType.RDB_TYPE_HASH, key: record.key)
+        begin(.RDB_TYPE_HASH, key: record.key)
         out.length(fields.count)
         for f in fields {
             out.string(f.field)
@@ -46,7 +46,7 @@ extension RDBWriter {
     private func writeHashWithTTLs(_ key: Bytes, _ fields: [HashField]) {
         let minExpire = fields.compactMap(\.expireAtMs).min() ?? 0
         if fitsListpack(fields) {
-            begin(RDBType.RDB_TYPE_HASH_LISTPACK_EX, key: key)
+            begin(.RDB_TYPE_HASH_LISTPACK_EX, key: key)
             out.millisecondTime(minExpire)
             var builder = ListpackBuilder()
             for f in fields {
@@ -57,7 +57,7 @@ extension RDBWriter {
             out.string(builder.finished())
             return
         }
-        begin(RDBType.RDB_TYPE_HASH_METADATA, key: key)
+        begin(.RDB_TYPE_HASH_METADATA, key: key)
         out.millisecondTime(minExpire)
         out.length(fields.count)
         for f in fields {
@@ -69,7 +69,7 @@ extension RDBWriter {
 
     /// Valkey's HASH_2: field, value, then the expiry as 8 bytes (-1 for none).
     private func writeValkeyHash2(_ key: Bytes, _ fields: [HashField]) {
-        begin(RDBType.VALKEY_RDB_TYPE_HASH_2, key: key)
+        begin(.VALKEY_RDB_TYPE_HASH_2, key: key)
         out.length(fields.count)
         for f in fields {
             out.string(f.field)

@@ -3,7 +3,7 @@
 extension RDBWriter {
     func writeList(key: Bytes, _ elements: [Bytes]) {
         if target.hasListpacks {
-            begin(RDBType.RDB_TYPE_LIST_QUICKLIST_2, key: key)
+            begin(.RDB_TYPE_LIST_QUICKLIST_2, key: key)
             let nodes = packNodes(elements, limit: target.listNodeBytes, as: ListpackBuilder.self)
             out.length(nodes.count)
             for node in nodes {
@@ -11,16 +11,16 @@ extension RDBWriter {
                 out.string(node)
             }
         } else if target.hasQuicklist {
-            begin(RDBType.RDB_TYPE_LIST_QUICKLIST, key: key)
+            begin(.RDB_TYPE_LIST_QUICKLIST, key: key)
             let nodes = packNodes(elements, limit: target.listNodeBytes, as: ZiplistBuilder.self)
             out.length(nodes.count)
             for node in nodes { out.string(node) }
         } else if elements.count <= 512 && elements.allSatisfy({ $0.count <= 64 }) {
             // list-max-ziplist-entries 512, list-max-ziplist-value 64
-            begin(RDBType.RDB_TYPE_LIST_ZIPLIST, key: key)
+            begin(.RDB_TYPE_LIST_ZIPLIST, key: key)
             out.string(packed(elements))
         } else {
-            begin(RDBType.RDB_TYPE_LIST, key: key)
+            begin(.RDB_TYPE_LIST, key: key)
             out.length(elements.count)
             for e in elements { out.string(e) }
         }

@@ -77,32 +77,37 @@ public struct RDBTarget: Sendable, Equatable {
         return family == .valkey ? "VALKEY" + pad(version, 3) : "REDIS" + pad(version, 4)
     }
 
+    /// Whether the target can load `type` (and so may be written it): the type table's versions.
+    func holds(_ type: RDBValueType) -> Bool { type.exists(family: family, version: version) }
+
     // What the target can load (and would write).
     var hasAuxFields: Bool { version >= 7 }
-    var hasListpacks: Bool { family == .valkey || version >= 10 }
-    var hasQuicklist: Bool { family == .valkey || version >= 7 }
+    var hasListpacks: Bool { holds(.RDB_TYPE_HASH_LISTPACK) }
+    var hasQuicklist: Bool { holds(.RDB_TYPE_LIST_QUICKLIST) }
     /// RDB_OPCODE_RESIZEDB after SELECTDB (Redis 3.2+).
     var hasResizeHints: Bool { family == .valkey || version >= 7 }
-    var hasSetListpack: Bool { family == .valkey || version >= 11 }
-    var hasBinaryScores: Bool { family == .valkey || version >= 8 }
-    var hasModules: Bool { family == .valkey || version >= 8 }
-    var hasStreams: Bool { family == .valkey || version >= 9 }
+    var hasSetListpack: Bool { holds(.RDB_TYPE_SET_LISTPACK) }
+    var hasBinaryScores: Bool { holds(.RDB_TYPE_ZSET_2) }
+    var hasModules: Bool { holds(.RDB_TYPE_MODULE_2) }
+    var hasStreams: Bool { holds(.RDB_TYPE_STREAM_LISTPACKS) }
     var hasLRUAndLFU: Bool { family == .valkey || version >= 9 }
     var hasFunctions: Bool { family == .valkey || version >= 10 }
-    var hasFieldTTLs: Bool { family == .valkey || version >= 12 }
+    var hasFieldTTLs: Bool { holds(.RDB_TYPE_HASH_METADATA) || holds(.VALKEY_RDB_TYPE_HASH_2) }
     var hasChecksum: Bool { family == .valkey || version >= 5 }
     var hasMillisecondExpiry: Bool { family == .valkey || version >= 3 }
-    /// Redis 8.6+: key metadata (RDB_OPCODE_KEY_META) and streams' IDMP state (stream v4).
+    /// Redis 8.6+: key metadata (RDB_OPCODE_KEY_META).
     var hasKeyMetadata: Bool { family == .redis && version >= 13 }
-    var hasStreamIdmp: Bool { family == .redis && version >= 13 }
-    /// Redis 8.8+: consumer groups' NACK zones (stream v5) and the ARRAY type.
-    var hasNackZones: Bool { family == .redis && version >= 14 }
-    var hasArrays: Bool { family == .redis && version >= 14 }
-    /// What rdbSaveObjectType writes: 8.8 every stream as v5, 8.6 as v4.
-    var streamType: UInt8 {
-        if hasNackZones { return RDBType.RDB_TYPE_STREAM_LISTPACKS_5 }
-        if hasStreamIdmp { return RDBType.RDB_TYPE_STREAM_LISTPACKS_4 }
-        return family == .valkey || version >= 11 ? RDBType.RDB_TYPE_STREAM_LISTPACKS_3
-            : version == 10 ? RDBType.RDB_TYPE_STREAM_LISTPACKS_2 : RDBType.RDB_TYPE_STREAM_LISTPACKS
+    /// Streams' IDMP state (stream v4), consumer groups' NACK zones (stream v5), arrays.
+    var hasStreamIdmp: Bool { streamType.streamLayout!.hasIdmp }
+    var hasNackZones: Bool { streamType.streamLayout!.hasNackZones }
+    var hasArrays: Bool { holds(.RDB_TYPE_ARRAY) }
+    /// What rdbSaveObjectType writes for a stream: the newest stream type the target holds
+    /// (8.8 every stream as v5, 8.6 as v4); v1 where it holds none (the stream is dropped).
+    var streamType: RDBValueType {
+        var newest = RDBValueType.RDB_TYPE_STREAM_LISTPACKS
+        for type in RDBValueType.allCases where holds(type) {
+            if let layout = type.streamLayout, layout.revision > newest.streamLayout!.revision { newest = type }
+        }
+        return newest
     }
 }

@@ -33,7 +33,7 @@ public final class RDBWriter {
 
     /// Writes a new file at `path` (one that is no input of anything), or to memory when nil.
     public convenience init(path: String?, target: RDBTarget, compress: Bool = true) throws(RDBError) {
-        self.init(output: try path.map { (p) throws(RDBError) in try Outputs(inputs: []).file(p) }, target: target, compress: compress)
+        self.init(output: try path.map { (p) throws(RDBError) in try OutputFile(path: p) }, target: target, compress: compress)
     }
 
     func lose(_ what: String, db: Int? = nil, key: Bytes? = nil, requested: Bool = false) {
@@ -145,7 +145,7 @@ public final class RDBWriter {
         writeHeaderIfNeeded()
         guard admits(record) else { return }
         writeKeyAttributes(record)
-        begin(RDBType.RDB_TYPE_STRING, key: record.key)
+        begin(.RDB_TYPE_STRING, key: record.key)
         try out.string(value)
         keysWritten += 1
         try out.flushIfFull()
@@ -188,8 +188,9 @@ public final class RDBWriter {
     }
 
     /// The type byte and, in a file, the key: what precedes every value.
-    func begin(_ type: UInt8, key: Bytes) {
-        out.byte(type)
+    func begin(_ type: RDBValueType, key: Bytes) {
+        assert(target.holds(type), "\(type) written for \(target.magic)")
+        out.byte(type.byte)
         if !payloadMode { out.string(key) }
     }
 
@@ -214,7 +215,7 @@ public final class RDBWriter {
     /// made (RDBOutput flushes about every MiB) rather than returned.
     public func dumpPayload(longString value: StringValue, to sink: ByteSink) throws(RDBError) {
         let out = RDBOutput(file: sink, compress: true)
-        out.byte(RDBType.RDB_TYPE_STRING)
+        out.byte(RDBValueType.RDB_TYPE_STRING.byte)
         try out.string(value)
         let version = UInt16(target.version)
         out.byte(UInt8(version & 0xFF))
@@ -227,7 +228,7 @@ public final class RDBWriter {
         writeKeyMetadata(record)
         switch record.value {
         case .string(let s):
-            begin(RDBType.RDB_TYPE_STRING, key: record.key)
+            begin(.RDB_TYPE_STRING, key: record.key)
             out.string(s)
         case .list(let elements):
             writeList(key: record.key, elements)
@@ -240,7 +241,7 @@ public final class RDBWriter {
         case .stream(let stream):
             writeStream(record, stream)
         case .module(let module):
-            begin(RDBType.RDB_TYPE_MODULE_2, key: record.key)
+            begin(.RDB_TYPE_MODULE_2, key: record.key)
             out.length(module.typeID.raw)
             out.raw(module.payload)
         case .array(let array):

@@ -10,20 +10,20 @@ extension RDBWriter {
                 integers.append(v)
             }
             if integers.count == members.count && !members.isEmpty {
-                begin(RDBType.RDB_TYPE_SET_INTSET, key: key)
+                begin(.RDB_TYPE_SET_INTSET, key: key)
                 out.string(IntsetBuilder.build(integers))
                 return
             }
         }
         if target.hasSetListpack && members.count <= target.maxSetListpackEntries
             && members.allSatisfy({ $0.count <= target.maxSetListpackValue }) {
-            begin(RDBType.RDB_TYPE_SET_LISTPACK, key: key)
+            begin(.RDB_TYPE_SET_LISTPACK, key: key)
             var builder = ListpackBuilder()
             for m in members { builder.append(m) }
             out.string(builder.finished())
             return
         }
-        begin(RDBType.RDB_TYPE_SET, key: key)
+        begin(.RDB_TYPE_SET, key: key)
         out.length(members.count)
         for m in members { out.string(m) }
     }

@@ -8,11 +8,11 @@ extension RDBWriter {
         if members.count <= target.maxListpackEntries && members.allSatisfy({ $0.member.count <= target.maxListpackValue }) {
             var sorted = members
             sorted.sort { $0.score != $1.score ? $0.score < $1.score : $0.member.lexicographicallyPrecedes($1.member) }
-            begin(target.hasListpacks ? RDBType.RDB_TYPE_ZSET_LISTPACK : RDBType.RDB_TYPE_ZSET_ZIPLIST, key: key)
+            begin(target.hasListpacks ? .RDB_TYPE_ZSET_LISTPACK : .RDB_TYPE_ZSET_ZIPLIST, key: key)
             out.string(packed(sorted.flatMap { [$0.member, Array(scoreText($0.score).utf8)] }))
             return
         }
-        begin(target.hasBinaryScores ? RDBType.RDB_TYPE_ZSET_2 : RDBType.RDB_TYPE_ZSET, key: key)
+        begin(target.hasBinaryScores ? .RDB_TYPE_ZSET_2 : .RDB_TYPE_ZSET, key: key)
         out.length(members.count)
         for m in members {
             out.string(m.member)
@@ -21,17 +21,4 @@ extension RDBWriter {
     }
 
     func scoreText(_ d: Double) -> String { RDBWriterScore.text(d) }
-}
-
-/// How a score is written inside a listpack or ziplist.
-enum RDBWriterScore {
-    /// d2string: integral scores as integers, infinities as "inf"/"-inf", else the shortest text
-    /// that reads back as the same double.
-    static func text(_ d: Double) -> String {
-        if d.isInfinite { return d > 0 ? "inf" : "-inf" }
-        if d == d.rounded() && abs(d) < 9.007_199_254_740_992e15 && !(d == 0 && d.sign == .minus) {
-            return String(Int64(d))
-        }
-        return "\(d)"
-    }
 }

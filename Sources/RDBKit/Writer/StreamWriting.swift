@@ -4,6 +4,7 @@
 extension RDBWriter {
     func writeStream(_ record: KeyRecord, _ stream: StreamValue) {
         let type = target.streamType
+        let layout = type.streamLayout!
         begin(type, key: record.key)
         let nodes = streamNodes(stream.entries)
         out.length(nodes.count)
@@ -18,7 +19,7 @@ extension RDBWriter {
         out.length(m.length)
         out.length(m.lastID.ms)
         out.length(m.lastID.seq)
-        if type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_2 {
+        if layout.hasCounters {
             let first = m.firstID ?? stream.entries.first?.id ?? .zero
             out.length(first.ms)
             out.length(first.seq)
@@ -32,7 +33,7 @@ extension RDBWriter {
         }
         out.length(stream.groups.count)
         for group in stream.groups {
-            writeGroup(group, type: type, record: record)
+            writeGroup(group, layout: layout, record: record)
         }
         writeIdmp(stream.idmp, record: record)
     }
@@ -65,7 +66,7 @@ extension RDBWriter {
         out.length(idmp.iidsDuplicates)
     }
 
-    private func writeGroup(_ group: StreamGroup, type: UInt8, record: KeyRecord) {
+    private func writeGroup(_ group: StreamGroup, layout: StreamLayout, record: KeyRecord) {
         var group = group
         let nacked = group.nacked ?? []
         if !nacked.isEmpty && !target.hasNackZones {
@@ -78,7 +79,7 @@ extension RDBWriter {
         out.string(group.name)
         out.length(group.lastDeliveredID.ms)
         out.length(group.lastDeliveredID.seq)
-        if type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_2 {
+        if layout.hasCounters {
             // SCG_INVALID_ENTRIES_READ (-1) when the source did not know it.
             out.length(group.entriesRead ?? StreamGroup.invalidEntriesRead)
         } else if let read = group.entriesRead, read != StreamGroup.invalidEntriesRead {  // nothing known: nothing lost
@@ -94,7 +95,7 @@ extension RDBWriter {
         for c in group.consumers {
             out.string(c.name)
             out.millisecondTime(c.seenTimeMs)
-            if type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_3 {
+            if layout.hasActiveTimes {
                 out.millisecondTime(c.activeTimeMs ?? c.seenTimeMs)
             } else if let active = c.activeTimeMs, active != c.seenTimeMs {
                 lose("consumer active time dropped: \(target.magic) predates it (RDB 11)", db: record.db, key: record.key)
@@ -102,7 +103,7 @@ extension RDBWriter {
             out.length(c.pending.count)
             for id in c.pending { rawID(id) }
         }
-        if type >= RDBType.RDB_TYPE_STREAM_LISTPACKS_5 {
+        if layout.hasNackZones {
             out.length(nacked.count)
             for id in nacked { rawID(id) }
         }

@@ -96,6 +96,78 @@ final class BackupCommandLineTests: XCTestCase {
         XCTAssertEqual(try digestOfMerge([backups, "--until", String(chosenSecond)], scratch: scratch), digestThen,
                        "merge --until gives back the dataset of that second")
         XCTAssertEqual(try digestOfMerge([backups], scratch: scratch), digestNow)
+
+        // restore chooses the same restore point, and replays the chain up to that second.
+        guard let fresh = try RedisServerProcess(extraArguments: []) else { return }
+        defer { fresh.stop() }
+        let url = "redis://127.0.0.1:\(fresh.port)"
+        let restored = try rdbkit(["restore", backups, url, "--until", String(chosenSecond), "-q"])
+        XCTAssertEqual(restored.status, 0, restored.err)
+        XCTAssertTrue(restored.err.contains("rdbkit: restoring from \(points.first?["path"] as? String ?? "?")"), restored.err)
+        XCTAssertEqual(try fresh.command("DEBUG", "DIGEST"), digestThen, "restore --until gives back the dataset of that second")
+        // A dump restored twice without --replace: its keys are there already and left as they
+        // are (exit 4: 3 means an output that cannot be written).
+        let dump = FixturePaths.fixtures.appendingPathComponent("redis-7.0/lru.rdb").path
+        XCTAssertEqual(try rdbkit(["restore", dump, url, "-q"]).status, 0)
+        let again = try rdbkit(["restore", dump, url, "-q"])
+        XCTAssertEqual(again.status, 4, again.err)
+        XCTAssertTrue(again.err.contains("0 keys restored, 0 replaced, "), again.err)
+    }
+
+    /// SIGINT and SIGTERM during a snapshot remove its partial file (exit 130, 143); during
+    /// --follow they close the current file whole and exit 0, with a chain that validates.
+    func testSignalsDuringASnapshotAndAFollow() throws {
+        guard FixturePaths.rdbkitBinary != nil else { throw XCTSkip("the rdbkit binary was not built next to the tests") }
+        // 2 ms per key: a 3,000-key snapshot takes 6 s to arrive.
+        guard let server = try RedisServerProcess(extraArguments: ["--repl-diskless-sync-delay", "0", "--rdb-key-save-delay", "2000"]) else {
+            throw XCTSkip("redis-server is not installed")
+        }
+        defer { server.stop() }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rdbkit-backup-signal-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try server.pipe((0..<3000).map { ["SET", "key:\($0)", String(repeating: "v", count: 100)] })
+
+        for (signal, expected) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
+            let backups = scratch + "/snapshot-\(signal)"
+            let backup = Process()
+            backup.executableURL = URL(fileURLWithPath: FixturePaths.rdbkitBinary!)
+            backup.arguments = ["backup", "redis://127.0.0.1:\(server.port)", "-o", backups, "-q"]
+            backup.standardOutput = FileHandle.nullDevice
+            backup.standardError = FileHandle.nullDevice
+            try backup.run()
+            var partial: [String] = []
+            for _ in 0..<200 where partial.isEmpty {
+                usleep(20_000)
+                partial = ((try? FileManager.default.contentsOfDirectory(atPath: backups)) ?? []).filter { $0.contains(".tmp-") }
+            }
+            XCTAssertFalse(partial.isEmpty, "the snapshot began arriving")
+            usleep(200_000)
+            kill(backup.processIdentifier, signal)
+            backup.waitUntilExit()
+            XCTAssertEqual(backup.terminationStatus, expected, "signal \(signal)")
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: backups), [], "the partial file \(partial) was removed")
+        }
+
+        _ = try server.command("CONFIG", "SET", "rdb-key-save-delay", "0")
+        let backups = scratch + "/follow"
+        let follower = Process()
+        follower.executableURL = URL(fileURLWithPath: FixturePaths.rdbkitBinary!)
+        follower.arguments = ["backup", "redis://127.0.0.1:\(server.port)", "-o", backups, "--follow", "-q"]
+        follower.standardOutput = FileHandle.nullDevice
+        follower.standardError = FileHandle.nullDevice
+        try follower.run()
+        try waitForAcknowledgement(server)
+        try server.pipe((0..<200).map { ["INCR", "counter:\($0 % 3)"] })
+        try waitForAcknowledgement(server)
+        kill(follower.processIdentifier, SIGINT)
+        follower.waitUntilExit()
+        XCTAssertEqual(follower.terminationStatus, 0)
+        let sets = try FileManager.default.contentsOfDirectory(atPath: backups)
+        XCTAssertEqual(sets.count, 1)
+        let set = backups + "/" + sets[0]
+        XCTAssertTrue(AOFValidation.validate(path: set).isValid, AOFValidation.validate(path: set).summaryLine)
+        XCTAssertEqual(try digestOfMerge([set], scratch: scratch), try server.command("DEBUG", "DIGEST"))
     }
 
     /// SIGKILL at random moments (snapshot, stream, rotation): whatever is left validates and merges.

@@ -38,7 +38,7 @@ final class Redis88FixtureTests: XCTestCase {
                 XCTAssertEqual(Int(idmp.iidsDuplicates), server["iids-duplicates"], name)
                 XCTAssertEqual(idmp.producers.count, server["pids-tracked"], name)
                 XCTAssertEqual(idmp.producers.map(\.entries.count).reduce(0, +), server["iids-tracked"], name)
-                XCTAssertEqual(record.rdbType, folder == "redis-8.6" ? RDBType.RDB_TYPE_STREAM_LISTPACKS_4 : RDBType.RDB_TYPE_STREAM_LISTPACKS_5)
+                XCTAssertEqual(record.rdbType, folder == "redis-8.6" ? .RDB_TYPE_STREAM_LISTPACKS_4 : .RDB_TYPE_STREAM_LISTPACKS_5)
                 streams += 1
             }
             XCTAssertEqual(streams, 3, folder)
@@ -148,7 +148,7 @@ final class Redis88FixtureTests: XCTestCase {
         XCTAssertEqual(RedisDoubleText.d2string(1e300), "1e+300")
         XCTAssertEqual(RedisDoubleText.d2string(0.000001), "0.000001")
         XCTAssertEqual(RedisDoubleText.d2string(1.5e-7), "1.5e-7")
-        XCTAssertEqual(ArrayEncoding.formatFloat(2.0), "2.0")
+        XCTAssertEqual(RedisDoubleText.arrayFloat(2.0), "2.0")
         XCTAssertEqual(Array("1.0".utf8).withUnsafeBytes { ArrayEncoding.encode($0) }, .double(1.0))
         XCTAssertEqual(Array("1e3".utf8).withUnsafeBytes { ArrayEncoding.encode($0) }, .smallString(Array("1e3".utf8)))
     }

@@ -93,7 +93,7 @@ final class DamagedInputTests: XCTestCase {
     }
 
     func testNewerVersionIsTriedOnRequest() throws {
-        let bytes = Array("REDIS0015".utf8) + [RDBType.RDB_TYPE_STRING, 1, 0x6B, 1, 0x76, RDBOpcode.RDB_OPCODE_EOF] + [UInt8](repeating: 0, count: 8)
+        let bytes = Array("REDIS0015".utf8) + [RDBValueType.RDB_TYPE_STRING.byte, 1, 0x6B, 1, 0x76, RDBOpcode.RDB_OPCODE_EOF] + [UInt8](repeating: 0, count: 8)
         let source = PrefixedSource(prefix: bytes, rest: try FileSource(path: "/dev/null"))
         var keys = 0
         try RDBReader.read(source: source, visitor: RecordCollector { _ in keys += 1 },
@@ -104,7 +104,7 @@ final class DamagedInputTests: XCTestCase {
     func testLyingLengthFailsBeforeAllocating() throws {
         // A 16-byte file whose only key claims a 2^60-byte string.
         var bytes = Array("REDIS0011".utf8)
-        bytes += [RDBType.RDB_TYPE_STRING, 0x01, UInt8(ascii: "k"), 0x81, 0x10, 0, 0, 0, 0, 0, 0, 0]
+        bytes += [RDBValueType.RDB_TYPE_STRING.byte, 0x01, UInt8(ascii: "k"), 0x81, 0x10, 0, 0, 0, 0, 0, 0, 0]
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("lying-\(getpid()).rdb")
         try Data(bytes).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }

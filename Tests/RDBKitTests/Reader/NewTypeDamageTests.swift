@@ -12,7 +12,7 @@ final class NewTypeDamageTests: XCTestCase {
 
     /// "REDIS0014", an array key "k" with `body`, EOF, no checksum.
     private func array(_ body: [UInt8]) -> [UInt8] {
-        Array("REDIS0014".utf8) + [RDBType.RDB_TYPE_ARRAY, 1, UInt8(ascii: "k")] + body + [RDBOpcode.RDB_OPCODE_EOF] + [UInt8](repeating: 0, count: 8)
+        Array("REDIS0014".utf8) + [RDBValueType.RDB_TYPE_ARRAY.byte, 1, UInt8(ascii: "k")] + body + [RDBOpcode.RDB_OPCODE_EOF] + [UInt8](repeating: 0, count: 8)
     }
 
     func testArrayLoaderChecks() throws {
@@ -111,7 +111,7 @@ final class GeneratedArray: ByteSource {
 
     init(count: UInt64) {
         self.count = count
-        pending = Array("REDIS0014".utf8) + [RDBType.RDB_TYPE_ARRAY, 1, UInt8(ascii: "a"), 0x80] + withUnsafeBytes(of: UInt32(count).bigEndian) { Array($0) } + [0]
+        pending = Array("REDIS0014".utf8) + [RDBValueType.RDB_TYPE_ARRAY.byte, 1, UInt8(ascii: "a"), 0x80] + withUnsafeBytes(of: UInt32(count).bigEndian) { Array($0) } + [0]
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(RDBError) -> Int {

@@ -25,8 +25,8 @@ final class NewerFormatTests: XCTestCase {
         bytes += [RDBOpcode.RDB_OPCODE_KEY_META, 1]
         withUnsafeBytes(of: classSpec("KMT1", version: 3, flags: 1).littleEndian) { bytes += $0 }
         bytes += [2, 5, 0]  // RDB_MODULE_OPCODE_UINT 5, RDB_MODULE_OPCODE_EOF
-        bytes += [RDBType.RDB_TYPE_STRING, 1, UInt8(ascii: "k"), 1, UInt8(ascii: "v")]
-        bytes += [RDBType.RDB_TYPE_STRING, 1, UInt8(ascii: "j"), 1, UInt8(ascii: "w")]
+        bytes += [RDBValueType.RDB_TYPE_STRING.byte, 1, UInt8(ascii: "k"), 1, UInt8(ascii: "v")]
+        bytes += [RDBValueType.RDB_TYPE_STRING.byte, 1, UInt8(ascii: "j"), 1, UInt8(ascii: "w")]
         bytes += [RDBOpcode.RDB_OPCODE_EOF] + [UInt8](repeating: 0, count: 8)
         let (_, keys) = try records(bytes)
         XCTAssertEqual(keys.count, 2)

@@ -28,21 +28,27 @@ final class RestoreSourceTests: XCTestCase {
         XCTAssertEqual(try server.command("DEBUG", "DIGEST"), try original.command("DEBUG", "DIGEST"))
     }
 
+    /// The restore point `backups` chooses: by the snapshots' own time (their ctime), not their names.
     func testABackupFolderGivesTheDumpTakenAtOrBeforeUntil() throws {
         guard let apt = RedisServerProcess.executable("redis-server") else { throw XCTSkip("redis-server is not installed") }
         let folder = try scratch()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.copyItem(atPath: types, toPath: folder + "/dump-20260101T000000Z.rdb")
-        try FileManager.default.copyItem(atPath: lru, toPath: folder + "/dump-20260102T000000Z.rdb")
+        // Written now: its ctime is later than the fixture's.
+        _ = try Convert.rdbToRDB(inputPath: lru, outputPath: folder + "/dump-20260102T000000Z.rdb", target: RDBTarget.named("redis-7.0")!,
+                                 lossy: false, withoutModules: false)
+        let points = try BackupCatalog.scan(folder).points
+        XCTAssertEqual(points.map { $0.path.hasSuffix("dump-20260101T000000Z.rdb") }, [true, false])
+        let typesTime = try XCTUnwrap(points[0].first)
+        XCTAssertLessThan(typesTime, try XCTUnwrap(points[1].first))
         XCTAssertEqual(try Restore.resolve(folder, until: nil), folder + "/dump-20260102T000000Z.rdb")
-        let noon = Int64(1_767_225_600 + 12 * 3600)  // 2026-01-01T12:00:00Z
-        XCTAssertEqual(try Restore.resolve(folder, until: noon), folder + "/dump-20260101T000000Z.rdb")
-        XCTAssertThrowsError(try Restore.resolve(folder, until: 1_700_000_000))
+        XCTAssertEqual(try Restore.resolve(folder, until: typesTime), folder + "/dump-20260101T000000Z.rdb")
+        XCTAssertThrowsError(try Restore.resolve(folder, until: typesTime - 1))
 
         guard let server = try RedisServerProcess(command: [apt]), let original = try RedisServerProcess(command: [apt], dump: types) else { return }
         defer { server.stop(); original.stop() }
         var options = RestoreFixtureTests.options()
-        options.until = noon
+        options.until = typesTime
         _ = try Restore.run(source: folder, url: RedisURL(host: "127.0.0.1", port: server.port), options: options)
         XCTAssertEqual(try server.command("DEBUG", "DIGEST"), try original.command("DEBUG", "DIGEST"))
     }

@@ -75,32 +75,6 @@ final class SafeByConstructionTests: XCTestCase {
         XCTAssertNil(RDBTarget.ofInput(commands))
     }
 
-    /// Every type byte, read and skipped by a filter: a type the reader refuses is refused by the
-    /// skipper with the same reason (type 6 was skipped as if it were a stream).
-    func testAFilteredSkipRefusesWhatAReadRefusesForEveryTypeByte() throws {
-        for (magic, family) in [("REDIS0012", RDBFamily.redis), ("VALKEY080", .valkey)] {
-            for type in 0...255 {
-                var file = Array(magic.utf8) + [0xFE, 0x00, UInt8(type), 0x01, UInt8(ascii: "k")]
-                file += [UInt8](repeating: 0, count: 64) + [0xFF] + [UInt8](repeating: 0, count: 8)
-                func outcome(_ filter: KeyFilter?) -> String {
-                    do {
-                        let input = InputWindow(source: PrefixedSource(prefix: file, rest: try FileSource(path: "/dev/null")))
-                        try RDBReader.run(input: input, visitor: RecordCollector { _ in }, filter: filter, options: ReaderOptions())
-                        return "ok"
-                    } catch {
-                        return error.reason
-                    }
-                }
-                var rejectAll = KeyFilter(nowMs: 0)
-                rejectAll.keyPatterns = [GlobPattern(Array("no-such-key".utf8))]
-                let read = outcome(nil), skipped = outcome(rejectAll)
-                if type == 6 || read.contains("type") && !read.contains("listpack") && !read.contains("ziplist") {
-                    XCTAssertEqual(skipped, read, "\(family) type \(type)")
-                }
-            }
-        }
-    }
-
     func testAnOutputThatDoesNotVerifyIsNeverCommitted() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("rdbkit-verify-\(UUID().uuidString)").path
         let outputs = Outputs(inputs: [])

@@ -1,38 +1,5 @@
-/// Type and opcode bytes, named as rdb.h names them so each can be checked against the source.
-public enum RDBType {
-    public static let RDB_TYPE_STRING: UInt8 = 0
-    public static let RDB_TYPE_LIST: UInt8 = 1
-    public static let RDB_TYPE_SET: UInt8 = 2
-    public static let RDB_TYPE_ZSET: UInt8 = 3
-    public static let RDB_TYPE_HASH: UInt8 = 4
-    public static let RDB_TYPE_ZSET_2: UInt8 = 5
-    public static let RDB_TYPE_MODULE_PRE_GA: UInt8 = 6
-    public static let RDB_TYPE_MODULE_2: UInt8 = 7
-    public static let RDB_TYPE_HASH_ZIPMAP: UInt8 = 9
-    public static let RDB_TYPE_LIST_ZIPLIST: UInt8 = 10
-    public static let RDB_TYPE_SET_INTSET: UInt8 = 11
-    public static let RDB_TYPE_ZSET_ZIPLIST: UInt8 = 12
-    public static let RDB_TYPE_HASH_ZIPLIST: UInt8 = 13
-    public static let RDB_TYPE_LIST_QUICKLIST: UInt8 = 14
-    public static let RDB_TYPE_STREAM_LISTPACKS: UInt8 = 15
-    public static let RDB_TYPE_HASH_LISTPACK: UInt8 = 16
-    public static let RDB_TYPE_ZSET_LISTPACK: UInt8 = 17
-    public static let RDB_TYPE_LIST_QUICKLIST_2: UInt8 = 18
-    public static let RDB_TYPE_STREAM_LISTPACKS_2: UInt8 = 19
-    public static let RDB_TYPE_SET_LISTPACK: UInt8 = 20
-    public static let RDB_TYPE_STREAM_LISTPACKS_3: UInt8 = 21
-    /// Redis 7.4 release candidates; Valkey 9 (VALKEY magic) uses 22 for RDB_TYPE_HASH_2.
-    public static let RDB_TYPE_HASH_METADATA_PRE_GA: UInt8 = 22
-    public static let RDB_TYPE_HASH_LISTPACK_EX_PRE_GA: UInt8 = 23
-    public static let RDB_TYPE_HASH_METADATA: UInt8 = 24
-    public static let RDB_TYPE_HASH_LISTPACK_EX: UInt8 = 25
-    public static let RDB_TYPE_STREAM_LISTPACKS_4: UInt8 = 26
-    public static let RDB_TYPE_STREAM_LISTPACKS_5: UInt8 = 27
-    public static let RDB_TYPE_ARRAY: UInt8 = 28
-    /// Valkey's number for a hashtable hash whose fields may carry TTLs (VALKEY080).
-    public static let VALKEY_RDB_TYPE_HASH_2: UInt8 = 22
-}
-
+/// Opcode bytes, named as rdb.h names them so each can be checked against the source (the value
+/// types are `RDBValueType`).
 public enum RDBOpcode {
     /// Redis 8.6+ (RDB 13): metadata attached to the key that follows. Valkey 9: slot import job.
     public static let RDB_OPCODE_KEY_META: UInt8 = 243

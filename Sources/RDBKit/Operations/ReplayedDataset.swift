@@ -7,8 +7,9 @@ import Glibc
 /// into a temporary RDB (removed afterwards) that the verb then reads.
 public enum ReplayedDataset {
     /// Calls `body` with `path` itself when it is an RDB, or with the replayed copy of an AOF.
-    /// `now`: the clock (Unix ms) for commands that read it, as `merge --now`.
-    public static func withDataset<T>(_ path: String, now: Int64, options: ReaderOptions,
+    /// `now`: the clock (Unix ms) for commands that read it, as `merge --now`; `until`: the
+    /// dataset as it was at that Unix second (`merge --until`).
+    public static func withDataset<T>(_ path: String, now: Int64, until: Int64? = nil, options: ReaderOptions,
                                       _ body: (String) throws(RDBError) -> T) throws(RDBError) -> T {
         guard AOFFiles.looksLikeAOF(path) else { return try body(path) }
         if path == "-" {
@@ -19,6 +20,7 @@ public enum ReplayedDataset {
         let temporary = "\(directory)/rdbkit-replay-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).rdb"
         var merge = Merge.Options(target: RDBTarget.named("redis-8.2")!, now: now)
         merge.reader = options
+        merge.until = until
         merge.reader.showProgress = false
         // Removed when done, and on a signal (see `TemporaryOutputs`) as every temporary output is.
         TemporaryOutputs.registry.add(file: temporary)

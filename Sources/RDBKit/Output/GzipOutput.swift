@@ -56,3 +56,5 @@ public final class GzipOutput {
         } while stream.avail_out == 0 || (flush == Z_FINISH)
     }
 }
+
+extension GzipOutput: ByteSink {}

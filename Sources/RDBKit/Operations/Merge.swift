@@ -226,7 +226,7 @@ private final class MergeSink {
     }
 
     private func keyInfo(_ record: KeyRecord) -> KeyInfo {
-        KeyInfo(db: record.db, type: record.value.type, rdbType: 0, family: .redis, expireAtMs: record.expireAtMs,
+        KeyInfo(db: record.db, type: record.value.type, rdbType: .RDB_TYPE_STRING, expireAtMs: record.expireAtMs,
                 idleSeconds: nil, lfuFrequency: nil, offset: 0)
     }
 

@@ -1,0 +1,2 @@
+/// Binary-safe bytes: keys, values, members and fields are never `String`.
+public typealias Bytes = [UInt8]

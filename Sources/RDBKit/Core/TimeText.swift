@@ -1,0 +1,22 @@
+/// "2033-05-18T03:33:20.000Z" for a unix time in milliseconds (proleptic Gregorian, UTC).
+func isoTime(_ ms: Int64) -> String {
+    let (seconds, millis) = ms.quotientAndRemainder(dividingBy: 1000)
+    let adjustedSeconds = millis < 0 ? seconds - 1 : seconds
+    let milli = millis < 0 ? millis + 1000 : millis
+    let (days, secondOfDay) = adjustedSeconds.quotientAndRemainder(dividingBy: 86_400)
+    let day = secondOfDay < 0 ? days - 1 : days
+    let sod = secondOfDay < 0 ? secondOfDay + 86_400 : secondOfDay
+    // Howard Hinnant's civil_from_days.
+    let z = day + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let doe = z - era * 146_097
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let d = doy - (153 * mp + 2) / 5 + 1
+    let m = mp < 10 ? mp + 3 : mp - 9
+    let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+    func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+    let ms3 = milli < 10 ? "00\(milli)" : milli < 100 ? "0\(milli)" : "\(milli)"
+    return "\(y)-\(two(m))-\(two(d))T\(two(sod / 3600)):\(two(sod % 3600 / 60)):\(two(sod % 60)).\(ms3)Z"
+}
