@@ -47,8 +47,8 @@ public enum HostileInputProbe {
         case "stream":
             // The first byte picks the layout: stream v4 (RDB 13, IDMP trailer) or v5 (RDB 14, NACK zones too).
             guard let first = bytes.first else { return true }
-            probeValue(type: first & 1 == 0 ? RDBType.RDB_TYPE_STREAM_LISTPACKS_4 : RDBType.RDB_TYPE_STREAM_LISTPACKS_5, bytes.dropFirst())
-        case "array": probeValue(type: RDBType.RDB_TYPE_ARRAY, bytes[...])
+            probeValue(type: (first & 1 == 0 ? RDBValueType.RDB_TYPE_STREAM_LISTPACKS_4 : .RDB_TYPE_STREAM_LISTPACKS_5).byte, bytes.dropFirst())
+        case "array": probeValue(type: RDBValueType.RDB_TYPE_ARRAY.byte, bytes[...])
         case "keymeta": probeNewValues(newestHeader + [RDBOpcode.RDB_OPCODE_KEY_META] + bytes)
         default:
             return false
