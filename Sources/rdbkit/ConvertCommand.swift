@@ -6,7 +6,9 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Re-encode a dump for another Redis or Valkey version, or as JSON, RESP or AOF; replay an AOF into a dump.",
         discussion: """
-            Formats are chosen by extension (.rdb, .json, .jsonl, .csv, .resp, .aof) or by --from/--to.
+            The input's format is read from its content (an RDB dump, an AOF file or directory, or \
+            the export schema as JSON); the output's from its extension (.rdb, .json, .jsonl, .csv, \
+            .resp, .aof) or --to.
 
             rdb -> rdb writes the encodings the target server would choose itself (listpacks, \
             intsets, quicklists under its default thresholds, LZF for compressible strings), so a \
@@ -54,19 +56,15 @@ struct ConvertCommand: ParsableCommand {
 
     private var output: String { outputOption ?? outputArgument ?? "" }
 
-    @Option(help: "Input format: rdb, json or jsonl, when the extension does not say.")
+    @Option(help: "Input format: rdb, json or jsonl, when its content does not say (an AOF is always read as one).")
     var from: String?
 
     @Option(help: "Output format: rdb, json, jsonl, csv, resp or aof, when the extension does not say.")
     var to: String?
 
-    @Flag(name: .customLong("multi-part"), help: "aof: write a multi-part AOF directory (Redis 7+) instead of one file.")
-    var multiPart = false
-
-    @Option(name: .customLong("aof-filename"), help: "aof --multi-part: the file name prefix, as the server's appendfilename.")
-    var aofFilename = "appendonly.aof"
-
     @OptionGroup var writing: TargetOptions
+
+    @OptionGroup var aofLayout: AOFLayoutOptions
 
     @OptionGroup(title: "Filters") var filtering: FilterOptions
 
@@ -82,12 +80,14 @@ struct ConvertCommand: ParsableCommand {
         if outputFormat == nil {
             throw ValidationError("cannot tell the output format of '\(output)'; give --to rdb, json, jsonl, csv, resp or aof")
         }
-        if multiPart && outputFormat != "aof" { throw ValidationError("--multi-part goes with --to aof") }
+        try aofLayout.check(outputIsAOF: outputFormat == "aof")
     }
 
-    private var inputIsJSON: Bool {
-        if let from { return from != "rdb" }
-        return [".json", ".jsonl", ".json.gz", ".jsonl.gz"].contains { input.hasSuffix($0) }
+    /// What the input holds (see `InputKind`); --from names the format of one that is no AOF.
+    private var inputKind: InputKind {
+        let kind = InputKind.of(input)
+        guard kind != .aof, let from else { return kind }
+        return from == "rdb" ? .rdb : .json
     }
 
     private var outputFormat: String? {
@@ -99,17 +99,18 @@ struct ConvertCommand: ParsableCommand {
     func run() throws {
         let target = writing.target(for: input)
         do {
-            if AOFFiles.looksLikeAOF(input) {
+            let kind = inputKind
+            if kind == .aof {
                 guard outputFormat == "rdb" || outputFormat == "aof" else { throw ValidationError("an AOF converts to rdb or aof (its replayed dataset)") }
                 try filtering.refuseForAOF("convert", allowingDatabases: false)
-                var options = Merge.Options(target: target, now: Int64(currentUnixMilliseconds()))
-                options.output = outputFormat == "aof" ? .aof(multiPart ? .multiPart(prefix: aofFilename) : .singleFile) : .rdb
+                var options = Merge.Options(target: target, now: SystemClock.nowMs())
+                options.output = outputFormat == "aof" ? .aof(aofLayout.layout) : .rdb
                 options.lossy = writing.lossy
                 options.withoutModules = writing.withoutModules
                 options.reader = reading.readerOptions
                 return MergeCommand.report(try Merge.run(base: input, deltas: [], outputPath: output, options: options))
             }
-            if inputIsJSON {
+            if kind == .json {
                 guard outputFormat == "rdb" else { throw ValidationError("JSON input converts to rdb only") }
                 try refuseFilters("a JSON input")
                 return reportLosses(try Convert.jsonToRDB(inputPath: input, outputPath: output, target: target,
@@ -121,7 +122,7 @@ struct ConvertCommand: ParsableCommand {
                                    withMeta: false, filter: filtering.filter, options: reading.readerOptions)
             case "aof":
                 reportLosses(try Convert.rdbToAOF(inputPath: input, outputPath: output,
-                                                  layout: multiPart ? .multiPart(prefix: aofFilename) : .singleFile,
+                                                  layout: aofLayout.layout,
                                                   target: target, lossy: writing.lossy, withoutModules: writing.withoutModules,
                                                   filter: filtering.filter, options: reading.readerOptions).losses)
             case "resp":

@@ -57,7 +57,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        if files.contains(where: AOFFiles.looksLikeAOF) {
+        if files.contains(where: { InputKind.of($0) == .aof }) {
             guard format == .jsonl else { throw ValidationError("an append-only file exports as jsonl only") }
             try filtering.refuseForAOF("export", allowingDatabases: true)
         }
@@ -84,7 +84,7 @@ struct ExportCommand: ParsableCommand {
 
     /// Exports one input; returns the keys written.
     private func exportOne(_ file: String, to output: String?, filter: KeyFilter, options: ReaderOptions) throws -> Int {
-        if AOFFiles.looksLikeAOF(file) {
+        if InputKind.of(file) == .aof {
             _ = try AOFExport.run(path: file, outputPath: output, options: options, until: until,
                                   databases: Set(filtering.databases))
             return 0

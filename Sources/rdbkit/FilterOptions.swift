@@ -60,9 +60,7 @@ struct FilterOptions: ParsableArguments {
     }
 
     var filter: KeyFilter {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        var f = KeyFilter(nowMs: now ?? Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000)
+        var f = KeyFilter(nowMs: now ?? SystemClock.nowMs())
         f.databases = Set(databases)
         f.keyPatterns = keyPatterns.map { GlobPattern(Array($0.utf8)) }
         f.keyRegex = keyRegex.flatMap { try? KeyRegex($0) }

@@ -11,7 +11,7 @@ struct MergeCommand: ParsableCommand {
         abstract: "Fold AOF deltas onto a base snapshot, offline: a new RDB (or AOF).",
         discussion: """
             What Redis does at start-up with a multi-part AOF, without a server. BASE is an RDB \
-            file, an AOF file, or a multi-part directory (its base, then its incremental files); \
+            file, an export (JSON, read back as convert reads it), an AOF file, or a multi-part directory (its base, then its incremental files); \
             each DELTA is an AOF file or directory, applied in order. Commands run with Redis's \
             semantics as it loads an AOF: MULTI waits for EXEC (a transaction open at the end of \
             a file is dropped), a command Redis would refuse changes nothing (counted), nothing \
@@ -41,7 +41,7 @@ struct MergeCommand: ParsableCommand {
             Example: rdbkit merge /backups/cache --until 2026-11-26T12:00:00Z -o at-noon.rdb
             """)
 
-    @Argument(help: "The base: an RDB file, an AOF file, a multi-part AOF directory or a folder of backups.")
+    @Argument(help: "The base: an RDB file, an export (JSON), an AOF file, a multi-part AOF directory or a folder of backups.")
     var base: String
 
     @Argument(help: "AOF files or directories to apply, in order.")
@@ -52,9 +52,6 @@ struct MergeCommand: ParsableCommand {
 
     @Option(help: "Output format: rdb or aof.")
     var to = "rdb"
-
-    @Flag(name: .customLong("multi-part"), help: "aof: write a multi-part AOF directory.")
-    var multiPart = false
 
 
     @Option(name: .customLong("until"), help: "Apply only what was written up to this time (#TS: annotations): Unix seconds or ISO 8601 (2026-11-26T12:00:00Z).")
@@ -69,18 +66,20 @@ struct MergeCommand: ParsableCommand {
 
     @OptionGroup var writing: TargetOptions
 
+    @OptionGroup var aofLayout: AOFLayoutOptions
+
     @OptionGroup var reading: ReadingOptions
 
     func validate() throws {
         if !["rdb", "aof"].contains(to) { throw ValidationError("--to is rdb or aof") }
-        if multiPart && to != "aof" { throw ValidationError("--multi-part goes with --to aof") }
+        try aofLayout.check(outputIsAOF: to == "aof")
     }
 
     func run() throws {
         let basePath: String
         do { basePath = try restorePoint() } catch { throw CommandFailure.reporting(error, about: nil) }
-        var options = Merge.Options(target: writing.target(for: basePath), now: now ?? Int64(currentUnixMilliseconds()))
-        options.output = to == "aof" ? .aof(multiPart ? .multiPart(prefix: "appendonly.aof") : .singleFile) : .rdb
+        var options = Merge.Options(target: writing.target(for: basePath), now: now ?? SystemClock.nowMs())
+        options.output = to == "aof" ? .aof(aofLayout.layout) : .rdb
         options.lossy = writing.lossy
         options.withoutModules = writing.withoutModules
         options.until = until
@@ -117,10 +116,4 @@ extension MergeCommand {
         }
         reportLosses(summary.losses)
     }
-}
-
-func currentUnixMilliseconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return Double(now.tv_sec) * 1000 + Double(now.tv_nsec) / 1_000_000
 }

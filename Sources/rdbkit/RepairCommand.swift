@@ -45,7 +45,7 @@ struct RepairCommand: ParsableCommand {
 
     func run() throws {
         do {
-            guard AOFFiles.looksLikeAOF(input) else {
+            guard InputKind.of(input) == .aof else {
                 FileHandleStandardError.write("rdbkit: \(input): repair works on append-only files (a file of commands, with or without an RDB preamble, or a multi-part directory); this is an RDB dump, which has no valid prefix to keep: check it with rdbkit validate\n")
                 throw CommandFailure()
             }

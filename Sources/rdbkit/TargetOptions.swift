@@ -30,6 +30,22 @@ struct TargetOptions: ParsableArguments {
     var lossPolicy: LossPolicy { LossPolicy(lossy: lossy) }
 }
 
+/// How a verb that writes an AOF (convert, merge) lays it out.
+struct AOFLayoutOptions: ParsableArguments {
+    @Flag(name: .customLong("multi-part"), help: "aof: write a multi-part AOF directory (Redis 7+) instead of one file.")
+    var multiPart = false
+
+    @Option(name: .customLong("aof-filename"), help: "aof --multi-part: the file name prefix, as the server's appendfilename.")
+    var aofFilename = "appendonly.aof"
+
+    var layout: Convert.AOFLayout { multiPart ? .multiPart(prefix: aofFilename) : .singleFile }
+
+    /// --multi-part is refused for an output that is no AOF.
+    func check(outputIsAOF: Bool) throws {
+        if multiPart && !outputIsAOF { throw ValidationError("--multi-part goes with --to aof") }
+    }
+}
+
 /// Reports each drop on standard error, in the loss policy's words.
 func reportLosses(_ losses: [ConversionLoss]) {
     for loss in losses { FileHandleStandardError.write("rdbkit: \(LossPolicy.report(loss))\n") }

@@ -65,11 +65,11 @@ struct ValidateCommand: ParsableCommand {
     @OptionGroup var parallel: JobsOptions
 
     func run() throws {
-        if files.contains(where: AOFFiles.looksLikeAOF) { try filtering.refuseForAOF("validate", allowingDatabases: false) }
+        if files.contains(where: { InputKind.of($0) == .aof }) { try filtering.refuseForAOF("validate", allowingDatabases: false) }
         var combined = CombinedSummary(files: files.count)
         parallel.each(files, reading: reading, { (index, options) -> (line: String, valid: Bool, keys: Int) in
             let file = files[index]
-            if AOFFiles.looksLikeAOF(file) {
+            if InputKind.of(file) == .aof {
                 let report = AOFValidation.validate(path: file, options: options, until: until,
                                                     check: framingOnly ? nil : AOFCommandCheck(databases: databases, strict: strict))
                 return (json ? report.jsonLine : report.summaryLine, report.isValid, 0)

@@ -12,19 +12,24 @@
 /// it. To find those, the IDs of the stream being written are held (16 bytes per entry). Module values, which
 /// only their module can rewrite, become `RESTORE` with the DUMP payload; module aux data has no
 /// command and is a loss. Keys already expired are kept with their past `PEXPIREAT`.
-public final class AOFRewriter: RDBVisitor {
+///
+/// Keys arrive as a dump's events (a visitor: `convert --to aof` streams a dump through it) or as
+/// records (a `KeySink`: `merge --to aof`, restore's plain commands); both make the same commands.
+public final class AOFRewriter: RDBVisitor, KeySink {
     /// AOF_REWRITE_ITEMS_PER_CMD.
     static let itemsPerCommand = 64
 
-    private let out: RESPEncoder
+    private let destination: AOFDestination
+    private var out: RESPEncoder { destination.encoder }
     private let target: RDBTarget
     private let payloads: RDBWriter
     public private(set) var losses: [ConversionLoss] = []
-    public private(set) var keys = 0
+    public private(set) var keysWritten = 0
 
     /// The database the commands go to; set it when the caller selects databases itself.
     var currentDB: Int?
-    private var info: KeyInfo?
+    /// The key being written: what its commands need beyond its name.
+    private var current: (db: Int, type: RedisType, expireAtMs: Int64?)?
     private let key = ScratchBuffer(capacity: 256)
     /// The batch being gathered: arguments back to back, and their lengths.
     private let batch = ScratchBuffer(capacity: 64 * 1024)
@@ -32,6 +37,8 @@ public final class AOFRewriter: RDBVisitor {
     private var batchItems = 0
     /// Fields of the batch that carry a TTL: set after the HMSET that creates them.
     private var fieldTTLs: [(field: [UInt8], expireAtMs: Int64)] = []
+    /// Whether this key's field TTLs were reported lost (once a key, as the RDB writer reports them).
+    private var lostFieldTTLs = false
     /// The IDs of the stream being written, in order: a pending entry whose message was deleted
     /// cannot be recreated (XCLAIM skips missing messages) and must be reported.
     private var streamIDs: [StreamID] = []
@@ -43,60 +50,144 @@ public final class AOFRewriter: RDBVisitor {
         set { payloads.clockMs = newValue }
     }
 
-    public init(output: RESPEncoder, target: RDBTarget, dropModules: Bool) throws(RDBError) {
-        out = output
+    /// Commands to `output`, which the caller completes.
+    public convenience init(output: RESPEncoder, target: RDBTarget, dropModules: Bool) throws(RDBError) {
+        try self.init(destination: AOFDestination(encoder: output), target: target, dropModules: dropModules)
+    }
+
+    init(destination: AOFDestination, target: RDBTarget, dropModules: Bool) throws(RDBError) {
+        self.destination = destination
         self.target = target
         payloads = try RDBWriter(path: nil, target: target)
         payloads.dropModules = dropModules
     }
 
     private func lose(_ what: String, keyed: Bool = true, requested: Bool = false) {
-        losses.append(ConversionLoss(db: keyed ? info?.db : nil, key: keyed ? Array(key.bytes) : nil,
+        losses.append(ConversionLoss(db: keyed ? current?.db : nil, key: keyed ? Array(key.bytes) : nil,
                                      what: what, requested: requested))
     }
 
+    // MARK: KeySink: keys as records
+
+    public func write(_ record: KeyRecord) throws(RDBError) {
+        record.key.withUnsafeBytes { key.set($0) }
+        guard try start(db: record.db, type: record.value.type, expireAtMs: record.expireAtMs) else { return }
+        switch record.value {
+        case .string(let s):
+            try s.withUnsafeBytes { catching(stringValue, StringValue(.bytes($0))) }.get()
+        case .list(let elements), .set(let elements):
+            for e in elements {
+                e.withUnsafeBytes { append($0) }
+                try itemAdded()
+            }
+        case .sortedSet(let members):
+            for m in members {
+                appendText(scoreText(m.score))
+                m.member.withUnsafeBytes { append($0) }
+                try itemAdded()
+            }
+        case .hash(let fields):
+            for f in fields {
+                f.field.withUnsafeBytes { noteTTL(field: $0, f.expireAtMs) }
+                f.field.withUnsafeBytes { append($0) }
+                f.value.withUnsafeBytes { append($0) }
+                try itemAdded()
+            }
+        case .stream(let stream):
+            for entry in stream.entries {
+                try xadd(entry.id, fields: entry.fields.count) {
+                    for (f, v) in entry.fields {
+                        f.withUnsafeBytes { out.argument($0) }
+                        v.withUnsafeBytes { out.argument($0) }
+                    }
+                }
+            }
+            try streamMetadata(stream.metadata)
+            for group in stream.groups { try streamGroup(group) }
+            if let idmp = stream.idmp { try streamIdmp(idmp) }
+        case .module(let module):
+            try moduleValue(module)
+        case .array(let array):
+            arrayInsertIndex = array.insertIndex
+            for e in array.elements {
+                try e.value.withElement { (element) throws(RDBError) in try arrayElement(index: e.index, element: element) }
+            }
+        }
+        try endKey()
+    }
+
+    public func write(_ record: KeyRecord, longString value: StringValue) throws(RDBError) {
+        record.key.withUnsafeBytes { key.set($0) }
+        guard try start(db: record.db, type: .string, expireAtMs: record.expireAtMs) else { return }
+        try stringValue(value)
+        try endKey()
+    }
+
+    public func writeFunction(_ code: Bytes) throws(RDBError) {
+        try functionLoad { code.withUnsafeBytes { out.argument($0) } }
+    }
+
+    public func writeModuleAux(_ aux: ModuleAux) throws(RDBError) { try moduleAux(aux) }
+
+    /// Completes the output (for a multi-part directory, its incremental file and manifest too).
+    public func finish() throws(RDBError) { try destination.finish() }
+
+    public func abandon() { destination.abandon() }
+
+    // MARK: RDBVisitor: keys as a dump's events
+
     public func function(code: RDBString) throws(RDBError) {
+        try functionLoad { out.argument(code) }
+    }
+
+    private func functionLoad(_ code: () -> Void) throws(RDBError) {
         guard target.hasFunctions else {
-            return lose("function library dropped: \(target.serverVersion) has no FUNCTION LOAD (Redis 7.0+)", keyed: false)
+            return lose(LossText.functionLibrary, keyed: false)
         }
         out.begin(count: 3)
         out.argument("FUNCTION")
         out.argument("LOAD")
-        out.argument(code)
+        code()
         try out.end()
     }
 
     public func moduleAux(_ aux: ModuleAux) throws(RDBError) {
-        lose("module aux data of \(aux.typeID.name) dropped: no command restores it", keyed: false,
+        lose(LossText.moduleAux(aux.typeID.name, requested: payloads.dropModules, byCommands: true), keyed: false,
              requested: payloads.dropModules)
     }
 
     public func beginKey(_ info: KeyInfo, key name: RDBString) throws(RDBError) -> KeyAction {
-        self.info = info
         name.withBytes { key.set($0) }
-        if info.type == .stream && !target.hasStreams {
-            lose("stream dropped: \(target.serverVersion) has no streams")
-            return .skip
+        return try start(db: info.db, type: info.type, expireAtMs: info.expireAtMs) ? .read : .skip
+    }
+
+    /// Begins the key whose name is in `key`; false when the target cannot hold it (a loss).
+    private func start(db: Int, type: RedisType, expireAtMs: Int64?) throws(RDBError) -> Bool {
+        current = (db, type, expireAtMs)
+        if type == .stream && !target.hasStreams {
+            lose(LossText.stream)
+            return false
         }
-        if info.type == .array && !target.hasArrays {
-            lose("array dropped: \(target.serverVersion) has no arrays (Redis 8.8)")
-            return .skip
+        if type == .array && !target.hasArrays {
+            lose(LossText.array)
+            return false
         }
-        if info.type == .module && payloads.dropModules {
-            lose("module value dropped (--without-modules)", requested: true)
-            return .skip
+        if type == .module && payloads.dropModules {
+            lose(LossText.moduleValueRequested(nil), requested: true)
+            return false
         }
-        if info.db != currentDB {
+        if db != currentDB {
             out.begin(count: 2)
             out.argument("SELECT")
-            out.argument(String(info.db))
+            out.argument(String(db))
             try out.end()
-            currentDB = info.db
+            currentDB = db
         }
         streamIDs.removeAll(keepingCapacity: false)
         arrayInsertIndex = nil
-        keys += 1
-        return .read
+        lostFieldTTLs = false
+        keysWritten += 1
+        return true
     }
 
     public func stringValue(_ value: StringValue) throws(RDBError) {
@@ -117,26 +208,38 @@ public final class AOFRewriter: RDBVisitor {
     }
 
     public func hashField(_ field: RDBString, value: RDBString, expireAtMs: Int64?) throws(RDBError) {
-        if let expireAtMs {
-            if target.hasFieldTTLs {
-                fieldTTLs.append((field.array, expireAtMs))
-            } else {
-                lose("field TTL dropped: \(target.serverVersion) has no hash-field expiry (Redis 7.4+)")
-            }
-        }
+        field.withBytes { noteTTL(field: $0, expireAtMs) }
         append(field)
         try add(value)
     }
 
+    /// A field's TTL, set by HPEXPIREAT after the HMSET that creates the field.
+    private func noteTTL(field: UnsafeRawBufferPointer, _ expireAtMs: Int64?) {
+        guard let expireAtMs else { return }
+        if target.hasFieldTTLs {
+            fieldTTLs.append((Array(field), expireAtMs))
+        } else if !lostFieldTTLs {
+            lose(LossText.fieldTTLs)
+            lostFieldTTLs = true
+        }
+    }
+
     public func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError) {
-        out.begin(count: 3 + 2 * fields.count)
+        try xadd(id, fields: fields.count) {
+            for i in 0..<fields.count {
+                out.argument(fields.field(i))
+                out.argument(fields.value(i))
+            }
+        }
+    }
+
+    /// XADD of one entry; `pairs` writes its fields and values.
+    private func xadd(_ id: StreamID, fields count: Int, _ pairs: () -> Void) throws(RDBError) {
+        out.begin(count: 3 + 2 * count)
         out.argument("XADD")
         out.argument(key.bytes)
         out.argument(id.description)
-        for i in 0..<fields.count {
-            out.argument(fields.field(i))
-            out.argument(fields.value(i))
-        }
+        pairs()
         try out.end()
         streamIDs.append(id)
     }
@@ -152,7 +255,7 @@ public final class AOFRewriter: RDBVisitor {
             args += ["ENTRIESADDED", String(metadata.entriesAdded ?? metadata.length),
                      "MAXDELETEDID", (metadata.maxDeletedID ?? .zero).description]
         } else if (metadata.maxDeletedID ?? .zero) != .zero || (metadata.entriesAdded ?? metadata.length) != metadata.length {
-            lose("stream counters entries-added and max-deleted-id dropped: \(target.serverVersion) predates them (Redis 7.0)")
+            lose(LossText.streamCounters)
         }
         try command(args)
     }
@@ -163,7 +266,7 @@ public final class AOFRewriter: RDBVisitor {
             // SCG_INVALID_ENTRIES_READ is stored as 2^64-1 and spelled -1, as aof.c writes it.
             create += [word("ENTRIESREAD"), word(String(Int64(bitPattern: read)))]
         } else if group.entriesRead != nil {
-            lose("consumer group entries-read dropped: \(target.serverVersion) predates it (Redis 7.0)")
+            lose(LossText.entriesRead)
         }
         try command(bytes: create)
         let deliveries = Dictionary(group.pending.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -192,7 +295,7 @@ public final class AOFRewriter: RDBVisitor {
     private func writeNackZone(_ group: StreamGroup, deliveries: [StreamID: StreamPendingEntry]) throws(RDBError) {
         guard let zone = group.nacked, !zone.isEmpty else { return }
         guard target.hasNackZones else {
-            return lose("\(zone.count) NACKed pending entries of group \(displayKey(group.name)) dropped: \(target.serverVersion) has no XNACK (Redis 8.8)")
+            return lose(LossText.nacked(zone.count, group: group.name))
         }
         var start = 0
         while start < zone.count {
@@ -210,7 +313,7 @@ public final class AOFRewriter: RDBVisitor {
 
     public func streamIdmp(_ idmp: StreamIdmp) throws(RDBError) {
         guard target.hasStreamIdmp else {
-            if !idmp.isDefault { lose("stream IDMP state dropped: \(target.serverVersion) has no XCFGSET/XIDMPRECORD (Redis 8.6)") }
+            if !idmp.isDefault { lose(LossText.idmp(idmp)) }
             return
         }
         if idmp.duration != StreamIdmp.defaultDuration || idmp.maxSize != StreamIdmp.defaultMaxSize {
@@ -250,8 +353,8 @@ public final class AOFRewriter: RDBVisitor {
     }
 
     public func moduleValue(_ value: ModuleValue) throws(RDBError) {
-        guard let info else { return }
-        let record = KeyRecord(db: info.db, key: Array(key.bytes), value: .module(value))
+        guard let current else { return }
+        let record = KeyRecord(db: current.db, key: Array(key.bytes), value: .module(value))
         let lossesBefore = payloads.losses.count
         let payload = try payloads.dumpPayload(for: record)
         guard payloads.losses.count == lossesBefore else { return losses += payloads.losses[lossesBefore...] }
@@ -264,7 +367,7 @@ public final class AOFRewriter: RDBVisitor {
         if let insert = arrayInsertIndex {
             try command(["ARSEEK", nil, String(insert &+ 1)])
         }
-        if let at = info?.expireAtMs {
+        if let at = current?.expireAtMs {
             try command(["PEXPIREAT", nil, String(at)])
         }
     }
@@ -272,7 +375,11 @@ public final class AOFRewriter: RDBVisitor {
     // MARK: batches
 
     private func append(_ item: RDBString) {
-        item.withBytes { batch.append($0) }
+        item.withBytes { append($0) }
+    }
+
+    private func append(_ item: UnsafeRawBufferPointer) {
+        batch.append(item)
         batchLengths.append(item.count)
     }
 
@@ -285,16 +392,21 @@ public final class AOFRewriter: RDBVisitor {
     /// Appends the last argument of an element and sends the batch once it holds 64 elements.
     private func add(_ item: RDBString) throws(RDBError) {
         append(item)
+        try itemAdded()
+    }
+
+    /// Counts the element whose arguments were just appended; sends the batch once it is full.
+    private func itemAdded() throws(RDBError) {
         batchItems += 1
         // ARMSET takes pairs: half as many elements per command (AOF_REWRITE_ITEMS_PER_CMD/2).
-        let limit = info?.type == .array ? AOFRewriter.itemsPerCommand / 2 : AOFRewriter.itemsPerCommand
+        let limit = current?.type == .array ? AOFRewriter.itemsPerCommand / 2 : AOFRewriter.itemsPerCommand
         if batchItems == limit { try flushBatch() }
     }
 
     private func flushBatch() throws(RDBError) {
-        guard batchItems > 0, let info else { return }
+        guard batchItems > 0, let current else { return }
         let name: String
-        switch info.type {
+        switch current.type {
         case .list: name = "RPUSH"
         case .set: name = "SADD"
         case .zset: name = "ZADD"

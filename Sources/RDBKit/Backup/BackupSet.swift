@@ -20,7 +20,7 @@ public final class BackupSet {
     private var encoder: RESPEncoder
     private var annotatedSecond: Int64 = -1
     /// When the current incremental file was started (monotonic seconds).
-    public private(set) var fileStartedAt = monotonicSeconds()
+    public private(set) var fileStartedAt = SystemClock.monotonicSeconds()
     public private(set) var commands = 0
     /// The database the stream has selected last: a new incremental file starts with it.
     var database = 0
@@ -150,7 +150,7 @@ public final class BackupSet {
         try file.commit()
         file = next
         encoder = RESPEncoder(output: next)
-        fileStartedAt = monotonicSeconds()
+        fileStartedAt = SystemClock.monotonicSeconds()
         annotatedSecond = -1
         // Redis loads each file from database 0 on: say where the stream is (written at once,
         // so that the saved replication state counts it).

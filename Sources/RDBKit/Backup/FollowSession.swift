@@ -63,7 +63,7 @@ public final class FollowSession: @unchecked Sendable {
     /// Sets this session wrote to (started, or continued from an earlier run), in order.
     public private(set) var sets: [String] = []
     private var compaction: SetCompaction?
-    private var compactedAt = monotonicSeconds()
+    private var compactedAt = SystemClock.monotonicSeconds()
     /// Compactions swapped in, for the tests and the log.
     public private(set) var compactions = 0
 
@@ -125,7 +125,7 @@ public final class FollowSession: @unchecked Sendable {
         offset = found.state.offset
         flushedOffset = offset
         inTransaction = false
-        compactedAt = monotonicSeconds()
+        compactedAt = SystemClock.monotonicSeconds()
         logger.notice("\(url.endpoint): continuing \(found.path), left by an earlier run, at offset \(offset)")
     }
 
@@ -151,14 +151,14 @@ public final class FollowSession: @unchecked Sendable {
     private func newSet(_ link: ReplicaLink, start: ReplicaLink.Start, reason: String?) throws(RDBError) {
         closeSet()
         if let reason { logger.notice("\(url.endpoint): full resynchronization (\(reason)): starting a new set") }
-        let takenAt = Int64(time(nil))
+        let takenAt = SystemClock.nowSeconds()
         let (created, outcome) = try BackupSet.create(in: directory, takenAt: takenAt) { path throws(RDBError) in
             try BackupSnapshot.receive(link: link, start: start, to: path, gzip: false, showProgress: options.showProgress)
         }
         set = created
         sets.append(created.path)
         inTransaction = false
-        compactedAt = monotonicSeconds()
+        compactedAt = SystemClock.monotonicSeconds()
         logger.info("\(url.endpoint): snapshot of \(outcome.report.keys) keys (\(outcome.payloadBytes) bytes) from \(outcome.server) in \(created.path)")
         report("snapshot")
         applyRetention()
@@ -170,26 +170,26 @@ public final class FollowSession: @unchecked Sendable {
         let input = connection.input
         let idleLimit = connectionOptions.replyTimeout ?? 60
         var lastTick = -Double.infinity
-        var lastData = monotonicSeconds()
+        var lastData = SystemClock.monotonicSeconds()
         // A stop waits for an open transaction's EXEC (the master sends it whole, right after).
         while !stopRequested || inTransaction {
-            if monotonicSeconds() - lastTick >= 1 {
+            if SystemClock.monotonicSeconds() - lastTick >= 1 {
                 try tick(set, connection)
-                lastTick = monotonicSeconds()
+                lastTick = SystemClock.monotonicSeconds()
             }
-            guard try input.waitForData(seconds: max(0.01, 1 - (monotonicSeconds() - lastTick))) else {
-                if monotonicSeconds() - lastData > idleLimit {
+            guard try input.waitForData(seconds: max(0.01, 1 - (SystemClock.monotonicSeconds() - lastTick))) else {
+                if SystemClock.monotonicSeconds() - lastData > idleLimit {
                     throw RDBError(.io("\(url.endpoint): nothing from the master for \(Int(idleLimit)) seconds"), offset: input.offset)
                 }
                 continue
             }
-            lastData = monotonicSeconds()
+            lastData = SystemClock.monotonicSeconds()
             repeat {
                 let before = input.offset
                 let command = try RESPValueReader.read(input)
                 offset += input.offset - before
                 try handle(command, at: before, set, connection)
-            } while input.buffered > 0 && monotonicSeconds() - lastTick < 1 && !(stopRequested && !inTransaction)
+            } while input.buffered > 0 && SystemClock.monotonicSeconds() - lastTick < 1 && !(stopRequested && !inTransaction)
             if stopRequested && !inTransaction { break }
         }
         try written { () throws(RDBError) in try set.flush() }
@@ -233,7 +233,7 @@ public final class FollowSession: @unchecked Sendable {
         default:
             break
         }
-        try written { () throws(RDBError) in try set.append(arguments, at: Int64(time(nil))) }
+        try written { () throws(RDBError) in try set.append(arguments, at: SystemClock.nowSeconds()) }
         if !inTransaction, let limit = options.rotateSize, set.currentFileSize >= limit {
             try rotate(set)
         }
@@ -243,13 +243,13 @@ public final class FollowSession: @unchecked Sendable {
         if !inTransaction {
             // Only whole transactions reach the file: Redis reverts a MULTI left open at its end.
             try written { () throws(RDBError) in
-                set.annotate(Int64(time(nil)))
+                set.annotate(SystemClock.nowSeconds())
                 try set.flush()
             }
             flushedOffset = offset
             try saveState(set)
         }
-        if !inTransaction, let every = options.rotateEvery, monotonicSeconds() - set.fileStartedAt >= every {
+        if !inTransaction, let every = options.rotateEvery, SystemClock.monotonicSeconds() - set.fileStartedAt >= every {
             try rotate(set)
         }
         if !inTransaction { try compactIfDue(set) }
@@ -277,8 +277,8 @@ public final class FollowSession: @unchecked Sendable {
             try apply(outcome, to: set)
             return
         }
-        guard let every = options.compactEvery, monotonicSeconds() - compactedAt >= every else { return }
-        compactedAt = monotonicSeconds()
+        guard let every = options.compactEvery, SystemClock.monotonicSeconds() - compactedAt >= every else { return }
+        compactedAt = SystemClock.monotonicSeconds()
         try rotate(set)
         guard let foldable = set.foldable else { return }
         compaction = SetCompaction(set: set.path, base: foldable.base, incrementals: foldable.incrementals, into: set.nextBase)
@@ -304,7 +304,7 @@ public final class FollowSession: @unchecked Sendable {
 
     private func applyRetention() {
         guard let keep = options.keep else { return }
-        for removed in keep.prune(directory, keeping: set?.path, now: Int64(time(nil))) {
+        for removed in keep.prune(directory, keeping: set?.path, now: SystemClock.nowSeconds()) {
             logger.info("removed \(removed) (--keep)")
         }
     }
@@ -342,8 +342,8 @@ public final class FollowSession: @unchecked Sendable {
     }
 
     private func pause(_ seconds: Double) {
-        let until = monotonicSeconds() + seconds
-        while !stopRequested && monotonicSeconds() < until { usleep(50_000) }
+        let until = SystemClock.monotonicSeconds() + seconds
+        while !stopRequested && SystemClock.monotonicSeconds() < until { usleep(50_000) }
     }
 
     private func report(_ event: String) {

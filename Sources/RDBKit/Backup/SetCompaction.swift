@@ -25,11 +25,11 @@ final class SetCompaction: @unchecked Sendable {
     init(set: String, base: AOFManifest.Entry, incrementals: [AOFManifest.Entry], into next: AOFManifest.Entry) {
         setPath = set
         NIOThreadPool.singleton.submit { [self] _ in
-            let began = monotonicSeconds()
+            let began = SystemClock.monotonicSeconds()
             let outcome: Result<Folded, RDBError>
             do throws(RDBError) {
                 let keys = try SetCompaction.fold(set, base: base, incrementals: incrementals, into: next)
-                outcome = .success(Folded(base: next, folded: [base] + incrementals, keys: keys, seconds: monotonicSeconds() - began))
+                outcome = .success(Folded(base: next, folded: [base] + incrementals, keys: keys, seconds: SystemClock.monotonicSeconds() - began))
             } catch {
                 outcome = .failure(error)
             }
@@ -55,7 +55,7 @@ final class SetCompaction: @unchecked Sendable {
         let basePath = set + "/" + base.name
         let output = set + "/" + next.name
         let target = RDBTarget.ofInput(basePath) ?? RDBTarget.named(RDBTarget.fallbackName)!
-        var options = Merge.Options(target: target, now: Int64(time(nil)) * 1000)
+        var options = Merge.Options(target: target, now: SystemClock.nowMs())
         options.reader.showProgress = false
         do throws(RDBError) {
             _ = try Merge.run(base: basePath, deltas: incrementals.map { set + "/" + $0.name }, outputPath: output, options: options)

@@ -26,16 +26,16 @@ public enum BackupSnapshot {
     public static func take(url: RedisURL, options: ConnectionOptions, directory: String, gzip: Bool,
                             showProgress: Bool) throws(RDBError) -> SnapshotOutcome {
         try BackupDirectory.prepare(directory)
-        let began = monotonicSeconds()
+        let began = SystemClock.monotonicSeconds()
         let connection = try RedisConnection.connect(url, options: options)
         defer { connection.close() }
         let link = try ReplicaLink(connection: connection, snapshotOnly: true)
         let start = try link.synchronize()
-        let takenAt = Int64(time(nil))
+        let takenAt = SystemClock.nowSeconds()
         let name = BackupDirectory.uniqueName(in: directory, stem: "dump-" + utcStamp(takenAt), suffix: gzip ? ".rdb.gz" : ".rdb")
         var outcome = try receive(link: link, start: start, to: directory + "/" + name, gzip: gzip, showProgress: showProgress)
         outcome.takenAt = takenAt
-        outcome.seconds = monotonicSeconds() - began
+        outcome.seconds = SystemClock.monotonicSeconds() - began
         return outcome
     }
 
@@ -43,7 +43,7 @@ public enum BackupSnapshot {
     /// and renamed only after the reader accepted every byte and the checksum.
     public static func receive(link: ReplicaLink, start: ReplicaLink.Start, to path: String, gzip: Bool,
                                showProgress: Bool) throws(RDBError) -> SnapshotOutcome {
-        let began = monotonicSeconds()
+        let began = SystemClock.monotonicSeconds()
         let framing = try link.snapshotFraming()
         let file = try Outputs(inputs: []).file(path)
         let compressor = gzip ? try GzipOutput(file: file) : nil
@@ -72,8 +72,8 @@ public enum BackupSnapshot {
         if case .endMark = framing { diskless = true } else { diskless = false }
         return SnapshotOutcome(path: path, report: report, payloadBytes: payload.delivered,
                                fileBytes: compressor?.compressedBytes ?? payload.delivered, diskless: diskless,
-                               takenAt: Int64(time(nil)), start: start, server: link.serverDescription,
-                               seconds: monotonicSeconds() - began)
+                               takenAt: SystemClock.nowSeconds(), start: start, server: link.serverDescription,
+                               seconds: SystemClock.monotonicSeconds() - began)
     }
 }
 

@@ -9,7 +9,7 @@ import Darwin
 public final class ProgressMeter {
     private let total: Int64?
     private let label: String
-    private let started = monotonicSeconds()
+    private let started = SystemClock.monotonicSeconds()
     private var lastDraw = 0.0
     private var drawn = false
     /// Appended to each line: what the verb made of the bytes so far ("80000 keys restored").
@@ -23,7 +23,7 @@ public final class ProgressMeter {
     }
 
     public func update(_ done: Int64) {
-        let now = monotonicSeconds()
+        let now = SystemClock.monotonicSeconds()
         guard now - lastDraw >= 0.2, now - started >= 0.5 else { return }
         lastDraw = now
         let rate = Double(done) / max(now - started, 0.001)
@@ -57,10 +57,4 @@ public final class ProgressMeter {
         var s = s
         s.withUTF8 { _ = Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
-}
-
-func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }

@@ -68,14 +68,23 @@ public final class JSONExporter: RDBVisitor {
 
     // MARK: file-level records (--with-meta)
 
+    /// `{"meta":"kind"`: a file record begins.
+    private func meta(_ kind: StaticString) {
+        out.open(ExportField.meta)
+        out.word(kind)
+    }
+
     public func header(_ header: RDBHeader) throws(RDBError) {
         guard withMeta else { return }
         beginRecord()
-        out.raw("{\"meta\":\"header\",\"magic\":")
+        meta(ExportMeta.header)
+        out.field(ExportField.magic)
         out.string(Array(header.magic.utf8))
-        out.raw(",\"family\":\"")
+        out.field(ExportField.family)
+        out.byte(UInt8(ascii: "\""))
         out.text(header.family.rawValue)
-        out.raw("\",\"version\":")
+        out.byte(UInt8(ascii: "\""))
+        out.field(ExportField.version)
         out.int(Int64(header.version))
         out.byte(UInt8(ascii: "}"))
         try endRecord()
@@ -84,9 +93,10 @@ public final class JSONExporter: RDBVisitor {
     public func aux(name: RDBString, value: RDBString) throws(RDBError) {
         guard withMeta else { return }
         beginRecord()
-        out.raw("{\"meta\":\"aux\",\"name\":")
+        meta(ExportMeta.aux)
+        out.field(ExportField.name)
         out.string(name)
-        out.raw(",\"value\":")
+        out.field(ExportField.value)
         out.string(value)
         out.byte(UInt8(ascii: "}"))
         try endRecord()
@@ -99,11 +109,12 @@ public final class JSONExporter: RDBVisitor {
     public func resizeDB(keys: UInt64, expires: UInt64) throws(RDBError) {
         guard withMeta else { return }
         beginRecord()
-        out.raw("{\"meta\":\"resizedb\",\"db\":")
+        meta(ExportMeta.resizeDB)
+        out.field(ExportField.db)
         out.int(Int64(state.pointee.db))
-        out.raw(",\"keys\":")
+        out.field(ExportField.keys)
         out.uint(keys)
-        out.raw(",\"expires\":")
+        out.field(ExportField.expires)
         out.uint(expires)
         out.byte(UInt8(ascii: "}"))
         try endRecord()
@@ -112,11 +123,12 @@ public final class JSONExporter: RDBVisitor {
     public func slotInfo(_ info: SlotInfo) throws(RDBError) {
         guard withMeta else { return }
         beginRecord()
-        out.raw("{\"meta\":\"slot_info\",\"slot\":")
+        meta(ExportMeta.slotInfo)
+        out.field(ExportField.slot)
         out.uint(info.slot)
-        out.raw(",\"keys\":")
+        out.field(ExportField.keys)
         out.uint(info.size)
-        out.raw(",\"expires\":")
+        out.field(ExportField.expires)
         out.uint(info.expiresSize)
         out.byte(UInt8(ascii: "}"))
         try endRecord()
@@ -125,7 +137,8 @@ public final class JSONExporter: RDBVisitor {
     public func function(code: RDBString) throws(RDBError) {
         guard withMeta else { return }
         beginRecord()
-        out.raw("{\"meta\":\"function\",\"code\":")
+        meta(ExportMeta.function)
+        out.field(ExportField.code)
         out.string(code)
         out.byte(UInt8(ascii: "}"))
         try endRecord()
@@ -134,24 +147,27 @@ public final class JSONExporter: RDBVisitor {
     public func moduleAux(_ aux: ModuleAux) throws(RDBError) {
         guard withMeta else { return }
         beginRecord()
-        out.raw("{\"meta\":\"module_aux\",\"module\":")
+        meta(ExportMeta.moduleAux)
+        out.field(ExportField.module)
         out.string(Array(aux.typeID.name.utf8))
-        out.raw(",\"encver\":")
+        out.field(ExportField.encver)
         out.int(Int64(aux.typeID.encodingVersion))
-        out.raw(",\"when\":")
+        out.field(ExportField.when)
         out.uint(aux.when)
-        out.raw(",\"payload\":{\"base64\":\"")
-        aux.payload.withUnsafeBytes { out.base64($0) }
-        out.raw("\"}}")
+        out.field(ExportField.payload)
+        aux.payload.withUnsafeBytes { out.base64Object($0) }
+        out.byte(UInt8(ascii: "}"))
         try endRecord()
     }
 
     public func slotImport(_ job: SlotImport) throws(RDBError) {
         guard withMeta else { return }
         beginRecord()
-        out.raw("{\"meta\":\"slot_import\",\"job\":")
+        meta(ExportMeta.slotImport)
+        out.field(ExportField.job)
         out.string(job.jobName)
-        out.raw(",\"ranges\":[")
+        out.field(ExportField.ranges)
+        out.byte(UInt8(ascii: "["))
         for (i, r) in job.slotRanges.enumerated() {
             out.raw(i == 0 ? "[" : ",[")
             out.uint(r.from)
@@ -167,38 +183,42 @@ public final class JSONExporter: RDBVisitor {
 
     public func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction {
         beginRecord()
-        out.raw("{\"db\":")
+        out.open(ExportField.db)
         out.int(Int64(info.db))
-        out.raw(",\"key\":")
+        out.field(ExportField.key)
         out.string(key)
-        out.raw(",\"type\":\"")
+        out.field(ExportField.type)
+        out.byte(UInt8(ascii: "\""))
         out.text(info.type.rawValue)
         out.byte(UInt8(ascii: "\""))
         out.keyAttributes(expireAtMs: info.expireAtMs, idleSeconds: info.idleSeconds, lfuFrequency: info.lfuFrequency)
         if !info.metadata.isEmpty {
-            out.raw(",\"metadata\":[")
+            out.field(ExportField.metadata)
+            out.byte(UInt8(ascii: "["))
             for (i, m) in info.metadata.enumerated() {
-                out.raw(i == 0 ? "{\"class\":" : ",{\"class\":")
+                if i > 0 { out.byte(UInt8(ascii: ",")) }
+                out.open(ExportField.metadataClass)
                 out.string(Array(m.className.utf8))
-                out.raw(",\"version\":")
+                out.field(ExportField.version)
                 out.int(Int64(m.version))
-                out.raw(",\"flags\":")
+                out.field(ExportField.flags)
                 out.int(Int64(m.flags))
-                out.raw(",\"payload\":{\"base64\":\"")
-                m.payload.withUnsafeBytes { out.base64($0) }
-                out.raw("\"}}")
+                out.field(ExportField.payload)
+                m.payload.withUnsafeBytes { out.base64Object($0) }
+                out.byte(UInt8(ascii: "}"))
             }
             out.byte(UInt8(ascii: "]"))
         }
         // An array's "insert_index" comes before its value, once its header is read.
-        if info.type != .array { out.raw(",\"value\":") }
+        if info.type != .array { out.field(ExportField.value) }
         state.pointee.currentType = info.type
         state.pointee.firstElement = true
         switch info.type {
         case .list, .set, .zset: out.byte(UInt8(ascii: "["))
         case .hash: hash.reset()
         case .stream:
-            out.raw("{\"entries\":[")
+            out.open(ExportField.entries)
+            out.byte(UInt8(ascii: "["))
             state.pointee.streamSection = .entries
         case .string, .module, .array: break
         }
@@ -261,9 +281,10 @@ public final class JSONExporter: RDBVisitor {
 
     public func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError) {
         separator()
-        out.raw("{\"id\":")
+        out.open(ExportField.id)
         out.streamID(id)
-        out.raw(",\"fields\":[")
+        out.field(ExportField.fields)
+        out.byte(UInt8(ascii: "["))
         for i in 0..<fields.count {
             out.raw(i == 0 ? "[" : ",[")
             out.string(fields.field(i))
@@ -276,63 +297,71 @@ public final class JSONExporter: RDBVisitor {
     }
 
     public func streamMetadata(_ m: StreamMetadata) throws(RDBError) {
-        out.raw("],\"length\":")
+        out.byte(UInt8(ascii: "]"))
+        out.field(ExportField.length)
         out.uint(m.length)
-        out.raw(",\"last_id\":")
+        out.field(ExportField.lastID)
         out.streamID(m.lastID)
         if let first = m.firstID {
-            out.raw(",\"first_id\":")
+            out.field(ExportField.firstID)
             out.streamID(first)
         }
         if let maxDeleted = m.maxDeletedID {
-            out.raw(",\"max_deleted_id\":")
+            out.field(ExportField.maxDeletedID)
             out.streamID(maxDeleted)
         }
         if let added = m.entriesAdded {
-            out.raw(",\"entries_added\":")
+            out.field(ExportField.entriesAdded)
             out.uint(added)
         }
-        out.raw(",\"groups\":[")
+        out.field(ExportField.groups)
+        out.byte(UInt8(ascii: "["))
         state.pointee.streamSection = .groups
         state.pointee.firstElement = true
     }
 
     public func streamGroup(_ g: StreamGroup) throws(RDBError) {
         separator()
-        out.raw("{\"name\":")
+        out.open(ExportField.name)
         out.string(g.name)
-        out.raw(",\"last_delivered_id\":")
+        out.field(ExportField.lastDeliveredID)
         out.streamID(g.lastDeliveredID)
         if let read = g.entriesRead {
             // SCG_INVALID_ENTRIES_READ (stored as 2^64-1): unknown, shown as nil by XINFO.
-            out.raw(",\"entries_read\":")
+            out.field(ExportField.entriesRead)
             if read == StreamGroup.invalidEntriesRead { out.raw("null") } else { out.uint(read) }
         }
-        out.raw(",\"pending\":[")
+        out.field(ExportField.pending)
+        out.byte(UInt8(ascii: "["))
         for (i, p) in g.pending.enumerated() {
-            out.raw(i == 0 ? "{\"id\":" : ",{\"id\":")
+            if i > 0 { out.byte(UInt8(ascii: ",")) }
+            out.open(ExportField.id)
             out.streamID(p.id)
             if let consumer = p.consumer {
-                out.raw(",\"consumer\":")
+                out.field(ExportField.consumer)
                 out.string(consumer)
             }
-            out.raw(",\"delivery_time_ms\":")
+            out.field(ExportField.deliveryTimeMs)
             out.int(p.deliveryTimeMs)
-            out.raw(",\"delivery_count\":")
+            out.field(ExportField.deliveryCount)
             out.uint(p.deliveryCount)
             out.byte(UInt8(ascii: "}"))
         }
-        out.raw("],\"consumers\":[")
+        out.byte(UInt8(ascii: "]"))
+        out.field(ExportField.consumers)
+        out.byte(UInt8(ascii: "["))
         for (i, c) in g.consumers.enumerated() {
-            out.raw(i == 0 ? "{\"name\":" : ",{\"name\":")
+            if i > 0 { out.byte(UInt8(ascii: ",")) }
+            out.open(ExportField.name)
             out.string(c.name)
-            out.raw(",\"seen_time_ms\":")
+            out.field(ExportField.seenTimeMs)
             out.int(c.seenTimeMs)
             if let active = c.activeTimeMs {
-                out.raw(",\"active_time_ms\":")
+                out.field(ExportField.activeTimeMs)
                 out.int(active)
             }
-            out.raw(",\"pending\":[")
+            out.field(ExportField.pending)
+            out.byte(UInt8(ascii: "["))
             for (j, id) in c.pending.enumerated() {
                 if j > 0 { out.byte(UInt8(ascii: ",")) }
                 out.streamID(id)
@@ -341,7 +370,8 @@ public final class JSONExporter: RDBVisitor {
         }
         out.byte(UInt8(ascii: "]"))
         if let nacked = g.nacked, !nacked.isEmpty {
-            out.raw(",\"nacked\":[")
+            out.field(ExportField.nacked)
+            out.byte(UInt8(ascii: "["))
             for (i, id) in nacked.enumerated() {
                 if i > 0 { out.byte(UInt8(ascii: ",")) }
                 out.streamID(id)
@@ -354,28 +384,35 @@ public final class JSONExporter: RDBVisitor {
 
     /// `"idmp"` closes the groups list; the stream object itself is closed by `endKey`.
     public func streamIdmp(_ idmp: StreamIdmp) throws(RDBError) {
-        out.raw("],\"idmp\":{\"duration\":")
+        out.byte(UInt8(ascii: "]"))
+        out.field(ExportField.idmp)
+        out.open(ExportField.duration)
         out.uint(idmp.duration)
-        out.raw(",\"max_size\":")
+        out.field(ExportField.maxSize)
         out.uint(idmp.maxSize)
-        out.raw(",\"producers\":[")
+        out.field(ExportField.producers)
+        out.byte(UInt8(ascii: "["))
         for (i, producer) in idmp.producers.enumerated() {
-            out.raw(i == 0 ? "{\"pid\":" : ",{\"pid\":")
+            if i > 0 { out.byte(UInt8(ascii: ",")) }
+            out.open(ExportField.pid)
             out.string(producer.pid)
-            out.raw(",\"entries\":[")
+            out.field(ExportField.entries)
+            out.byte(UInt8(ascii: "["))
             for (j, entry) in producer.entries.enumerated() {
-                out.raw(j == 0 ? "{\"iid\":" : ",{\"iid\":")
+                if j > 0 { out.byte(UInt8(ascii: ",")) }
+                out.open(ExportField.iid)
                 out.string(entry.iid)
-                out.raw(",\"id\":")
+                out.field(ExportField.id)
                 out.streamID(entry.id)
                 out.byte(UInt8(ascii: "}"))
             }
             out.raw("]}")
             try out.flushIfFull()
         }
-        out.raw("],\"iids_added\":")
+        out.byte(UInt8(ascii: "]"))
+        out.field(ExportField.iidsAdded)
         out.uint(idmp.iidsAdded)
-        out.raw(",\"iids_duplicates\":")
+        out.field(ExportField.iidsDuplicates)
         out.uint(idmp.iidsDuplicates)
         out.byte(UInt8(ascii: "}"))
         state.pointee.streamSection = .idmp
@@ -384,10 +421,11 @@ public final class JSONExporter: RDBVisitor {
     public func arrayHeader(count: UInt64, insertIndex: UInt64?) throws(RDBError) {
         // As ARNEXT reports it: the index the next ARINSERT writes to (the file keeps the last one).
         if let insertIndex {
-            out.raw(",\"insert_index\":")
+            out.field(ExportField.insertIndex)
             out.uint(insertIndex &+ 1)
         }
-        out.raw(",\"value\":[")
+        out.field(ExportField.value)
+        out.byte(UInt8(ascii: "["))
     }
 
     public func arrayElement(index: UInt64, element: ArrayElement) throws(RDBError) {
@@ -401,13 +439,13 @@ public final class JSONExporter: RDBVisitor {
     }
 
     public func moduleValue(_ value: ModuleValue) throws(RDBError) {
-        out.raw("{\"module\":")
+        out.open(ExportField.module)
         out.string(Array(value.typeID.name.utf8))
-        out.raw(",\"encver\":")
+        out.field(ExportField.encver)
         out.int(Int64(value.typeID.encodingVersion))
-        out.raw(",\"payload\":{\"base64\":\"")
-        value.payload.withUnsafeBytes { out.base64($0) }
-        out.raw("\"}}")
+        out.field(ExportField.payload)
+        value.payload.withUnsafeBytes { out.base64Object($0) }
+        out.byte(UInt8(ascii: "}"))
     }
 
     public func endKey() throws(RDBError) {
@@ -448,7 +486,7 @@ public final class JSONExporter: RDBVisitor {
         }
         out.byte(asObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
         guard hash.anyExpiry else { return }
-        out.raw(",\"field_expire_at_ms\":")
+        out.field(ExportField.fieldExpireAtMs)
         out.byte(asObject ? UInt8(ascii: "{") : UInt8(ascii: "["))
         first = true
         try hash.forEach { (field, _, expiry) throws(RDBError) in

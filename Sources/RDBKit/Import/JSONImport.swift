@@ -58,28 +58,29 @@ public final class JSONImport {
 
     private func item(from v: JSONValue) throws(ImportFailure) -> Item? {
         guard case .object = v else { throw ImportFailure(message: "a record must be a JSON object") }
-        if case .string(let meta)? = v["meta"] {
-            switch String(decoding: meta, as: UTF8.self) {
-            case "function": return .function(try bytes(v["code"], "code"))
-            case "module_aux":
-                return .moduleAux(ModuleAux(typeID: try moduleType(v), when: try unsigned(v["when"], "when"),
-                                            payload: try bytes(v["payload"], "payload")))
-            default: return nil
+        if case .string(let meta)? = v[ExportField.meta] {
+            if meta.elementsEqual(ExportMeta.function.bytes) {
+                return .function(try bytes(v[ExportField.code], "\(ExportField.code)"))
             }
+            if meta.elementsEqual(ExportMeta.moduleAux.bytes) {
+                return .moduleAux(ModuleAux(typeID: try moduleType(v), when: try unsigned(v[ExportField.when], "\(ExportField.when)"),
+                                            payload: try bytes(v[ExportField.payload], "\(ExportField.payload)")))
+            }
+            return nil
         }
-        let db = try integer(v["db"], "db")
+        let db = try integer(v[ExportField.db], "\(ExportField.db)")
         guard db >= 0, db <= Int64(Int32.max) else { throw ImportFailure(message: "db \(db) is out of range") }
-        let key = try bytes(v["key"], "key")
-        guard case .string(let typeName)? = v["type"], let type = RedisType(rawValue: String(decoding: typeName, as: UTF8.self)) else {
-            throw ImportFailure(message: "\"type\" must be one of \(RedisType.allCases.map(\.rawValue).joined(separator: ", "))")
+        let key = try bytes(v[ExportField.key], "\(ExportField.key)")
+        guard case .string(let typeName)? = v[ExportField.type], let type = RedisType(rawValue: String(decoding: typeName, as: UTF8.self)) else {
+            throw ImportFailure(message: "\"\(ExportField.type)\" must be one of \(RedisType.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard let value = v["value"] else { throw ImportFailure(message: "\"value\" is missing") }
+        guard let value = v[ExportField.value] else { throw ImportFailure(message: "\"\(ExportField.value)\" is missing") }
         var record = KeyRecord(db: Int(db), key: key, value: .string([]))
-        if let e = v["expire_at_ms"] { record.expireAtMs = try integer(e, "expire_at_ms") }
-        if let idle = v["idle"] { record.idleSeconds = try unsigned(idle, "idle") }
-        if let freq = v["freq"] {
-            let f = try unsigned(freq, "freq")
-            guard f <= 255 else { throw ImportFailure(message: "\"freq\" must be 0-255") }
+        if let e = v[ExportField.expireAtMs] { record.expireAtMs = try integer(e, "expire_at_ms") }
+        if let idle = v[ExportField.idle] { record.idleSeconds = try unsigned(idle, "idle") }
+        if let freq = v[ExportField.freq] {
+            let f = try unsigned(freq, "\(ExportField.freq)")
+            guard f <= 255 else { throw ImportFailure(message: "\"\(ExportField.freq)\" must be 0-255") }
             record.lfuFrequency = UInt8(f)
         }
         if type == .string, let long = try longValue(value) {
@@ -87,24 +88,24 @@ public final class JSONImport {
             return .longString(record, long)
         }
         switch type {
-        case .string: record.value = .string(try bytes(value, "value"))
-        case .list: record.value = .list(try array(value, "value").map { (e) throws(ImportFailure) in try bytes(e, "a list element") })
-        case .set: record.value = .set(try array(value, "value").map { (e) throws(ImportFailure) in try bytes(e, "a set member") })
+        case .string: record.value = .string(try bytes(value, "\(ExportField.value)"))
+        case .list: record.value = .list(try array(value, "\(ExportField.value)").map { (e) throws(ImportFailure) in try bytes(e, "a list element") })
+        case .set: record.value = .set(try array(value, "\(ExportField.value)").map { (e) throws(ImportFailure) in try bytes(e, "a set member") })
         case .zset:
-            record.value = .sortedSet(try array(value, "value").map { (pair) throws(ImportFailure) in
+            record.value = .sortedSet(try array(value, "\(ExportField.value)").map { (pair) throws(ImportFailure) in
                 let p = try array(pair, "a [member, score] pair")
                 guard p.count == 2, let score = p[1].double, !score.isNaN else {
                     throw ImportFailure(message: "a zset entry must be [member, score] with a number, \"inf\" or \"-inf\"")
                 }
                 return SortedSetMember(member: try bytes(p[0], "a member"), score: score)
             })
-        case .hash: record.value = .hash(try hashFields(value, expiries: v["field_expire_at_ms"]))
+        case .hash: record.value = .hash(try hashFields(value, expiries: v[ExportField.fieldExpireAtMs]))
         case .stream: record.value = .stream(try stream(value))
         case .module:
-            record.value = .module(ModuleValue(typeID: try moduleType(value), payload: try bytes(value["payload"], "payload")))
-        case .array: record.value = .array(try arrayValue(value, insertIndex: v["insert_index"]))
+            record.value = .module(ModuleValue(typeID: try moduleType(value), payload: try bytes(value[ExportField.payload], "\(ExportField.payload)")))
+        case .array: record.value = .array(try arrayValue(value, insertIndex: v[ExportField.insertIndex]))
         }
-        if let metadata = v["metadata"] { record.metadata = try keyMetadata(metadata) }
+        if let metadata = v[ExportField.metadata] { record.metadata = try keyMetadata(metadata) }
         return .key(record)
     }
 
@@ -135,7 +136,7 @@ public final class JSONImport {
                 guard p.count == 2 else { throw ImportFailure(message: "a field expiry must be [field, ms]") }
                 byField[try bytes(p[0], "a field")] = try integer(p[1], "a field expiry")
             }
-        default: throw ImportFailure(message: "\"field_expire_at_ms\" must be an object or a list of pairs")
+        default: throw ImportFailure(message: "\"\(ExportField.fieldExpireAtMs)\" must be an object or a list of pairs")
         }
         for i in fields.indices { fields[i].expireAtMs = byField[fields[i].field] }
         return fields
@@ -143,58 +144,58 @@ public final class JSONImport {
 
     private func stream(_ v: JSONValue) throws(ImportFailure) -> StreamValue {
         var s = StreamValue()
-        for entry in try array(v["entries"] ?? .array([]), "entries") {
-            let pairs = try array(entry["fields"], "fields").map { (pair) throws(ImportFailure) -> (field: Bytes, value: Bytes) in
+        for entry in try array(v[ExportField.entries] ?? .array([]), "\(ExportField.entries)") {
+            let pairs = try array(entry[ExportField.fields], "\(ExportField.fields)").map { (pair) throws(ImportFailure) -> (field: Bytes, value: Bytes) in
                 let p = try array(pair, "a [field, value] pair")
                 guard p.count == 2 else { throw ImportFailure(message: "a stream field must be [field, value]") }
                 return (try bytes(p[0], "a field"), try bytes(p[1], "a value"))
             }
-            s.entries.append(StreamValue.Entry(id: try streamID(entry["id"], "id"), fields: pairs))
+            s.entries.append(StreamValue.Entry(id: try streamID(entry[ExportField.id], "\(ExportField.id)"), fields: pairs))
         }
         s.metadata = StreamMetadata(
-            length: try v["length"].map { (x) throws(ImportFailure) in try unsigned(x, "length") } ?? UInt64(s.entries.count),
-            lastID: try v["last_id"].map { (x) throws(ImportFailure) in try streamID(x, "last_id") } ?? s.entries.last?.id ?? .zero,
-            firstID: try v["first_id"].map { (x) throws(ImportFailure) in try streamID(x, "first_id") },
-            maxDeletedID: try v["max_deleted_id"].map { (x) throws(ImportFailure) in try streamID(x, "max_deleted_id") },
-            entriesAdded: try v["entries_added"].map { (x) throws(ImportFailure) in try unsigned(x, "entries_added") })
-        for g in try array(v["groups"] ?? .array([]), "groups") {
-            let pending = try array(g["pending"] ?? .array([]), "pending").map { (p) throws(ImportFailure) in
-                StreamPendingEntry(id: try streamID(p["id"], "id"),
-                                   consumer: try p["consumer"].map { (c) throws(ImportFailure) in try bytes(c, "consumer") },
-                                   deliveryTimeMs: try integer(p["delivery_time_ms"] ?? .number([48]), "delivery_time_ms"),
-                                   deliveryCount: try unsigned(p["delivery_count"] ?? .number([49]), "delivery_count"))
+            length: try v[ExportField.length].map { (x) throws(ImportFailure) in try unsigned(x, "\(ExportField.length)") } ?? UInt64(s.entries.count),
+            lastID: try v[ExportField.lastID].map { (x) throws(ImportFailure) in try streamID(x, "\(ExportField.lastID)") } ?? s.entries.last?.id ?? .zero,
+            firstID: try v[ExportField.firstID].map { (x) throws(ImportFailure) in try streamID(x, "\(ExportField.firstID)") },
+            maxDeletedID: try v[ExportField.maxDeletedID].map { (x) throws(ImportFailure) in try streamID(x, "\(ExportField.maxDeletedID)") },
+            entriesAdded: try v[ExportField.entriesAdded].map { (x) throws(ImportFailure) in try unsigned(x, "\(ExportField.entriesAdded)") })
+        for g in try array(v[ExportField.groups] ?? .array([]), "\(ExportField.groups)") {
+            let pending = try array(g[ExportField.pending] ?? .array([]), "\(ExportField.pending)").map { (p) throws(ImportFailure) in
+                StreamPendingEntry(id: try streamID(p[ExportField.id], "\(ExportField.id)"),
+                                   consumer: try p[ExportField.consumer].map { (c) throws(ImportFailure) in try bytes(c, "consumer") },
+                                   deliveryTimeMs: try integer(p[ExportField.deliveryTimeMs] ?? .number([48]), "\(ExportField.deliveryTimeMs)"),
+                                   deliveryCount: try unsigned(p[ExportField.deliveryCount] ?? .number([49]), "\(ExportField.deliveryCount)"))
             }
-            let consumers = try array(g["consumers"] ?? .array([]), "consumers").map { (c) throws(ImportFailure) in
-                StreamConsumer(name: try bytes(c["name"], "name"),
-                               seenTimeMs: try integer(c["seen_time_ms"] ?? .number([48]), "seen_time_ms"),
-                               activeTimeMs: try c["active_time_ms"].map { (x) throws(ImportFailure) in try integer(x, "active_time_ms") },
-                               pending: try array(c["pending"] ?? .array([]), "pending").map { (x) throws(ImportFailure) in try streamID(x, "a pending id") })
+            let consumers = try array(g[ExportField.consumers] ?? .array([]), "\(ExportField.consumers)").map { (c) throws(ImportFailure) in
+                StreamConsumer(name: try bytes(c[ExportField.name], "\(ExportField.name)"),
+                               seenTimeMs: try integer(c[ExportField.seenTimeMs] ?? .number([48]), "\(ExportField.seenTimeMs)"),
+                               activeTimeMs: try c[ExportField.activeTimeMs].map { (x) throws(ImportFailure) in try integer(x, "\(ExportField.activeTimeMs)") },
+                               pending: try array(c[ExportField.pending] ?? .array([]), "\(ExportField.pending)").map { (x) throws(ImportFailure) in try streamID(x, "a pending id") })
             }
-            let nacked = try g["nacked"].map { (n) throws(ImportFailure) in
-                try array(n, "nacked").map { (x) throws(ImportFailure) in try streamID(x, "a nacked id") }
+            let nacked = try g[ExportField.nacked].map { (n) throws(ImportFailure) in
+                try array(n, "\(ExportField.nacked)").map { (x) throws(ImportFailure) in try streamID(x, "a nacked id") }
             }
-            s.groups.append(StreamGroup(name: try bytes(g["name"], "name"),
-                                        lastDeliveredID: try streamID(g["last_delivered_id"], "last_delivered_id"),
-                                        entriesRead: try g["entries_read"].map { (x) throws(ImportFailure) in
-                                            x == .null ? StreamGroup.invalidEntriesRead : try unsigned(x, "entries_read")
+            s.groups.append(StreamGroup(name: try bytes(g[ExportField.name], "\(ExportField.name)"),
+                                        lastDeliveredID: try streamID(g[ExportField.lastDeliveredID], "\(ExportField.lastDeliveredID)"),
+                                        entriesRead: try g[ExportField.entriesRead].map { (x) throws(ImportFailure) in
+                                            x == .null ? StreamGroup.invalidEntriesRead : try unsigned(x, "\(ExportField.entriesRead)")
                                         },
                                         pending: pending, consumers: consumers, nacked: nacked))
         }
-        if let idmp = v["idmp"] { s.idmp = try streamIdmp(idmp) }
+        if let idmp = v[ExportField.idmp] { s.idmp = try streamIdmp(idmp) }
         return s
     }
 
     private func streamIdmp(_ v: JSONValue) throws(ImportFailure) -> StreamIdmp {
-        let producers = try array(v["producers"] ?? .array([]), "producers").map { (p) throws(ImportFailure) in
-            StreamIdmp.Producer(pid: try bytes(p["pid"], "pid"), entries: try array(p["entries"] ?? .array([]), "entries").map { (e) throws(ImportFailure) in
-                StreamIdmp.Entry(iid: try bytes(e["iid"], "iid"), id: try streamID(e["id"], "an iid's id"))
+        let producers = try array(v[ExportField.producers] ?? .array([]), "\(ExportField.producers)").map { (p) throws(ImportFailure) in
+            StreamIdmp.Producer(pid: try bytes(p[ExportField.pid], "\(ExportField.pid)"), entries: try array(p[ExportField.entries] ?? .array([]), "\(ExportField.entries)").map { (e) throws(ImportFailure) in
+                StreamIdmp.Entry(iid: try bytes(e[ExportField.iid], "\(ExportField.iid)"), id: try streamID(e[ExportField.id], "an iid's id"))
             })
         }
-        let idmp = StreamIdmp(duration: try v["duration"].map { (x) throws(ImportFailure) in try unsigned(x, "duration") } ?? StreamIdmp.defaultDuration,
-                              maxSize: try v["max_size"].map { (x) throws(ImportFailure) in try unsigned(x, "max_size") } ?? StreamIdmp.defaultMaxSize,
+        let idmp = StreamIdmp(duration: try v[ExportField.duration].map { (x) throws(ImportFailure) in try unsigned(x, "\(ExportField.duration)") } ?? StreamIdmp.defaultDuration,
+                              maxSize: try v[ExportField.maxSize].map { (x) throws(ImportFailure) in try unsigned(x, "\(ExportField.maxSize)") } ?? StreamIdmp.defaultMaxSize,
                               producers: producers,
-                              iidsAdded: try v["iids_added"].map { (x) throws(ImportFailure) in try unsigned(x, "iids_added") } ?? 0,
-                              iidsDuplicates: try v["iids_duplicates"].map { (x) throws(ImportFailure) in try unsigned(x, "iids_duplicates") } ?? 0)
+                              iidsAdded: try v[ExportField.iidsAdded].map { (x) throws(ImportFailure) in try unsigned(x, "\(ExportField.iidsAdded)") } ?? 0,
+                              iidsDuplicates: try v[ExportField.iidsDuplicates].map { (x) throws(ImportFailure) in try unsigned(x, "\(ExportField.iidsDuplicates)") } ?? 0)
         guard StreamIdmp.durationRange.contains(idmp.duration), StreamIdmp.maxSizeRange.contains(idmp.maxSize) else {
             throw ImportFailure(message: "idmp duration must be in \(StreamIdmp.durationRange) and max_size in \(StreamIdmp.maxSizeRange)")
         }
@@ -203,7 +204,7 @@ public final class JSONImport {
 
     /// Elements as text, stored as a server that received them would encode them (arEncode).
     private func arrayValue(_ v: JSONValue, insertIndex: JSONValue?) throws(ImportFailure) -> ArrayValue {
-        var elements = try array(v, "value").map { (pair) throws(ImportFailure) -> ArrayValue.Element in
+        var elements = try array(v, "\(ExportField.value)").map { (pair) throws(ImportFailure) -> ArrayValue.Element in
             let p = try array(pair, "an [index, element] pair")
             guard p.count == 2 else { throw ImportFailure(message: "an array element must be [index, element]") }
             let index = try unsigned(p[0], "an array index")
@@ -214,18 +215,18 @@ public final class JSONImport {
         for i in elements.indices.dropFirst() where elements[i].index == elements[i - 1].index {
             throw ImportFailure(message: "array index \(elements[i].index) appears twice")
         }
-        // "insert_index" is ARNEXT's answer, one past the index the file keeps; 0 means none.
-        let next = try insertIndex.map { (x) throws(ImportFailure) in try unsigned(x, "insert_index") } ?? 0
+        // `insert_index` is ARNEXT's answer, one past the index the file keeps; 0 means none.
+        let next = try insertIndex.map { (x) throws(ImportFailure) in try unsigned(x, "\(ExportField.insertIndex)") } ?? 0
         return ArrayValue(insertIndex: next == 0 ? nil : next - 1, elements: elements)
     }
 
     private func keyMetadata(_ v: JSONValue) throws(ImportFailure) -> [KeyMetadata] {
-        try array(v, "metadata").map { (m) throws(ImportFailure) in
-            guard case .string(let name)? = m["class"] else { throw ImportFailure(message: "a metadata class needs a \"class\" name") }
-            var meta = KeyMetadata(classSpec: 0, payload: try bytes(m["payload"], "payload"))
+        try array(v, "\(ExportField.metadata)").map { (m) throws(ImportFailure) in
+            guard case .string(let name)? = m[ExportField.metadataClass] else { throw ImportFailure(message: "a metadata class needs a \"\(ExportField.metadataClass)\" name") }
+            var meta = KeyMetadata(classSpec: 0, payload: try bytes(m[ExportField.payload], "\(ExportField.payload)"))
             meta.className = String(decoding: name, as: UTF8.self)
-            meta.version = Int(try unsigned(m["version"], "version"))
-            meta.flags = UInt8(truncatingIfNeeded: try unsigned(m["flags"], "flags"))
+            meta.version = Int(try unsigned(m[ExportField.version], "\(ExportField.version)"))
+            meta.flags = UInt8(truncatingIfNeeded: try unsigned(m[ExportField.flags], "\(ExportField.flags)"))
             guard meta.classSpec != nil else {
                 throw ImportFailure(message: "a metadata class is 4 characters of A-Z a-z 0-9 _ -, version 0-31 and flags 0-7")
             }
@@ -235,11 +236,11 @@ public final class JSONImport {
 
     /// A module type id from its nine-character name and encoding version.
     private func moduleType(_ v: JSONValue) throws(ImportFailure) -> ModuleTypeID {
-        guard case .string(let name)? = v["module"], name.count == 9 else {
-            throw ImportFailure(message: "\"module\" must be a nine-character module type name")
+        guard case .string(let name)? = v[ExportField.module], name.count == 9 else {
+            throw ImportFailure(message: "\"\(ExportField.module)\" must be a nine-character module type name")
         }
-        let encver = try unsigned(v["encver"], "encver")
-        guard encver < 1024 else { throw ImportFailure(message: "\"encver\" must be below 1024") }
+        let encver = try unsigned(v[ExportField.encver], "\(ExportField.encver)")
+        guard encver < 1024 else { throw ImportFailure(message: "\"\(ExportField.encver)\" must be below 1024") }
         var id: UInt64 = 0
         for c in name {
             guard let index = ModuleTypeID.charset.firstIndex(of: c) else {
@@ -286,12 +287,12 @@ public final class JSONImport {
         switch v {
         case .string(let s)?: return try longBytes(s, base64: false, what) ?? s
         case .object?:
-            guard case .string(let encoded)? = v?["base64"] else {
-                throw ImportFailure(message: "\(what): a binary string must be {\"base64\":\"...\"}")
+            guard case .string(let encoded)? = v?[ExportField.base64] else {
+                throw ImportFailure(message: "\(what): a binary string must be {\"\(ExportField.base64)\":\"...\"}")
             }
             if let long = try longBytes(encoded, base64: true, what) { return long }
             guard let decoded = Base64.decode(encoded) else {
-                throw ImportFailure(message: "\(what): a binary string must be {\"base64\":\"...\"}")
+                throw ImportFailure(message: "\(what): a binary string must be {\"\(ExportField.base64)\":\"...\"}")
             }
             return decoded
         default: throw ImportFailure(message: "\(what) must be a string")

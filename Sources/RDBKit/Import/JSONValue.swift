@@ -20,10 +20,11 @@ public indirect enum JSONValue: Equatable, Sendable {
         }
     }
 
-    public subscript(_ key: String) -> JSONValue? {
+    /// The member named `name` (an `ExportField`) of an object.
+    public subscript(_ name: StaticString) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
-        let k = Array(key.utf8)
-        return members.first { $0.key == k }?.value
+        let wanted = UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+        return members.first { $0.key.elementsEqual(wanted) }?.value
     }
 
     public var int64: Int64? {

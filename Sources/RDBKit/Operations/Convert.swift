@@ -15,30 +15,16 @@ public enum Convert {
                                 options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
         let writer = RDBWriter(output: try Outputs(inputs: [inputPath]).file(outputPath), target: target)
         writer.dropModules = withoutModules
-        if target.hasResizeHints && inputPath != "-" {
-            // A first pass, values skipped by their lengths, counts what RESIZEDB says Redis has.
-            let counter = DatabaseCounter()
-            do throws(RDBError) {
+        try LossPolicy(lossy: lossy).write(writer, for: target) { () throws(RDBError) in
+            if target.hasResizeHints && inputPath != "-" {
+                // A first pass, values skipped by their lengths, counts what RESIZEDB says Redis has.
+                let counter = DatabaseCounter()
                 try RDBReader.read(path: inputPath, visitor: counter, filter: filter, options: ReaderOptions(acceptNewerVersions: options.acceptNewerVersions))
-            } catch {
-                writer.abandon()
-                throw error
+                writer.resizeHints = counter.counts
             }
-            writer.resizeHints = counter.counts
+            try RDBReader.read(path: inputPath, visitor: RecordCollector(into: writer), filter: filter, options: options)
         }
-        let collector = RecordCollector { (record) throws(RDBError) in try writer.write(record) }
-        collector.onLongString = { (record, value) throws(RDBError) in try writer.write(record, longString: value) }
-        collector.onFunction = { (code) throws(RDBError) in try writer.writeFunction(code) }
-        collector.onModuleAux = { (aux) throws(RDBError) in try writer.writeModuleAux(aux) }
-        do throws(RDBError) {
-            try read(inputPath, collector, filter, options)
-            try LossPolicy(lossy: lossy).check(writer.losses, target: target)
-            let checksum = try writer.finish()
-            return Summary(keys: writer.keysWritten, losses: writer.losses, checksum: checksum)
-        } catch {
-            writer.abandon()
-            throw error
-        }
+        return Summary(keys: writer.keysWritten, losses: writer.losses, checksum: writer.checksum)
     }
 
     /// Converts the export schema (JSON Lines or the JSON array form) into an RDB file.
@@ -46,7 +32,7 @@ public enum Convert {
                                  withoutModules: Bool = false) throws(RDBError) -> Summary {
         let writer = RDBWriter(output: try Outputs(inputs: [inputPath]).file(outputPath), target: target)
         writer.dropModules = withoutModules
-        do throws(RDBError) {
+        try LossPolicy(lossy: lossy).write(writer, for: target) { () throws(RDBError) in
             if target.hasResizeHints && inputPath != "-" {
                 // A first pass counts what RESIZEDB says, as for a dump.
                 let counting = JSONImport(source: try openInput(path: inputPath))
@@ -69,13 +55,8 @@ public enum Convert {
                 case .moduleAux(let aux): try writer.writeModuleAux(aux)
                 }
             }
-            try LossPolicy(lossy: lossy).check(writer.losses, target: target)
-            let checksum = try writer.finish()
-            return Summary(keys: writer.keysWritten, losses: writer.losses, checksum: checksum)
-        } catch {
-            writer.abandon()
-            throw error
         }
+        return Summary(keys: writer.keysWritten, losses: writer.losses, checksum: writer.checksum)
     }
 
     /// Converts `inputPath` into RESP `RESTORE` commands (see `RESPRestoreStream`).
@@ -84,76 +65,10 @@ public enum Convert {
                                  options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
         let stream = RESPRestoreStream(output: try Outputs(inputs: [inputPath]).file(outputPath), target: target,
                                        dropModules: withoutModules)
-        let collector = RecordCollector { (record) throws(RDBError) in try stream.restore(record) }
-        collector.onLongString = { (record, value) throws(RDBError) in try stream.restore(record, longString: value) }
-        collector.onFunction = { (code) throws(RDBError) in try stream.function(code) }
-        collector.onModuleAux = { (aux) throws(RDBError) in
-            stream.losesModuleAux(aux)
+        try LossPolicy(lossy: lossy).write(stream, for: target) { () throws(RDBError) in
+            try RDBReader.read(path: inputPath, visitor: RecordCollector(into: stream), filter: filter, options: options)
         }
-        do throws(RDBError) {
-            try read(inputPath, collector, filter, options)
-            try LossPolicy(lossy: lossy).check(stream.losses, target: target)
-            try stream.finish()
-            return Summary(keys: stream.keysRestored, losses: stream.losses, checksum: 0)
-        } catch {
-            stream.abandon()
-            throw error
-        }
-    }
-
-    /// Per key, the RESTORE payload as JSON Lines:
-    /// `{"db":0,"key":K,"expire_at_ms":N?,"idle":N?,"freq":N?,"payload":{"base64":"..."}}`.
-    /// What the target cannot hold fails the run unless `lossy` (then each drop is in the summary).
-    public static func restorePayloads(inputPath: String, outputPath: String?, target: RDBTarget, lossy: Bool = false,
-                                       withoutModules: Bool = false, filter: KeyFilter? = nil,
-                                       options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
-        let file = try Outputs(inputs: [inputPath]).file(outputPath)
-        let json = JSONWriter(output: file)
-        let writer = RDBWriter(output: nil, target: target)
-        writer.dropModules = withoutModules
-        var keys = 0
-        func begin(_ record: KeyRecord) {
-            json.raw("{\"db\":")
-            json.int(Int64(record.db))
-            json.raw(",\"key\":")
-            json.string(record.key)
-            json.keyAttributes(expireAtMs: record.expireAtMs, idleSeconds: record.idleSeconds, lfuFrequency: record.lfuFrequency)
-            json.raw(",\"payload\":{\"base64\":\"")
-        }
-        func end() throws(RDBError) {
-            json.raw("\"}}\n")
-            try json.flushIfFull()
-            keys += 1
-        }
-        let collector = RecordCollector { (record) throws(RDBError) in
-            guard writer.admits(record) else { return }
-            let payload = try writer.dumpPayload(for: record)
-            begin(record)
-            payload.withUnsafeBytes { json.base64($0) }
-            try end()
-        }
-        collector.onLongString = { (record, value) throws(RDBError) in
-            begin(record)
-            let base64 = Base64Sink(json)
-            try writer.dumpPayload(longString: value, to: base64)
-            base64.commit()
-            try end()
-        }
-        do throws(RDBError) {
-            try read(inputPath, collector, filter, options)
-            try LossPolicy(lossy: lossy).check(writer.losses, target: target)
-            try json.flush()
-            try file.commit()
-            return Summary(keys: keys, losses: writer.losses, checksum: 0)
-        } catch {
-            file.abandon()
-            throw error
-        }
-    }
-
-    private static func read(_ path: String, _ collector: RecordCollector, _ filter: KeyFilter?,
-                             _ options: ReaderOptions) throws(RDBError) {
-        try RDBReader.read(path: path, visitor: collector, filter: filter, options: options)
+        return Summary(keys: stream.keysWritten, losses: stream.losses, checksum: 0)
     }
 }
 

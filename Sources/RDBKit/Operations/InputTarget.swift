@@ -14,7 +14,7 @@ extension RDBTarget {
     /// first 64 KiB (a stream's bytes are kept for the reader that follows: see `peekPrefix`).
     public static func ofInput(_ path: String) -> RDBTarget? {
         var rdbPath = path
-        if AOFFiles.looksLikeAOF(path) {
+        if InputKind.of(path) == .aof {
             guard let first = (try? AOFFiles.open(path))?.parts.first else { return nil }
             rdbPath = first.path
         }

@@ -45,12 +45,26 @@ public enum Merge {
         public var stoppedAt: (file: String, offset: Int64)?
     }
 
-    /// `base`: an RDB file, an AOF file or a multi-part directory (its RDB content is the base, its
-    /// commands come first). `deltas`: AOF files or directories, applied in order.
+    /// Where merged keys go: an RDB writer, or the AOF rewrite.
+    private static func keySink(_ outputs: Outputs, path: String, options: Options) throws(RDBError) -> KeySink {
+        switch options.output {
+        case .rdb:
+            let writer = RDBWriter(output: try outputs.file(path), target: options.target)
+            writer.dropModules = options.withoutModules
+            return writer
+        case .aof(let layout):
+            return try AOFRewriter(destination: AOFDestination(outputs, path: path, layout: layout), target: options.target,
+                                   dropModules: options.withoutModules)
+        }
+    }
+
+    /// `base`: an RDB file, the export schema (JSON), an AOF file or a multi-part directory (its
+    /// RDB content is the base, its commands come first). `deltas`: AOF files or directories, applied in order.
     public static func run(base: String, deltas: [String], outputPath: String, options: Options) throws(RDBError) -> Summary {
         let outputs = Outputs(inputs: [base] + deltas)
         try outputs.refuseInput(outputPath)
-        let baseIsAOF = AOFFiles.looksLikeAOF(base)
+        let baseKind = InputKind.of(base)
+        let baseIsAOF = baseKind == .aof
         let commandSources = (baseIsAOF ? [base] : []) + deltas
         if commandSources.contains("-") {
             // The plan's scan and the replay each read every AOF once.
@@ -58,13 +72,14 @@ public enum Merge {
                            context: "-")
         }
         let plan = try MergePlan.scan(commandSources, options: options)
-        let sink = try MergeSink(outputs, path: outputPath, options: options)
+        let sink = try keySink(outputs, path: outputPath, options: options)
         var summary = Summary()
-        do throws(RDBError) {
+        let aof: String? = if case .aof = options.output { outputPath } else { nil }
+        return try LossPolicy(lossy: options.lossy).write(sink, for: options.target, aofAt: aof) { () throws(RDBError) -> Summary in
             let keyspace = Keyspace()
             let engine = ReplayEngine(keyspace: keyspace, now: options.now)
             engine.skipUnknown = options.skipUnknown
-            let router = RecordCollector { (record) throws(RDBError) in
+            let route = { (record: KeyRecord) throws(RDBError) in
                 if plan.dropsBase(db: record.db) { return }
                 if plan.mayTouch(record.key) {
                     keyspace.insert(record)
@@ -74,8 +89,11 @@ public enum Merge {
                     summary.keysStreamed += 1
                 }
             }
+            let keepFunction = { (code: Bytes) in
+                if let name = ReplayEngine.libraryName(code) { keyspace.functions.append((name, code)) }
+            }
             // A long string value of a key no delta touches goes through in its pieces.
-            router.onLongString = { (record, value) throws(RDBError) in
+            let routeLong = { (record: KeyRecord, value: StringValue) throws(RDBError) in
                 if plan.dropsBase(db: record.db) { return }
                 if plan.mayTouch(record.key) {
                     var held = record
@@ -87,12 +105,23 @@ public enum Merge {
                     summary.keysStreamed += 1
                 }
             }
-            router.onFunction = { code in
-                if let name = ReplayEngine.libraryName(code) { keyspace.functions.append((name, code)) }
-            }
+            let router = RecordCollector(onRecord: route)
+            router.onLongString = routeLong
+            router.onFunction = keepFunction
             router.onModuleAux = { (aux) throws(RDBError) in try sink.writeModuleAux(aux) }
-            if !baseIsAOF {
-                try RDBReader.read(path: base, visitor: router, options: options.reader)
+            switch baseKind {
+            case .rdb: try RDBReader.read(path: base, visitor: router, options: options.reader)
+            case .json:
+                let records = JSONImport(source: try openInput(path: base))
+                while let item = try records.next() {
+                    switch item {
+                    case .key(let record): try route(record)
+                    case .longString(let record, let value): try routeLong(record, value)
+                    case .function(let code): keepFunction(code)
+                    case .moduleAux(let aux): try sink.writeModuleAux(aux)
+                    }
+                }
+            case .aof: break
             }
             for (index, source) in commandSources.enumerated() {
                 let reader = try AOFReader(path: source, options: options.reader, until: options.until)
@@ -133,13 +162,7 @@ public enum Merge {
             summary.refused = engine.refused
             summary.skipped = engine.skipped
             summary.losses = sink.losses
-            let aof: String? = if case .aof = options.output { outputPath } else { nil }
-            try LossPolicy(lossy: options.lossy).check(sink.losses, target: options.target, aofAt: aof)
-            try sink.finish()
             return summary
-        } catch {
-            sink.abandon()
-            throw error
         }
     }
 }
@@ -190,69 +213,4 @@ private func fingerprint(_ bytes: Bytes) -> UInt64 {
     var h: UInt64 = 0xcbf29ce484222325
     for b in bytes { h = (h ^ UInt64(b)) &* 0x100000001b3 }
     return h
-}
-
-/// Where merged keys go: an RDB writer, or the AOF rewrite writer.
-private final class MergeSink {
-    private let rdb: RDBWriter?
-    private let aof: (destination: AOFDestination, rewriter: AOFRewriter)?
-
-    init(_ outputs: Outputs, path: String, options: Merge.Options) throws(RDBError) {
-        switch options.output {
-        case .rdb:
-            let writer = RDBWriter(output: try outputs.file(path), target: options.target)
-            writer.dropModules = options.withoutModules
-            rdb = writer
-            aof = nil
-        case .aof(let layout):
-            let destination = try AOFDestination(outputs, path: path, layout: layout)
-            aof = (destination, try AOFRewriter(output: destination.encoder, target: options.target, dropModules: options.withoutModules))
-            rdb = nil
-        }
-    }
-
-    var losses: [ConversionLoss] { rdb?.losses ?? aof?.rewriter.losses ?? [] }
-
-    func write(_ record: KeyRecord) throws(RDBError) {
-        if let rdb { return try rdb.write(record) }
-        guard let aof else { return }
-        try record.replay(as: keyInfo(record), into: aof.rewriter)
-    }
-
-    func write(_ record: KeyRecord, longString value: StringValue) throws(RDBError) {
-        if let rdb { return try rdb.write(record, longString: value) }
-        guard let aof else { return }
-        try record.replay(as: keyInfo(record), longString: value, into: aof.rewriter)
-    }
-
-    private func keyInfo(_ record: KeyRecord) -> KeyInfo {
-        KeyInfo(db: record.db, type: record.value.type, rdbType: .RDB_TYPE_STRING, expireAtMs: record.expireAtMs,
-                idleSeconds: nil, lfuFrequency: nil, offset: 0)
-    }
-
-    func writeFunction(_ code: Bytes) throws(RDBError) {
-        if let rdb { return try rdb.writeFunction(code) }
-        guard let aof else { return }
-        let copy = ScratchBuffer()
-        code.withUnsafeBytes { copy.append($0) }
-        try aof.rewriter.function(code: .bytes(copy.bytes))
-    }
-
-    func writeModuleAux(_ aux: ModuleAux) throws(RDBError) {
-        if let rdb { return try rdb.writeModuleAux(aux) }
-        try aof?.rewriter.moduleAux(aux)
-    }
-
-    func finish() throws(RDBError) {
-        if let rdb {
-            _ = try rdb.finish()
-            return
-        }
-        try aof?.destination.finish()
-    }
-
-    func abandon() {
-        rdb?.abandon()
-        aof?.destination.abandon()
-    }
 }

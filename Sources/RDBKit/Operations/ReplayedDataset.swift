@@ -11,7 +11,7 @@ public enum ReplayedDataset {
     /// dataset as it was at that Unix second (`merge --until`).
     public static func withDataset<T>(_ path: String, now: Int64, until: Int64? = nil, options: ReaderOptions,
                                       _ body: (String) throws(RDBError) -> T) throws(RDBError) -> T {
-        guard AOFFiles.looksLikeAOF(path) else { return try body(path) }
+        guard InputKind.of(path) == .aof else { return try body(path) }
         if path == "-" {
             throw RDBError(.unreadable("an AOF is replayed from two reads, and standard input can be read only once: give the AOF as a file"),
                            context: "-")

@@ -59,20 +59,56 @@ public final class JSONWriter {
         s.withUTF8 { buffer.append(UnsafeRawBufferPointer($0)) }
     }
 
+    /// `{"name":`: an object and its first member, named by the schema (`ExportField`).
+    @inline(__always)
+    public func open(_ name: StaticString) { member(UInt8(ascii: "{"), name) }
+
+    /// `,"name":`: a member after the first.
+    @inline(__always)
+    public func field(_ name: StaticString) { member(UInt8(ascii: ","), name) }
+
+    /// `"name"`: a schema word as a value (`ExportMeta`'s kinds).
+    public func word(_ name: StaticString) {
+        byte(UInt8(ascii: "\""))
+        raw(name)
+        byte(UInt8(ascii: "\""))
+    }
+
+    /// One reservation for the lead, the quoted name and the colon: as cheap as the literal it replaces.
+    @inline(__always)
+    private func member(_ lead: UInt8, _ name: StaticString) {
+        let n = name.utf8CodeUnitCount
+        let p = buffer.reserve(n + 4)
+        p.storeBytes(of: lead, as: UInt8.self)
+        p.storeBytes(of: UInt8(ascii: "\""), toByteOffset: 1, as: UInt8.self)
+        (p + 2).copyMemory(from: name.utf8Start, byteCount: n)
+        p.storeBytes(of: UInt8(ascii: "\""), toByteOffset: n + 2, as: UInt8.self)
+        p.storeBytes(of: UInt8(ascii: ":"), toByteOffset: n + 3, as: UInt8.self)
+        buffer.commit(n + 4)
+    }
+
     /// The optional attributes every key record has, in schema order after `key`/`type`.
     public func keyAttributes(expireAtMs: Int64?, idleSeconds: UInt64?, lfuFrequency: UInt8?) {
         if let expireAtMs {
-            raw(",\"expire_at_ms\":")
+            field(ExportField.expireAtMs)
             int(expireAtMs)
         }
         if let idleSeconds {
-            raw(",\"idle\":")
+            field(ExportField.idle)
             uint(idleSeconds)
         }
         if let lfuFrequency {
-            raw(",\"freq\":")
+            field(ExportField.freq)
             int(Int64(lfuFrequency))
         }
+    }
+
+    /// `{"base64":"…"}`: a binary string.
+    public func base64Object(_ b: UnsafeRawBufferPointer) {
+        open(ExportField.base64)
+        byte(UInt8(ascii: "\""))
+        base64(b)
+        raw("\"}")
     }
 
     /// A stream id as `"ms-seq"`.
@@ -99,9 +135,7 @@ public final class JSONWriter {
         if isValidUTF8(b) {
             quoted(b)
         } else {
-            raw("{\"base64\":\"")
-            base64(b)
-            raw("\"}")
+            base64Object(b)
         }
     }
 
@@ -116,7 +150,8 @@ public final class JSONWriter {
         // A multiple of 3, so the base64 of the pieces is the base64 of the whole.
         let piece = 3 * 21_845
         var left = count
-        isUTF8 ? byte(UInt8(ascii: "\"")) : raw("{\"base64\":\"")
+        if !isUTF8 { open(ExportField.base64) }
+        byte(UInt8(ascii: "\""))
         while left > 0 {
             let bytes = try window.take(min(left, piece))
             left -= bytes.count

@@ -199,7 +199,7 @@ public final class RDBParser<Visitor: RDBVisitor> {
                          idleSeconds: UInt64?, lfuFrequency: UInt8?, metadata: [KeyMetadata], metadataOffset: Int64?) throws(RDBError) {
         let key = try input.readString(lzfInto: valueScratch)
         key.withBytes { keyBuffer.set($0) }
-        let info = KeyInfo(db: db, type: type.redisType, rdbType: type, expireAtMs: expireAtMs,
+        let info = KeyInfo(db: db, rdbType: type, expireAtMs: expireAtMs,
                            idleSeconds: idleSeconds, lfuFrequency: lfuFrequency, offset: typeOffset, metadata: metadata,
                            metadataOffset: metadataOffset)
         do throws(RDBError) {

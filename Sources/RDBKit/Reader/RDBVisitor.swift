@@ -1,7 +1,6 @@
 /// Everything known about a key before its value is read.
 public struct KeyInfo: Sendable {
     public var db: Int
-    public var type: RedisType
     /// The type as stored, which names the encoding.
     public var rdbType: RDBValueType
     public var expireAtMs: Int64?
@@ -16,6 +15,7 @@ public struct KeyInfo: Sendable {
     /// Offset of the RDB_OPCODE_KEY_META that brought `metadata`.
     public var metadataOffset: Int64?
 
+    public var type: RedisType { rdbType.redisType }
     public var encodingName: String { rdbType.name }
 }
 

@@ -9,7 +9,7 @@ import Darwin
 /// The source is read once, key by key, no faster than the slowest node answers.
 public enum Restore {
     public static func run(source: String, url: RedisURL, options: RestoreOptions) throws(RDBError) -> RestoreSummary {
-        let started = monotonicSeconds()
+        let started = SystemClock.monotonicSeconds()
         let control = try RedisConnection.connect(url, options: options.connection)
         defer { control.close() }
         var fields = try control.info("server")
@@ -19,7 +19,7 @@ public enum Restore {
         }
         let clustered = options.cluster ?? server.clusterEnabled
         let path = try resolve(source, until: options.until)
-        guard clustered && AOFFiles.looksLikeAOF(path) else {
+        guard clustered && InputKind.of(path) == .aof else {
             return try load(path, into: control, server, clustered: clustered, url: url, options: options, started: started)
         }
         // A command's keys may lie in several slots (RENAME, SMOVE, SUNIONSTORE, a MULTI block):
@@ -40,7 +40,7 @@ public enum Restore {
     /// Restores `path` (a dump, or an AOF into one server) through one pipeline per node.
     private static func load(_ path: String, into control: RedisConnection, _ server: TargetServer, clustered: Bool,
                              url: RedisURL, options: RestoreOptions, started: Double) throws(RDBError) -> RestoreSummary {
-        let isAOF = AOFFiles.looksLikeAOF(path)
+        let isAOF = InputKind.of(path) == .aof
         var nodeURLs = [url]
         let topology = SharedTopology()
         if clustered {
@@ -90,7 +90,7 @@ public enum Restore {
         }
 
         var sequence = 0
-        var lastResumeWrite = monotonicSeconds()
+        var lastResumeWrite = SystemClock.monotonicSeconds()
         func route(_ decision: RestorePlanner.Decision, _ n: Int) throws(RDBError) {
             guard case .send(var item) = decision else {
                 if case .skip(let outcome) = decision { tracker.complete(n, outcome, item: nil) }
@@ -107,8 +107,8 @@ public enum Restore {
                 guard node >= 0 else { return tracker.complete(n, .failed("no node serves slot \(ClusterSlot.of(item.key))"), item: item) }
             }
             if !queues[node].push(item) { throw tracker.stopped ?? RDBError(.io("the restore stopped")) }
-            if let resumePath = options.resumePath, monotonicSeconds() - lastResumeWrite > 1 {
-                lastResumeWrite = monotonicSeconds()
+            if let resumePath = options.resumePath, SystemClock.monotonicSeconds() - lastResumeWrite > 1 {
+                lastResumeWrite = SystemClock.monotonicSeconds()
                 let progress = tracker.progress
                 try ResumePoint(source: path, target: targetName, acknowledged: progress.acknowledged, sent: progress.sent).write(to: resumePath)
             }
@@ -153,7 +153,7 @@ public enum Restore {
 
         var summary = tracker.result
         summary.losses = planner.losses
-        summary.seconds = monotonicSeconds() - started
+        summary.seconds = SystemClock.monotonicSeconds() - started
         summary.nodes = nodeURLs.count
         summary.server = "\(server) at \(url.endpoint)" + (clustered ? " (cluster)" : "")
         if let stop = tracker.stopped ?? readError {

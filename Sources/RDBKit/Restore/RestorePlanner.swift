@@ -45,10 +45,8 @@ final class RestorePlanner {
         let commands = MemorySink()
         let encoder = RESPEncoder(output: commands)
         let rewriter = try AOFRewriter(output: encoder, target: writer.target, dropModules: options.withoutModules)
-        let info = KeyInfo(db: record.db, type: record.value.type, rdbType: .RDB_TYPE_STRING, expireAtMs: record.expireAtMs,
-                           idleSeconds: nil, lfuFrequency: nil, offset: 0)
         rewriter.currentDB = record.db  // databases are the pipeline's business
-        try record.replay(as: info, into: rewriter)
+        try rewriter.write(record)
         try encoder.flush()
         return .send(RestoreItem(sequence: sequence, db: db, key: record.key,
                                  body: .plain(commands.bytes, commands: encoder.commands),
@@ -57,7 +55,7 @@ final class RestorePlanner {
 
     func plan(function code: Bytes, sequence: Int) throws(RDBError) -> Decision {
         guard writer.target.hasFunctions else {
-            writer.lose("function library dropped: \(writer.target.serverVersion) has no FUNCTION LOAD (Redis 7.0+)")
+            writer.lose(LossText.functionLibrary)
             try checkLosses()
             return .skip(.dropped)
         }

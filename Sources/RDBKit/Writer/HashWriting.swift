@@ -19,7 +19,7 @@ extension RDBWriter {
             if target.hasFieldTTLs {
                 return target.holds(.VALKEY_RDB_TYPE_HASH_2) ? writeValkeyHash2(record.key, fields) : writeHashWithTTLs(record.key, fields)
             }
-            lose("field TTLs dropped: \(target.magic) has no hash-field expiry (Redis 7.4+, Valkey 9+)",
+            lose(LossText.fieldTTLs,
                  db: record.db, key: record.key)
             fields = fields.map { HashField(field: $0.field, value: $0.value) }
         }

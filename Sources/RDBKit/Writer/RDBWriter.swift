@@ -7,7 +7,7 @@ import Darwin
 /// Writes key records as an RDB file for a target version, one key at a time (memory: one key),
 /// choosing the encodings the target server itself would choose. The CRC64 is computed as the
 /// bytes go out; the file appears under its name only when `finish()` commits it.
-public final class RDBWriter {
+public final class RDBWriter: KeySink {
     public let target: RDBTarget
     let out: RDBOutput
     private let outputFile: OutputFile?
@@ -22,7 +22,7 @@ public final class RDBWriter {
     private var payloadMode = false
     /// The time (unix ms) the target server is taken to load the output at: stream IDMP iids
     /// older than their duration then are left out, as that server drops them.
-    public var clockMs = Int64(currentUnixTime() * 1000)
+    public var clockMs = SystemClock.nowMs()
 
     /// `output` nil writes to memory (see `RDBOutput.pending`).
     public init(output: OutputFile?, target: RDBTarget, compress: Bool = true) {
@@ -48,7 +48,7 @@ public final class RDBWriter {
         guard target.hasAuxFields else { return }
         aux(target.writtenByValkey ? "valkey-ver" : "redis-ver", target.serverVersion)
         aux("redis-bits", "64")
-        aux("ctime", String(Int(currentUnixTime())))
+        aux("ctime", String(SystemClock.nowSeconds()))
         aux("used-mem", "0")
         if target.version >= 10 || target.family == .valkey {
             aux("aof-base", "0")
@@ -67,7 +67,7 @@ public final class RDBWriter {
     public func writeFunction(_ code: Bytes) throws(RDBError) {
         writeHeaderIfNeeded()
         guard target.hasFunctions else {
-            return lose("function library dropped: \(target.magic) has no functions (Redis 7.0+)")
+            return lose(LossText.functionLibrary)
         }
         out.byte(RDBOpcode.RDB_OPCODE_FUNCTION2)
         out.string(code)
@@ -79,7 +79,7 @@ public final class RDBWriter {
         writeHeaderIfNeeded()
         if dropModules { return loseModuleAux(aux) }
         guard target.hasStreams else {  // MODULE_AUX arrived with RDB 9, as streams did
-            return lose("module aux data of \(aux.typeID.name) dropped: needs RDB 9+")
+            return lose(LossText.moduleAux(aux.typeID.name, requested: false, byCommands: false))
         }
         out.byte(RDBOpcode.RDB_OPCODE_MODULE_AUX)
         out.length(aux.typeID.raw)
@@ -93,11 +93,11 @@ public final class RDBWriter {
     /// value it cannot hold is dropped whole (key metadata a target lacks is dropped by `writeValue`).
     public func admits(_ record: KeyRecord) -> Bool {
         if case .stream = record.value, !target.hasStreams {
-            lose("stream dropped: \(target.magic) has no streams", db: record.db, key: record.key)
+            lose(LossText.stream, db: record.db, key: record.key)
             return false
         }
         if case .array = record.value, !target.hasArrays {
-            lose("array dropped: \(target.magic) has no arrays (Redis 8.8, RDB 14)", db: record.db, key: record.key)
+            lose(LossText.array, db: record.db, key: record.key)
             return false
         }
         if case .array(let a) = record.value, a.elements.isEmpty {
@@ -106,11 +106,11 @@ public final class RDBWriter {
         }
         if case .module(let m) = record.value {
             if dropModules {
-                lose("\(m.typeID.name) module value dropped (--without-modules)", db: record.db, key: record.key, requested: true)
+                lose(LossText.moduleValueRequested(m.typeID.name), db: record.db, key: record.key, requested: true)
                 return false
             }
             if !target.hasModules {
-                lose("module value dropped: \(target.magic) has no module values", db: record.db, key: record.key)
+                lose(LossText.moduleValue, db: record.db, key: record.key)
                 return false
             }
         }
@@ -120,11 +120,7 @@ public final class RDBWriter {
     /// Module aux data left out: asked for (--without-modules), or where no command restores it
     /// (a RESTORE carries keys only).
     func loseModuleAux(_ aux: ModuleAux) {
-        if dropModules {
-            lose("module aux data of \(aux.typeID.name) dropped (--without-modules)", requested: true)
-        } else {
-            lose("module aux data of \(aux.typeID.name) dropped: no command restores it")
-        }
+        lose(LossText.moduleAux(aux.typeID.name, requested: dropModules, byCommands: true), requested: dropModules)
     }
 
     /// Per database, the keys and keys with an expiry that will be written (RESIZEDB's numbers).
@@ -253,7 +249,7 @@ public final class RDBWriter {
     private func writeKeyMetadata(_ record: KeyRecord) {
         guard !record.metadata.isEmpty else { return }
         guard target.hasKeyMetadata else {
-            return lose("key metadata (\(record.metadata.map(\.className).joined(separator: ", "))) dropped: \(target.magic) has none (Redis 8.6, RDB 13)",
+            return lose(LossText.keyMetadata(record.metadata.map(\.className)),
                         db: record.db, key: record.key)
         }
         let classes = record.metadata.compactMap { m in m.classSpec.map { ($0, m.payload) } }
@@ -265,16 +261,17 @@ public final class RDBWriter {
         }
     }
 
-    /// EOF and checksum; makes the file visible. Returns the CRC64 written.
-    @discardableResult
-    public func finish() throws(RDBError) -> UInt64 {
+    /// The CRC64 of the file, once `finish()` has written it.
+    public private(set) var checksum: UInt64 = 0
+
+    /// EOF and checksum; makes the file visible.
+    public func finish() throws(RDBError) {
         writeHeaderIfNeeded()
         out.byte(RDBOpcode.RDB_OPCODE_EOF)
-        let crc = out.checksum
-        if target.hasChecksum { out.uint64LE(crc) }
+        checksum = out.checksum
+        if target.hasChecksum { out.uint64LE(checksum) }
         try out.flush()
         try outputFile?.commit()
-        return crc
     }
 
     /// Drops a partial output.
@@ -284,10 +281,4 @@ public final class RDBWriter {
 
     /// The file's bytes, when writing to memory.
     public var bytes: [UInt8] { out.pending }
-}
-
-func currentUnixTime() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }

@@ -1,12 +1,12 @@
 /// A dump as commands for a live server: `SELECT` when the database changes, `FUNCTION LOAD
 /// REPLACE` for each library, and per key `RESTORE key ttl payload REPLACE ABSTTL [IDLETIME s |
 /// FREQ f]`, all as RESP arrays, the form `redis-cli --pipe` sends.
-public final class RESPRestoreStream {
+public final class RESPRestoreStream: KeySink {
     private let writer: RDBWriter
     private let encoder: RESPEncoder
     private var currentDB: Int?
     public var commands: Int { encoder.commands }
-    public private(set) var keysRestored = 0
+    public private(set) var keysWritten = 0
 
     public init(output: OutputFile, target: RDBTarget, dropModules: Bool) {
         encoder = RESPEncoder(output: output)
@@ -16,27 +16,27 @@ public final class RESPRestoreStream {
 
     public var losses: [ConversionLoss] { writer.losses }
 
-    public func function(_ code: Bytes) throws(RDBError) {
+    public func writeFunction(_ code: Bytes) throws(RDBError) {
         try command([Array("FUNCTION".utf8), Array("LOAD".utf8), Array("REPLACE".utf8), code])
     }
 
     /// Module aux data has no command: RESTORE carries keys only.
-    func losesModuleAux(_ aux: ModuleAux) {
+    public func writeModuleAux(_ aux: ModuleAux) throws(RDBError) {
         writer.loseModuleAux(aux)
     }
 
-    public func restore(_ record: KeyRecord) throws(RDBError) {
+    public func write(_ record: KeyRecord) throws(RDBError) {
         guard writer.admits(record) else { return }
         let payload = try writer.dumpPayload(for: record)
         try select(record.db)
         let (before, after) = arguments(record)
         try command(before + [payload] + after)
-        keysRestored += 1
+        keysWritten += 1
     }
 
     /// A string key whose value arrives in pieces: its payload (compressed as it goes, so its
     /// length is known only at its end) is staged in a temporary file, then copied out.
-    public func restore(_ record: KeyRecord, longString value: StringValue) throws(RDBError) {
+    public func write(_ record: KeyRecord, longString value: StringValue) throws(RDBError) {
         guard writer.admits(record) else { return }
         let staged = SpillSink(purpose: "a long string's RESTORE payload")
         defer { staged.abandon() }
@@ -48,7 +48,7 @@ public final class RESPRestoreStream {
         try encoder.argument(count: staged.count, from: staged.file.readBack())
         for a in after { a.withUnsafeBytes { encoder.argument($0) } }
         try encoder.end()
-        keysRestored += 1
+        keysWritten += 1
     }
 
     private func select(_ db: Int) throws(RDBError) {

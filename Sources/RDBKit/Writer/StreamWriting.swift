@@ -28,12 +28,15 @@ extension RDBWriter {
             out.length(maxDeleted.seq)
             out.length(m.entriesAdded ?? m.length)
         } else if (m.maxDeletedID ?? .zero) != .zero || (m.entriesAdded ?? m.length) != m.length {
-            lose("stream counters entries-added and max-deleted-id dropped: \(target.magic) predates them (RDB 10)",
+            lose(LossText.streamCounters,
                  db: record.db, key: record.key)
         }
         out.length(stream.groups.count)
-        for group in stream.groups {
-            writeGroup(group, layout: layout, record: record)
+        for var group in stream.groups {
+            // A file before stream v2 has no group counters: a server loading it estimates each.
+            let estimate = stream.estimatedEntriesRead(group.lastDeliveredID)
+            if group.entriesRead == nil, layout.hasCounters { group.entriesRead = estimate }
+            writeGroup(group, layout: layout, record: record, loaderEstimate: estimate)
         }
         writeIdmp(stream.idmp, record: record)
     }
@@ -44,7 +47,7 @@ extension RDBWriter {
     private func writeIdmp(_ idmp: StreamIdmp?, record: KeyRecord) {
         guard target.hasStreamIdmp else {
             if let idmp, !idmp.isDefault {
-                lose("stream IDMP state (\(idmp.producers.count) producers, \(idmp.iidsAdded) iids added) dropped: \(target.magic) predates it (Redis 8.6, RDB 13)",
+                lose(LossText.idmp(idmp),
                      db: record.db, key: record.key)
             }
             return
@@ -66,14 +69,14 @@ extension RDBWriter {
         out.length(idmp.iidsDuplicates)
     }
 
-    private func writeGroup(_ group: StreamGroup, layout: StreamLayout, record: KeyRecord) {
+    private func writeGroup(_ group: StreamGroup, layout: StreamLayout, record: KeyRecord, loaderEstimate: UInt64) {
         var group = group
         let nacked = group.nacked ?? []
         if !nacked.isEmpty && !target.hasNackZones {
             // A PEL entry no consumer owns is refused by older loaders: the NACKed entries go.
             let zone = Set(nacked)
             group.pending.removeAll { zone.contains($0.id) }
-            lose("\(nacked.count) NACKed pending entries of group \(displayKey(group.name)) dropped: \(target.magic) has no NACK zone (Redis 8.8, RDB 14)",
+            lose(LossText.nacked(nacked.count, group: group.name),
                  db: record.db, key: record.key)
         }
         out.string(group.name)
@@ -82,8 +85,9 @@ extension RDBWriter {
         if layout.hasCounters {
             // SCG_INVALID_ENTRIES_READ (-1) when the source did not know it.
             out.length(group.entriesRead ?? StreamGroup.invalidEntriesRead)
-        } else if let read = group.entriesRead, read != StreamGroup.invalidEntriesRead {  // nothing known: nothing lost
-            lose("consumer group entries-read dropped: \(target.magic) predates it (RDB 10)", db: record.db, key: record.key)
+        } else if let read = group.entriesRead, read != StreamGroup.invalidEntriesRead, read != loaderEstimate {
+            // Nothing known, or what a loader estimates anyway: nothing lost.
+            lose(LossText.entriesRead, db: record.db, key: record.key)
         }
         out.length(group.pending.count)
         for p in group.pending {
@@ -98,7 +102,7 @@ extension RDBWriter {
             if layout.hasActiveTimes {
                 out.millisecondTime(c.activeTimeMs ?? c.seenTimeMs)
             } else if let active = c.activeTimeMs, active != c.seenTimeMs {
-                lose("consumer active time dropped: \(target.magic) predates it (RDB 11)", db: record.db, key: record.key)
+                lose(LossText.consumerActiveTime, db: record.db, key: record.key)
             }
             out.length(c.pending.count)
             for id in c.pending { rawID(id) }
@@ -164,3 +168,25 @@ extension RDBWriter {
         return nodes
     }
 }
+
+extension StreamValue {
+    /// streamEstimateDistanceFromFirstEverEntry (t_stream.c), which rdbLoadObject uses for a group
+    /// of a stream before v2: the entries read up to `id`, or SCG_INVALID_ENTRIES_READ when the
+    /// stream cannot tell. The counters are the ones the writer writes.
+    func estimatedEntriesRead(_ id: StreamID) -> UInt64 {
+        let added = metadata.entriesAdded ?? metadata.length
+        let maxDeleted = metadata.maxDeletedID ?? .zero
+        let first = metadata.firstID ?? entries.first?.id ?? .zero
+        if added == 0 { return 0 }
+        if metadata.length == 0 && id <= metadata.lastID { return added }
+        if id != .zero && id < maxDeleted { return StreamGroup.invalidEntriesRead }
+        if id == metadata.lastID { return added }
+        if id > metadata.lastID { return StreamGroup.invalidEntriesRead }
+        if maxDeleted == .zero || maxDeleted < first {
+            if id < first { return added - metadata.length }
+            if id == first { return added - metadata.length + 1 }
+        }
+        return StreamGroup.invalidEntriesRead
+    }
+}
+

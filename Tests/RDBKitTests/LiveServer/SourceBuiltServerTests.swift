@@ -199,8 +199,12 @@ final class SourceBuiltServerTests: XCTestCase {
             XCTAssertEqual(try live.command("SAVE").trimmingCharacters(in: .whitespacesAndNewlines), "OK")
             let saved = try RDBReader.records(path: live.dumpPath).filter { !$0.metadata.isEmpty }
             let written = try RDBReader.records(path: ours).filter { !$0.metadata.isEmpty }
-            XCTAssertEqual(saved.map(\.key), written.map(\.key), server.release)
-            XCTAssertEqual(saved.map(\.metadata), written.map(\.metadata), server.release)
+            // The server saves its keys in its own order.
+            func byKey(_ records: [KeyRecord]) -> [Bytes: [KeyMetadata]] {
+                Dictionary(records.map { ($0.key, $0.metadata) }, uniquingKeysWith: { a, _ in a })
+            }
+            XCTAssertEqual(byKey(saved), byKey(written), server.release)
+            XCTAssertEqual(saved.count, 4, server.release)
 
             // A class that does not allow being ignored.
             _ = try live.command("KEYMETA.REGISTER", "KMT9", "2", "RDBLOAD:RDBSAVE")

@@ -1,0 +1,76 @@
+extension Convert {
+    /// Per key, the RESTORE payload as JSON Lines:
+    /// `{"db":0,"key":K,"expire_at_ms":N?,"idle":N?,"freq":N?,"payload":{"base64":"..."}}`.
+    /// What the target cannot hold fails the run unless `lossy` (then each drop is in the summary);
+    /// module aux data, which no payload carries, is such a loss.
+    public static func restorePayloads(inputPath: String, outputPath: String?, target: RDBTarget, lossy: Bool = false,
+                                       withoutModules: Bool = false, filter: KeyFilter? = nil,
+                                       options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
+        let lines = PayloadLines(file: try Outputs(inputs: [inputPath]).file(outputPath), target: target)
+        lines.writer.dropModules = withoutModules
+        return try LossPolicy(lossy: lossy).write(lines, for: target) { () throws(RDBError) in
+            let collector = RecordCollector { (record) throws(RDBError) in try lines.write(record) }
+            collector.onLongString = { (record, value) throws(RDBError) in try lines.write(record, longString: value) }
+            collector.onModuleAux = { (aux) throws(RDBError) in lines.writer.loseModuleAux(aux) }
+            try RDBReader.read(path: inputPath, visitor: collector, filter: filter, options: options)
+            return Summary(keys: lines.keys, losses: lines.losses, checksum: 0)
+        }
+    }
+}
+
+/// restore-payload's output: one JSON line per key around the payload the RDB writer makes for it.
+private final class PayloadLines: TargetOutput {
+    let writer: RDBWriter
+    private let file: OutputFile
+    private let json: JSONWriter
+    private(set) var keys = 0
+
+    init(file: OutputFile, target: RDBTarget) {
+        self.file = file
+        json = JSONWriter(output: file)
+        writer = RDBWriter(output: nil, target: target)
+    }
+
+    var losses: [ConversionLoss] { writer.losses }
+
+    func write(_ record: KeyRecord) throws(RDBError) {
+        guard writer.admits(record) else { return }
+        let payload = try writer.dumpPayload(for: record)
+        begin(record)
+        payload.withUnsafeBytes { json.base64($0) }
+        try end()
+    }
+
+    /// A string too long to hold: its payload is encoded into the line as it is made.
+    func write(_ record: KeyRecord, longString value: StringValue) throws(RDBError) {
+        begin(record)
+        let base64 = Base64Sink(json)
+        try writer.dumpPayload(longString: value, to: base64)
+        base64.commit()
+        try end()
+    }
+
+    private func begin(_ record: KeyRecord) {
+        json.open(ExportField.db)
+        json.int(Int64(record.db))
+        json.field(ExportField.key)
+        json.string(record.key)
+        json.keyAttributes(expireAtMs: record.expireAtMs, idleSeconds: record.idleSeconds, lfuFrequency: record.lfuFrequency)
+        json.field(ExportField.payload)
+        json.open(ExportField.base64)
+        json.byte(UInt8(ascii: "\""))
+    }
+
+    private func end() throws(RDBError) {
+        json.raw("\"}}\n")
+        try json.flushIfFull()
+        keys += 1
+    }
+
+    func finish() throws(RDBError) {
+        try json.flush()
+        try file.commit()
+    }
+
+    func abandon() { file.abandon() }
+}
