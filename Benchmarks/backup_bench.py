@@ -82,7 +82,7 @@ def follow(args, server, work):
     written = sum(os.path.getsize(os.path.join(s, n)) for s in sets for n in os.listdir(s) if n.endswith(".incr.aof"))
     return {"seconds": args.follow_seconds, "rss_first_mib": samples[0] if samples else None,
             "rss_peak_mib": max(samples) if samples else None, "rss_last_mib": samples[-1] if samples else None,
-            "samples": len(samples), "exit": follower.returncode, "sets": len(sets), "incr_bytes": written,
+            "samples": len(samples), "rss_every_30s_mib": samples[::30], "exit": follower.returncode, "sets": len(sets), "incr_bytes": written,
             "valid": bool(check and check.returncode == 0),
             "master_repl_offset": int(offset.split("master_repl_offset:")[1].split()[0]) if "master_repl_offset:" in offset else None}
 
@@ -124,6 +124,7 @@ def main():
         print(f"  --follow under redis-benchmark for {f['seconds']} s: RSS first {f['rss_first_mib']:.1f} MiB, peak {f['rss_peak_mib']:.1f} MiB,"
               f" last {f['rss_last_mib']:.1f} MiB; {f['incr_bytes']} bytes of commands written, exit {f['exit']},"
               f" set {'valid' if f['valid'] else 'NOT VALID'}")
+        print("  RSS every 30 s (MiB): " + " ".join(f"{r:.1f}" for r in f["rss_every_30s_mib"]))
 
 
 if __name__ == "__main__":

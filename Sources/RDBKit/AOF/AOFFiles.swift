@@ -33,7 +33,7 @@ public struct AOFFiles: Sendable {
     /// RDB part — found by skipping that part by its lengths, nothing decoded, only for files
     /// whose last two bytes are CRLF (a dump ends in its checksum).
     static func hasRDBPreamble(_ path: String, head: [UInt8]) -> Bool {
-        guard head.starts(with: Array("REDIS".utf8)) || head.starts(with: Array("VALKE".utf8)) else { return false }
+        guard RDBFamily.ofMagic(head) != nil else { return false }
         if path.hasSuffix(".aof") { return true }
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return false }

@@ -29,14 +29,17 @@ public final class AOFReader {
     public var currentPart: AOFFiles.Part { files.parts[min(partIndex, files.parts.count - 1)] }
 
     /// Reads every part. Errors carry the part's path as context; `partIndex` and `validUpTo`
-    /// then say where the damage is and how much of that part is whole.
-    public func read<V: RDBVisitor>(rdb visitor: V,
+    /// then say where the damage is and how much of that part is whole. `partEnded` runs after
+    /// each part is read (or where `until` stopped it): what Redis does at the end of a file
+    /// (reverting an open MULTI, starting again in database 0) is done there, once for every caller.
+    public func read<V: RDBVisitor>(rdb visitor: V, partEnded: () throws(RDBError) -> Void = {},
                                     command: (AOFCommand) throws(RDBError) -> Void) throws(RDBError) {
         for (index, part) in files.parts.enumerated() {
             partIndex = index
             validUpTo = 0
             do throws(RDBError) {
                 try read(part, index: index, rdb: visitor, command: command)
+                try partEnded()
             } catch var error {
                 if error.context == nil { error.context = part.path } else { error.context = part.path + ": " + error.context! }
                 throw error
@@ -84,10 +87,11 @@ public final class AOFReader {
     }
 
     private func startsWithRDBMagic(_ input: InputWindow) -> Bool {
-        for magic in ["REDIS", "VALKEY"] {
-            let count = magic.utf8.count
+        for family in RDBFamily.allCases {
+            let letters = family.magicLetters.utf8
+            let count = letters.count
             guard let head = try? input.take(count) else { continue }
-            let matches = head.elementsEqual(magic.utf8)
+            let matches = head.elementsEqual(letters)
             input.unread(count)
             if matches { return true }
         }

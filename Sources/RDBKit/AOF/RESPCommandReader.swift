@@ -4,9 +4,17 @@ public struct AOFCommand: Sendable, Equatable {
     public var offset: Int64
     /// Unix seconds of the latest `#TS:` annotation before the command (aof-timestamp-enabled).
     public var timestamp: Int64?
-    public var arguments: [Bytes]
+    public let arguments: [Bytes]
+    /// The command's name, lowercased (how the command table and the replay look it up): made
+    /// once, with the command, for every check and handler that asks.
+    public let name: String
 
-    public var name: String { String(decoding: arguments.first ?? [], as: UTF8.self).lowercased() }
+    public init(offset: Int64, timestamp: Int64?, arguments: [Bytes]) {
+        self.offset = offset
+        self.timestamp = timestamp
+        self.arguments = arguments
+        name = String(decoding: arguments.first ?? [], as: UTF8.self).lowercased()
+    }
 }
 
 /// Reads the commands of an AOF stream (aof.c loadSingleAppendOnlyFile): RESP arrays of bulk

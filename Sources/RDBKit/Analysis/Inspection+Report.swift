@@ -3,10 +3,6 @@ extension Inspection {
 
     private func size(_ bytes: Int64) -> String { humanBytes(bytes) }
 
-    private func pad(_ s: String, _ width: Int) -> String {
-        s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
-    }
-
 
     /// The human summary.
     public var text: String {
@@ -44,7 +40,7 @@ extension Inspection {
         lines.append("types")
         for (type, t) in types.sorted(by: { $0.value.memory > $1.value.memory }) {
             let encodings = t.serverEncodings.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            lines.append("  \(pad(type.rawValue, 7)) \(t.keys) keys, \(size(t.serializedBytes)) in the file, ~\(size(t.memory)) in memory; \(encodings)")
+            lines.append("  \(type.rawValue.padded(to: 7)) \(t.keys) keys, \(size(t.serializedBytes)) in the file, ~\(size(t.memory)) in memory; \(encodings)")
         }
         if streams.withIdmp > 0 || streams.nackedEntries > 0 {
             lines.append("  streams: \(streams.withIdmp) with IDMP state (\(streams.idmpProducers) producers, \(streams.idmpIids) iids), \(streams.nackedEntries) NACKed pending entries")
@@ -53,21 +49,21 @@ extension Inspection {
             lines.append("")
             lines.append("biggest keys (estimated memory)")
             for k in biggestKeys {
-                lines.append("  \(pad(size(Int64(k.memory)), 10)) db\(k.db) \(displayedKey(k.key)) (\(k.type.rawValue), \(k.encoding), \(k.elements) element\(k.elements == 1 ? "" : "s"))")
+                lines.append("  \(size(Int64(k.memory)).padded(to: 10)) db\(k.db) \(displayedKey(k.key)) (\(k.type.rawValue), \(k.encoding), \(k.elements) element\(k.elements == 1 ? "" : "s"))")
             }
         }
         if !prefixes.isEmpty || keysWithoutPrefix > 0 {
             lines.append("")
             lines.append("top prefixes (keys, estimated memory)" + (prefixCountError > 0 ? "; counts may be over by up to \(prefixCountError)" : ""))
             for p in prefixes {
-                lines.append("  \(pad(String(p.keys), 8)) \(pad(size(p.memory), 10)) \(displayedKey(p.prefix))")
+                lines.append("  \(String(p.keys).padded(to: 8)) \(size(p.memory).padded(to: 10)) \(displayedKey(p.prefix))")
             }
             if keysWithoutPrefix > 0 { lines.append("  \(keysWithoutPrefix) key\(keysWithoutPrefix == 1 ? "" : "s") without the separator (no prefix)") }
         }
         lines.append("")
         lines.append("time to live")
         for (i, name) in Inspection.ttlBucketNames.enumerated() where ttlBuckets[i] > 0 {
-            lines.append("  \(pad(name, 10)) \(ttlBuckets[i])")
+            lines.append("  \(name.padded(to: 10)) \(ttlBuckets[i])")
         }
         return lines.joined(separator: "\n")
     }

@@ -6,7 +6,7 @@
 /// The entries form a binary min-heap on their count (with each prefix's heap position in a
 /// dictionary), so finding the least counted is O(1) and every key costs O(log capacity): the
 /// pass stays linear in the key count however many distinct prefixes arrive.
-public struct PrefixSummary {
+public struct PrefixSummary: MinHeap {
     public struct Entry: Sendable {
         public var prefix: Bytes
         public var keys: Int
@@ -62,30 +62,10 @@ public struct PrefixSummary {
          heap.map(\.overcount).max() ?? 0)
     }
 
-    private mutating func siftUp(_ start: Int) {
-        var child = start
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard heap[child].keys < heap[parent].keys else { return }
-            swapAt(child, parent)
-            child = parent
-        }
-    }
+    var heapCount: Int { heap.count }
+    func heapLess(_ a: Int, _ b: Int) -> Bool { heap[a].keys < heap[b].keys }
 
-    private mutating func siftDown(_ start: Int) {
-        var parent = start
-        while true {
-            let left = 2 * parent + 1, right = left + 1
-            var least = parent
-            if left < heap.count && heap[left].keys < heap[least].keys { least = left }
-            if right < heap.count && heap[right].keys < heap[least].keys { least = right }
-            if least == parent { return }
-            swapAt(parent, least)
-            parent = least
-        }
-    }
-
-    private mutating func swapAt(_ a: Int, _ b: Int) {
+    mutating func heapSwap(_ a: Int, _ b: Int) {
         heap.swapAt(a, b)
         position[heap[a].prefix] = a
         position[heap[b].prefix] = b

@@ -7,7 +7,7 @@ extension BackupCatalog {
             let span = point.kind == .chain
                 ? "\(point.first.map(isoSeconds) ?? "?") … \(point.last.map(isoSeconds) ?? "?")"
                 : point.first.map(isoSeconds) ?? "?"
-            var line = "\(point.isValid ? "OK " : "BAD") \(point.kind.rawValue.padding(8))\(name)  \(span)  \(point.files) file\(point.files == 1 ? "" : "s"), \(point.bytes) bytes, \(point.keys) keys"
+            var line = "\(point.isValid ? "OK " : "BAD") \(point.kind.rawValue.padded(to: 8, gap: 1))\(name)  \(span)  \(point.files) file\(point.files == 1 ? "" : "s"), \(point.bytes) bytes, \(point.keys) keys"
             if point.kind == .chain { line += ", \(point.commands) commands" }
             if let error = point.error { line += ": \(error)" }
             lines.append(line)
@@ -61,14 +61,4 @@ extension BackupCatalog {
         }
         return lines
     }
-}
-
-/// 2026-12-01T22:35:39Z
-public func isoSeconds(_ seconds: Int64) -> String {
-    let ms = isoTime(seconds * 1000)
-    return ms.hasSuffix(".000Z") ? String(ms.dropLast(5)) + "Z" : ms
-}
-
-extension String {
-    fileprivate func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(1, width - count)) }
 }

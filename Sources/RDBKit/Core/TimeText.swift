@@ -20,3 +20,9 @@ func isoTime(_ ms: Int64) -> String {
     let ms3 = milli < 10 ? "00\(milli)" : milli < 100 ? "0\(milli)" : "\(milli)"
     return "\(y)-\(two(m))-\(two(d))T\(two(sod / 3600)):\(two(sod % 3600 / 60)):\(two(sod % 60)).\(ms3)Z"
 }
+
+/// 2026-12-01T22:35:39Z
+public func isoSeconds(_ seconds: Int64) -> String {
+    let ms = isoTime(seconds * 1000)
+    return ms.hasSuffix(".000Z") ? String(ms.dropLast(5)) + "Z" : ms
+}

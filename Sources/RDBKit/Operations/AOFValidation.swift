@@ -39,15 +39,12 @@ public struct AOFValidation: Sendable {
         reader.elidesLongArguments = true
         let validator = Validator(path: path)
         var multiAt: Int64?
-        var partSeen = -1
         var failedCommandAt: Int64?
         do throws(RDBError) {
-            try reader.read(rdb: validator) { (command) throws(RDBError) in
-                if reader.partIndex != partSeen {
-                    // aof.c: a transaction open at the end of a file is reverted there.
-                    if let at = multiAt { throw openMulti(at) }
-                    partSeen = reader.partIndex
-                }
+            // aof.c: a transaction open at the end of a file is reverted there.
+            try reader.read(rdb: validator, partEnded: { () throws(RDBError) in
+                if let at = multiAt { throw openMulti(at) }
+            }) { (command) throws(RDBError) in
                 switch command.name {
                 case "multi":
                     if multiAt != nil {
@@ -71,7 +68,6 @@ public struct AOFValidation: Sendable {
                 }
                 result.commands += 1
             }
-            if let at = multiAt { throw openMulti(at) }
         } catch var error {
             if error.context == nil { error.context = reader.currentPart.path }
             result.error = error
@@ -140,27 +136,19 @@ extension AOFValidation {
             w.byte(UInt8(ascii: "}"))
         }
         if let error {
-            w.raw(",\"error\":{\"offset\":")
-            w.int(error.offset)
-            if let damagedPart, damagedPart < layout.parts.count {
-                w.raw(",\"file\":")
-                w.string(Array(layout.parts[damagedPart].path.utf8))
-            }
-            if let key = error.key {
-                w.raw(",\"key\":")
-                w.string(key)
-            }
-            if let validUpTo {
-                w.raw(",\"valid_up_to\":")
-                w.int(validUpTo)
-            }
-            w.raw(",\"in_rdb\":")
-            w.raw(damageInRDB ? "true" : "false")
-            w.raw(",\"reason\":")
-            w.string(Array(error.reason.utf8))
-            w.raw(",\"message\":")
-            w.string(Array(error.description.utf8))
-            w.byte(UInt8(ascii: "}"))
+            w.validationError(error, beforeKey: {
+                if let damagedPart, damagedPart < layout.parts.count {
+                    w.raw(",\"file\":")
+                    w.string(Array(layout.parts[damagedPart].path.utf8))
+                }
+            }, afterKey: {
+                if let validUpTo {
+                    w.raw(",\"valid_up_to\":")
+                    w.int(validUpTo)
+                }
+                w.raw(",\"in_rdb\":")
+                w.raw(damageInRDB ? "true" : "false")
+            })
         }
         w.byte(UInt8(ascii: "}"))
         return String(decoding: w.pending, as: UTF8.self)

@@ -131,13 +131,8 @@ public enum Merge {
                     throw RDBError(.unreadable("a delta holds RDB content (a rewritten base): give that directory as the base"),
                                    key: record.key)
                 }
-                var lastPart = -1
                 do throws(RDBError) {
-                    try reader.read(rdb: rdb) { (command) throws(RDBError) in
-                        if reader.partIndex != lastPart {
-                            if lastPart >= 0 { engine.endOfFile() }
-                            lastPart = reader.partIndex
-                        }
+                    try reader.read(rdb: rdb, partEnded: { engine.endOfFile() }) { (command) throws(RDBError) in
                         do throws(ReplayError) {
                             try engine.apply(command)
                         } catch {
@@ -149,7 +144,6 @@ public enum Merge {
                     if error.context == nil { error.context = reader.currentPart.path }
                     throw error
                 }
-                engine.endOfFile()
                 if let stop = reader.stoppedByTimestamp {
                     summary.stoppedAt = (reader.files.parts[stop.part].path, stop.offset)
                     break
@@ -181,18 +175,10 @@ struct MergePlan {
 
     static func scan(_ sources: [String], options: Merge.Options) throws(RDBError) -> MergePlan {
         var plan = MergePlan()
-        final class SkipAll: RDBVisitor {
-            func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction { .skip }
-        }
         for source in sources {
             let reader = try AOFReader(path: source, options: options.reader, until: options.until)
             var db = 0
-            var part = -1
-            try reader.read(rdb: SkipAll()) { command in
-                if reader.partIndex != part {
-                    part = reader.partIndex
-                    db = 0
-                }
+            try reader.read(rdb: SkippingVisitor(), partEnded: { db = 0 }) { command in
                 for argument in command.arguments.dropFirst() { plan.arguments.insert(fingerprint(argument)) }
                 switch command.name {
                 case "select": if command.arguments.count == 2, let n = integer(command.arguments[1]) { db = Int(n) }

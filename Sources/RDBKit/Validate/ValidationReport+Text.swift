@@ -67,23 +67,34 @@ extension ValidationReport {
             w.byte(UInt8(ascii: "}"))
         }
         if let error {
-            w.raw(",\"error\":{\"offset\":")
-            w.int(error.offset)
-            if let key = error.key {
-                w.raw(",\"key\":")
-                w.string(key)
-            }
-            if let context = error.context {
-                w.raw(",\"context\":")
-                w.string(Array(context.utf8))
-            }
-            w.raw(",\"reason\":")
-            w.string(Array(error.reason.utf8))
-            w.raw(",\"message\":")
-            w.string(Array(error.description.utf8))
-            w.byte(UInt8(ascii: "}"))
+            w.validationError(error, afterKey: {
+                if let context = error.context {
+                    w.raw(",\"context\":")
+                    w.string(Array(context.utf8))
+                }
+            })
         }
         w.byte(UInt8(ascii: "}"))
         return String(decoding: w.pending, as: UTF8.self)
+    }
+}
+
+extension JSONWriter {
+    /// `,"error":{"offset":N,…,"key":K,…,"reason":R,"message":M}`, the damage as the RDB and
+    /// AOF validation reports both give it; `beforeKey` and `afterKey` add a report's own fields.
+    func validationError(_ error: RDBError, beforeKey: () -> Void = {}, afterKey: () -> Void) {
+        raw(",\"error\":{\"offset\":")
+        int(error.offset)
+        beforeKey()
+        if let key = error.key {
+            raw(",\"key\":")
+            string(key)
+        }
+        afterKey()
+        raw(",\"reason\":")
+        string(Array(error.reason.utf8))
+        raw(",\"message\":")
+        string(Array(error.description.utf8))
+        byte(UInt8(ascii: "}"))
     }
 }

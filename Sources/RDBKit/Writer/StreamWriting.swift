@@ -140,7 +140,7 @@ extension RDBWriter {
         }
 
         for entry in entries {
-            if inNode > 0 && (body.totalBytes >= target.streamNodeMaxBytes || inNode >= target.streamNodeMaxEntries) {
+            if inNode > 0 && (body.totalBytes >= target.thresholds.streamNodeMaxBytes || inNode >= target.thresholds.streamNodeMaxEntries) {
                 close()
             }
             if inNode == 0 {
