@@ -60,11 +60,13 @@ public struct AOFFiles: Sendable {
         do {
             manifest = try AOFManifest.parse(text)
         } catch {
-            throw RDBError(.corrupt(error.description), offset: 0, context: manifestFile)
+            throw RDBError(.corrupt(error.message), offset: Int64(error.offset), context: "\(manifestFile) line \(error.line)")
         }
         let manifestName = manifestFile.split(separator: "/").last.map(String.init) ?? manifestFile
         if manifest.all.contains(where: { $0.name == manifestName }) {
-            throw RDBError(.corrupt("the manifest lists itself as an AOF file"), offset: 0, context: manifestFile)
+            let place = AOFManifest.place(of: manifestName, in: text) ?? (0, 0)
+            throw RDBError(.corrupt("the manifest lists itself as an AOF file"), offset: Int64(place.offset),
+                           context: "\(manifestFile) line \(place.line)")
         }
         let directory = String(manifestFile[..<(manifestFile.lastIndex(of: "/") ?? manifestFile.startIndex)])
         let parts = manifest.loadOrder.map { entry in

@@ -75,6 +75,7 @@ public final class RDBParser<Visitor: RDBVisitor> {
         var idleSeconds: UInt64?
         var lfuFrequency: UInt8?
         var metadata: [KeyMetadata] = []
+        var metadataOffset: Int64?
         var db = 0
         while true {
             let opcodeOffset = input.offset
@@ -116,13 +117,15 @@ public final class RDBParser<Visitor: RDBVisitor> {
                 try visitor.slotImport(try readSlotImport())
             case RDBOpcode.RDB_OPCODE_KEY_META:
                 metadata = try readKeyMetadata(at: opcodeOffset)
+                metadataOffset = opcodeOffset
             case RDBOpcode.RDB_OPCODE_EOF:
                 return try readTrailer()
             default:
                 guard let type = valueTypes[Int(opcode)] else { throw unreadableType(opcode, at: opcodeOffset) }
                 try readKey(type, at: opcodeOffset, db: db, expireAtMs: expireAtMs,
-                            idleSeconds: idleSeconds, lfuFrequency: lfuFrequency, metadata: metadata)
+                            idleSeconds: idleSeconds, lfuFrequency: lfuFrequency, metadata: metadata, metadataOffset: metadataOffset)
                 expireAtMs = nil
+                metadataOffset = nil
                 idleSeconds = nil
                 lfuFrequency = nil
                 if !metadata.isEmpty { metadata = [] }
@@ -183,11 +186,12 @@ public final class RDBParser<Visitor: RDBVisitor> {
     }
 
     private func readKey(_ type: RDBValueType, at typeOffset: Int64, db: Int, expireAtMs: Int64?,
-                         idleSeconds: UInt64?, lfuFrequency: UInt8?, metadata: [KeyMetadata]) throws(RDBError) {
+                         idleSeconds: UInt64?, lfuFrequency: UInt8?, metadata: [KeyMetadata], metadataOffset: Int64?) throws(RDBError) {
         let key = try input.readString(lzfInto: valueScratch)
         key.withBytes { keyBuffer.set($0) }
         let info = KeyInfo(db: db, rdbType: type, expireAtMs: expireAtMs,
-                           idleSeconds: idleSeconds, lfuFrequency: lfuFrequency, offset: typeOffset, metadata: metadata)
+                           idleSeconds: idleSeconds, lfuFrequency: lfuFrequency, offset: typeOffset, metadata: metadata,
+                           metadataOffset: metadataOffset)
         do throws(RDBError) {
             switch try visitor.beginKey(info, key: .bytes(keyBuffer.bytes)) {
             case .read:

@@ -33,7 +33,7 @@ public enum RestorePayload {
         var result: RedisValue?
         let reader = RecordCollector { record in result = record.value }
         try RDBReader.read(source: PrefixedSource(prefix: file, rest: try FileSource(path: "/dev/null")), visitor: reader)
-        guard let result else { throw RDBError(.corrupt("the payload holds no value"), offset: 0) }
+        guard let result else { throw RDBError(.corrupt("the payload holds no value")) }
         return result
     }
 }

@@ -1,7 +1,8 @@
 /// Between the reader and an `RDBWriter`: a key whose target stores it as the input does (the
 /// same format, `RDBTarget.storesAsIs`) has its value copied as stored (`KeyAction.copy`: read
 /// and checked, never re-encoded); every other key goes to `collector`, which builds its
-/// record for the writer to re-encode. Module values are always decoded.
+/// record for the writer to re-encode. Module values are always decoded, and so are streams with
+/// IDMP state (the writer leaves out the iids their server would drop on load).
 final class ValueCopier: ForwardsElements, ForwardsFileRecords {
     enum Route {
         case copy
@@ -44,7 +45,7 @@ final class ValueCopier: ForwardsElements, ForwardsFileRecords {
         switch route?(info, key) ?? .copy {
         case .drop:
             return .skip
-        case .copy where sameFormat && info.type != .module:
+        case .copy where sameFormat && info.type != .module && info.rdbType.streamLayout?.hasIdmp != true:
             writer.beginCopy(info, key: key)
             copying = true
             return .copy
