@@ -20,12 +20,15 @@ final class ValueCopyTests: XCTestCase {
 
     /// Each key's value as stored (the bytes after its key), by database and key, in file order:
     /// read through the copy path itself, which hands over exactly what it consumed.
-    private func storedValues(_ path: String) throws -> [String] {
+    private func storedValues(_ path: String) throws -> (values: [String], reencoded: Bool) {
         final class Stored: RDBVisitor {
             var values: [String] = []
             var current: (name: String, bytes: [UInt8])?
+            /// Streams with IDMP state are re-encoded (their expired iids left out): not compared.
+            var reencoded = false
             func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction {
-                guard info.type != .module else { return .skip }
+                if info.rdbType.streamLayout?.hasIdmp == true { reencoded = true }
+                guard info.type != .module, info.rdbType.streamLayout?.hasIdmp != true else { return .skip }
                 current = ("\(info.db)/\(key.array)/\(info.rdbType)/\(info.expireAtMs ?? -1)", [])
                 return .copy
             }
@@ -37,7 +40,7 @@ final class ValueCopyTests: XCTestCase {
         }
         let stored = Stored()
         try RDBReader.read(path: path, visitor: stored)
-        return stored.values
+        return (stored.values, stored.reencoded)
     }
 
     /// The bytes from the first key's type byte to the EOF opcode (for a file written here,
@@ -66,8 +69,9 @@ final class ValueCopyTests: XCTestCase {
                   Validator.validate(path: dump.path).isValid else { continue }
             let output = scratch.appendingPathComponent("out.rdb").path
             _ = try Convert.rdbToRDB(inputPath: dump.path, outputPath: output, target: target, lossy: true)
-            XCTAssertEqual(try storedValues(output), try storedValues(dump.path), dump.path)
-            XCTAssertEqual(try exportToMemory(output), try exportToMemory(dump.path), dump.path)
+            let (values, reencoded) = try storedValues(dump.path)
+            XCTAssertEqual(try storedValues(output).values, values, dump.path)
+            if !reencoded { XCTAssertEqual(try exportToMemory(output), try exportToMemory(dump.path), dump.path) }
             XCTAssertTrue(Validator.validate(path: output).isValid, dump.path)
             compared += 1
         }
