@@ -1,18 +1,19 @@
 /// The bytes of an RDB file as they are written: buffered, checksummed (CRC64 as Redis computes
 /// it), and encoded with Redis's own primitives (rdbSaveLen, rdbSaveRawString, ...).
 public final class RDBOutput {
-    private let buffer = ScratchBuffer(capacity: 1 << 20)
+    private let out: WriteBuffer
+    private let buffer: ScratchBuffer
     private let lzfScratch = ScratchBuffer()
     private lazy var longStringStage = SpillFile(purpose: "a long string value")
     private lazy var longStringDecoder = LZFStreamDecoder(pieceSize: 1 << 20)
-    private let file: ByteSink?
     private var crc = CRC64()
     /// Whether strings longer than 20 bytes are tried with LZF (rdbcompression).
     let compress: Bool
     public private(set) var bytesWritten: Int64 = 0
 
     public init(file: ByteSink?, compress: Bool = true) {
-        self.file = file
+        out = WriteBuffer(sink: file)
+        buffer = out.bytes
         self.compress = compress
     }
 
@@ -27,16 +28,15 @@ public final class RDBOutput {
     }
 
     func flush() throws(RDBError) {
-        guard let file, buffer.count > 0 else { return }
-        crc.update(buffer.bytes)
-        try file.write(buffer.bytes)
-        bytesWritten += Int64(buffer.count)
-        buffer.removeAll()
+        try out.flush { (batch) in
+            crc.update(batch)
+            bytesWritten += Int64(batch.count)
+        }
     }
 
     @inline(__always)
     func flushIfFull() throws(RDBError) {
-        if buffer.count >= 1 << 20 { try flush() }
+        if out.isFull { try flush() }
     }
 
     func byte(_ b: UInt8) { buffer.append(b) }
