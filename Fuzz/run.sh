@@ -4,11 +4,11 @@
 # and, when redis-server is installed, an AOF directory a throw-away server writes. Crashers are
 # kept in Fuzz/Crashers/<target>/ (CrasherRegressionTests replays every file there).
 #
-# usage: Fuzz/run.sh [--seconds N] [--targets rdb,listpack,ziplist,intset,zipmap,json,resp,manifest,restore,replay,lzf]
+# usage: Fuzz/run.sh [--seconds N] [--targets rdb,listpack,ziplist,intset,zipmap,json,resp,manifest,restore,replay,lzf,stream,array,keymeta]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=60
-targets=rdb,listpack,ziplist,intset,zipmap,json,resp,manifest,restore,replay,lzf
+targets=rdb,listpack,ziplist,intset,zipmap,json,resp,manifest,restore,replay,lzf,stream,array,keymeta
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
@@ -33,8 +33,8 @@ if [ ! -x "$binary" ] || [ -n "$(find Sources/RDBKit Fuzz/FuzzTargets.swift -new
   # free of the package's dependencies. Nothing below them uses them.
   rm -rf "$work/src/RDBKit/Net" "$work/src/RDBKit/Backup" "$work/src/RDBKit/Restore"
   swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name RDBKit \
-    -I Sources/CLZF -I Sources/CZlib -I Sources/CZstd -I Sources/CLZ4 $(pkg-config --cflags liblzf | sed 's/-I/-Xcc -I/g') \
-    $(find "$work/src" -name '*.swift' | sort) -llzf -lz -lzstd -llz4 -o "$binary"
+    -I Sources/CLZF -I Sources/CZlib -I Sources/CZstd -I Sources/CLZ4 -I Sources/CXXHash $(pkg-config --cflags liblzf | sed 's/-I/-Xcc -I/g') \
+    $(find "$work/src" -name '*.swift' | sort) -llzf -lz -lzstd -llz4 -lxxhash -o "$binary"
   touch -r "$work/src/.stamp" "$binary"
 fi
 
@@ -146,6 +146,37 @@ for i, line in enumerate(sys.stdin):
             "$dir/$(basename "$(dirname "$f")")-$(basename "$f")" || true
         done
       fi ;;
+    stream|array|keymeta)
+      # What follows a stream's or array's key (a stream: its layout selector first), or a key
+      # metadata opcode, in the Redis 8.6/8.8 fixtures: keys found by the names their
+      # expected content lists.
+      python3 - "$1" "$dir" Fixtures/redis-8.6 Fixtures/redis-8.8 <<'PY'
+import json, sys
+target, out = sys.argv[1], sys.argv[2]
+n = 0
+for folder in sys.argv[3:]:
+    data = open(folder + '/types.rdb', 'rb').read()
+    meta = [json.loads(l) for l in open(folder + '/types.meta.jsonl')]
+    for rec in (json.loads(l) for l in open(folder + '/types.expected.jsonl')):
+        key = rec['key'].encode() if isinstance(rec['key'], str) else b''
+        if not key or len(key) > 63: continue
+        for t in range(29):
+            at = data.find(bytes([t, len(key)]) + key)
+            if at < 0: continue
+            if target == 'stream' and t in (26, 27):
+                seed = bytes([t - 26]) + data[at + 2 + len(key):][:6000]
+            elif target == 'array' and t == 28:
+                seed = data[at + 2 + len(key):][:6000]
+            elif target == 'keymeta' and any(m['key'] == rec['key'] and m.get('keymeta') for m in meta):
+                opcode = data.rfind(b'\xf3', max(0, at - 200), at)
+                if opcode < 0: continue
+                seed = data[opcode + 1:][:3000]
+            else:
+                continue
+            n += 1
+            open('%s/%s-%d' % (out, target, n), 'wb').write(seed)
+PY
+      ;;
     manifest)
       for f in "$server_seeds"/*.manifest; do
         if [ -f "$f" ]; then cp "$f" "$dir/server-$(basename "$f")"; fi

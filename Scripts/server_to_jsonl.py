@@ -10,6 +10,13 @@ usage: server_to_jsonl.py PORT [--dbs 16]
 Set and hash members are sorted by bytes (servers do not keep their order); zset members come in
 score order; list order and stream order are the server's. Expiry is absolute (PEXPIRETIME, Redis 7+;
 older servers: now + PTTL, so compare those with a tolerance).
+
+Redis 8.6/8.8 additions (see README.md beside this file for what a server cannot show):
+- array (8.8): `"value": [[index, text], ...]` in index order, each element as ARSCAN returns it;
+  `"insert_index": N` beside it when ARNEXT is not 0.
+- streams: per group `"nacked": [ids]` (8.8 XNACK) in ID order, those pending entries without
+  `consumer`; per stream `"idmp": {"duration", "max_size", "iids_added", "iids_duplicates"}` (8.6 IDMP).
+- vector sets and other module types: `"type": "module"`, value null.
 """
 import base64, json, sys
 import redis
@@ -48,8 +55,11 @@ def stream(c, k):
         if g(gi, 'entries-read') is not None:
             grp['entries_read'] = g(gi, 'entries-read')
         pend = c.xpending_range(k, name, '-', '+', 1 << 30) if g(gi, 'pending') else []
-        grp['pending'] = [{'id': sid(p['message_id']), 'consumer': s(p['consumer']),
-                           'delivery_count': p['times_delivered']} for p in pend]
+        grp['pending'] = [dict([('id', sid(p['message_id']))] + ([('consumer', s(p['consumer']))] if p['consumer'] else []) +
+                               [('delivery_count', p['times_delivered'])]) for p in pend]
+        nacked = [sid(p['message_id']) for p in pend if not p['consumer']]
+        if nacked:
+            grp['nacked'] = nacked
         cons = []
         for cn in c.xinfo_consumers(k, name):
             cname = g(cn, 'name'); cname = cname if isinstance(cname, bytes) else cname.encode()
@@ -57,7 +67,19 @@ def stream(c, k):
         grp['consumers'] = cons
         groups.append(grp)
     out['groups'] = groups
+    if g(info, 'idmp-duration') is not None:
+        out['idmp'] = {'duration': g(info, 'idmp-duration'), 'max_size': g(info, 'idmp-maxsize'),
+                       'iids_added': g(info, 'iids-added'), 'iids_duplicates': g(info, 'iids-duplicates')}
     return out
+
+def array(c, k):
+    info = c.execute_command('ARINFO', k)
+    d = info if isinstance(info, dict) else dict(zip(info[::2], info[1::2]))
+    n = d.get(b'len', d.get('len'))
+    got = c.execute_command('ARSCAN', k, 0, n - 1) if n else []
+    if got and not isinstance(got[0], list):  # a flat reply: index, value, index, value, ...
+        got = list(zip(got[::2], got[1::2]))
+    return [[int(i), s(v)] for i, v in got]
 
 def main():
     port = int(sys.argv[1]); ndb = 16
@@ -77,8 +99,12 @@ def main():
                 else:
                     v = [[s(f), s(h[f])] for f in sorted(h)]
             elif t == 'stream': v = stream(c, k)
+            elif t == 'array': v = array(c, k)
             else: v = None
-            rec = {'db': db, 'key': s(k), 'type': t if t in ('string', 'list', 'set', 'zset', 'hash', 'stream') else 'module', 'value': v}
+            rec = {'db': db, 'key': s(k), 'type': t if t in ('string', 'list', 'set', 'zset', 'hash', 'stream', 'array') else 'module', 'value': v}
+            if t == 'array':
+                nxt = c.execute_command('ARNEXT', k)
+                if nxt: rec['insert_index'] = nxt
             try:
                 e = c.execute_command('PEXPIRETIME', k)
             except redis.ResponseError:

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what building and testing RDBKit needs on Debian/Ubuntu, skipping what is present:
-# liblzf-dev, zlib1g-dev, libzstd-dev and liblz4-dev (build), redis-server and redis-tools (tests against a real server),
+# liblzf-dev, zlib1g-dev, libzstd-dev, liblz4-dev and libxxhash-dev (build), redis-server and redis-tools (tests against a real server),
 # zstd, lz4, xz-utils and bzip2 (the compressed-input tests make their files with them),
 # and the Python client redis-py (the server-content oracle Scripts/server_to_jsonl.py).
 set -euo pipefail
 
-apt_packages=(liblzf-dev zlib1g-dev libzstd-dev liblz4-dev redis-server redis-tools zstd lz4 xz-utils bzip2)
+apt_packages=(liblzf-dev zlib1g-dev libzstd-dev liblz4-dev libxxhash-dev redis-server redis-tools zstd lz4 xz-utils bzip2)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

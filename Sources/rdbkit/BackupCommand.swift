@@ -2,6 +2,10 @@ import ArgumentParser
 import Logging
 import RDBKit
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 struct BackupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup",
@@ -111,6 +115,17 @@ struct BackupCommand: ParsableCommand {
     }
 
     private func runFollowing(_ url: RedisURL) throws {
+        #if canImport(Glibc)
+        // One malloc arena for a process that runs for days: with glibc's default (one per
+        // thread that allocates) RSS grew in 12 MiB steps over 5 minutes of load; with one it
+        // stayed within 2.4 MiB (measured with MALLOC_ARENA_MAX=1, which this sets). malloc.h
+        // is not in Swift's Glibc module: mallopt is looked up, M_ARENA_MAX is glibc's -8.
+        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        if let mallopt = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {
+            let M_ARENA_MAX: Int32 = -8
+            _ = unsafeBitCast(mallopt, to: Mallopt.self)(M_ARENA_MAX, 1)
+        }
+        #endif
         var options = FollowSession.Options(rotateEvery: rotateEvery?.seconds, rotateSize: rotateSize?.bytes)
         options.showProgress = !quiet && !json
         options.keep = keep?.retention

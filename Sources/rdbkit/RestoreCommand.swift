@@ -24,8 +24,10 @@ struct RestoreCommand: ParsableCommand {
             commands (its RDB base or preamble as RESTOREs); into a cluster, where one command's \
             keys may lie on several nodes, the AOF is first replayed offline (as merge does) into \
             a temporary dump whose keys are then routed. A module value needs its module on the \
-            target: into a server with no modules (MODULE LIST empty) the restore refuses to \
-            start, naming each module type, unless --without-modules leaves them out (counted as \
+            target: each module type of the source is looked for first (none when MODULE LIST is \
+            empty, else by RESTORE of one value with an expiry long past, which the server parses \
+            and drops), and a type the target lacks refuses the restore before anything is sent, \
+            naming the type, unless --without-modules leaves module values out (counted as \
             dropped). Keys already expired are not sent.
 
             Existing keys: --no-replace (the default) leaves them and counts them as skipped; \

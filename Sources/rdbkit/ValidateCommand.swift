@@ -10,7 +10,11 @@ struct ValidateCommand: ParsableCommand {
             module value) and checks the CRC64. Prints one line per file: OK with the version, the \
             server that wrote it, the key count and the checksum state; or BAD with the byte offset, \
             the key being read and the reason. Bytes after the checksum are a warning, not a failure \
-            (Redis ignores them).
+            (Redis ignores them). A key held twice in one database is damage (Redis refuses such \
+            a file), reported with both offsets: a 64-bit fingerprint per key is kept (8 bytes of \
+            memory a key) and, when two repeat, the file is read a second time to compare them. Key \
+            metadata of a class that does not allow being ignored is damage too, unless \
+            --metadata-class names it (a server refuses it without the module that registers it).
 
             Append-only files are recognized by content (a multi-part directory or its manifest, \
             or a file of commands, with or without an RDB preamble): each part is checked for \
@@ -47,6 +51,9 @@ struct ValidateCommand: ParsableCommand {
     @Flag(help: "AOF: count commands of modules (JSON.SET, FT.CREATE, ...) as damage, as a Redis without the module would.")
     var strict = false
 
+    @Option(name: .customLong("metadata-class"), help: ArgumentHelp("A key metadata class the loading server's modules register (4 characters, e.g. KMT1); repeat for several.", valueName: "name"))
+    var metadataClasses: [String] = []
+
     @OptionGroup(title: "Filters (rejected keys are checked for framing only, and not counted)") var filtering: FilterOptions
 
     @OptionGroup var reading: ReadingOptions
@@ -67,7 +74,8 @@ struct ValidateCommand: ParsableCommand {
                                                     check: framingOnly ? nil : AOFCommandCheck(databases: databases, strict: strict))
                 return (json ? report.jsonLine : report.summaryLine, report.isValid, 0)
             }
-            let report = Validator.validate(path: file, filter: filtering.filter, options: options)
+            let report = Validator.validate(path: file, filter: filtering.filter, options: options,
+                                            registeredMetadataClasses: Set(metadataClasses))
             return (json ? report.jsonLine : report.summaryLine, report.isValid, report.keys)
         }, deliver: { _, result in
             print(result.line)

@@ -33,7 +33,7 @@ public struct AOFFiles: Sendable {
     /// RDB part — found by skipping that part by its lengths, nothing decoded, only for files
     /// whose last two bytes are CRLF (a dump ends in its checksum).
     static func hasRDBPreamble(_ path: String, head: [UInt8]) -> Bool {
-        guard head.starts(with: Array("REDIS".utf8)) || head.starts(with: Array("VALKE".utf8)) else { return false }
+        guard RDBFamily.ofMagic(head) != nil else { return false }
         if path.hasSuffix(".aof") { return true }
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return false }
@@ -60,11 +60,13 @@ public struct AOFFiles: Sendable {
         do {
             manifest = try AOFManifest.parse(text)
         } catch {
-            throw RDBError(.corrupt(error.description), offset: 0, context: manifestFile)
+            throw RDBError(.corrupt(error.message), offset: Int64(error.offset), context: "\(manifestFile) line \(error.line)")
         }
         let manifestName = manifestFile.split(separator: "/").last.map(String.init) ?? manifestFile
         if manifest.all.contains(where: { $0.name == manifestName }) {
-            throw RDBError(.corrupt("the manifest lists itself as an AOF file"), offset: 0, context: manifestFile)
+            let place = AOFManifest.place(of: manifestName, in: text) ?? (0, 0)
+            throw RDBError(.corrupt("the manifest lists itself as an AOF file"), offset: Int64(place.offset),
+                           context: "\(manifestFile) line \(place.line)")
         }
         let directory = String(manifestFile[..<(manifestFile.lastIndex(of: "/") ?? manifestFile.startIndex)])
         let parts = manifest.loadOrder.map { entry in

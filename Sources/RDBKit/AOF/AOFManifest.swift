@@ -28,11 +28,54 @@ public struct AOFManifest: Sendable, Equatable {
 
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public var line: Int
+        /// Where the line starts in the manifest.
+        public var offset = 0
         public var message: String
+
+        init(line: Int, offset: Int = 0, message: String) {
+            self.line = line
+            self.offset = offset
+            self.message = message
+        }
+
         public var description: String { "manifest line \(line): \(message)" }
     }
 
+    /// Where line `number` (1-based) of `text` starts.
+    static func offset(ofLine number: Int, in text: [UInt8]) -> Int {
+        var line = 1, at = 0
+        while line < number, let newline = text[at...].firstIndex(of: 0x0A) {
+            at = newline + 1
+            line += 1
+        }
+        return at
+    }
+
+    /// The line (1-based) and offset of the entry naming `file`.
+    static func place(of file: String, in text: [UInt8]) -> (line: Int, offset: Int)? {
+        var lines = text.split(separator: 0x0A, omittingEmptySubsequences: false)
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        for (index, raw) in lines.enumerated() where raw.first != UInt8(ascii: "#") {
+            guard let tokens = splitArgs(Array(raw)) else { continue }
+            if stride(from: 0, to: tokens.count - 1, by: 2).contains(where: {
+                String(decoding: tokens[$0], as: UTF8.self).lowercased() == "file" && tokens[$0 + 1] == Array(file.utf8)
+            }) {
+                return (index + 1, offset(ofLine: index + 1, in: text))
+            }
+        }
+        return nil
+    }
+
     public static func parse(_ text: [UInt8]) throws(Failure) -> AOFManifest {
+        do {
+            return try parseLines(text)
+        } catch var failure {
+            failure.offset = offset(ofLine: failure.line, in: text)
+            throw failure
+        }
+    }
+
+    private static func parseLines(_ text: [UInt8]) throws(Failure) -> AOFManifest {
         var manifest = AOFManifest()
         var lastIncrementalSequence: Int64 = 0
         var lines = text.split(separator: 0x0A, omittingEmptySubsequences: false)

@@ -17,6 +17,8 @@ public final class AOFReader {
     public private(set) var timestamp: Int64?
     /// True while RDB content (a base or a preamble) is read: damage there cannot be cut off.
     public private(set) var readingRDB = false
+    /// See `RESPCommandReader.elidesLongArguments`.
+    public var elidesLongArguments = false
 
     public init(path: String, options: ReaderOptions = ReaderOptions(), until: Int64? = nil) throws(RDBError) {
         files = try AOFFiles.open(path)
@@ -66,6 +68,7 @@ public final class AOFReader {
         input.stopChecksumming()
         let reader = RESPCommandReader(input: input)
         reader.until = until
+        reader.elidesLongArguments = elidesLongArguments
         // Annotations come only when the second changes: a file continues the previous one's time.
         reader.timestamp = timestamp
         defer { timestamp = reader.timestamp }
@@ -84,10 +87,11 @@ public final class AOFReader {
     }
 
     private func startsWithRDBMagic(_ input: InputWindow) -> Bool {
-        for magic in ["REDIS", "VALKEY"] {
-            let count = magic.utf8.count
+        for family in RDBFamily.allCases {
+            let letters = family.magicLetters.utf8
+            let count = letters.count
             guard let head = try? input.take(count) else { continue }
-            let matches = head.elementsEqual(magic.utf8)
+            let matches = head.elementsEqual(letters)
             input.unread(count)
             if matches { return true }
         }

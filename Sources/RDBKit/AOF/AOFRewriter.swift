@@ -44,6 +44,11 @@ public final class AOFRewriter: RDBVisitor, KeySink {
     private var streamIDs: [StreamID] = []
     /// An array's insert index, restored by ARSEEK once its elements are written.
     private var arrayInsertIndex: UInt64?
+    /// The time (unix ms) the target server is taken to load the output at (`RDBWriter.clockMs`).
+    public var clockMs: Int64 {
+        get { payloads.clockMs }
+        set { payloads.clockMs = newValue }
+    }
 
     /// Commands to `output`, which the caller completes.
     public convenience init(output: RESPEncoder, target: RDBTarget, dropModules: Bool) throws(RDBError) {
@@ -314,9 +319,10 @@ public final class AOFRewriter: RDBVisitor, KeySink {
         if idmp.duration != StreamIdmp.defaultDuration || idmp.maxSize != StreamIdmp.defaultMaxSize {
             try command(["XCFGSET", nil, "IDMP-DURATION", String(idmp.duration), "IDMP-MAXSIZE", String(idmp.maxSize)])
         }
-        // xidmprecordCommand refuses an id the stream no longer holds, so those are left out, as aof.c does.
+        // xidmprecordCommand refuses an id the stream no longer holds, so those are left out, as aof.c does;
+        // so are iids a server drops when it loads the source (`StreamIdmp.live`).
         var recorded: UInt64 = 0
-        for producer in idmp.producers {
+        for producer in idmp.live(at: clockMs).producers {
             for entry in producer.entries where streamHolds(entry.id) {
                 try command(bytes: [word("XIDMPRECORD"), nil, producer.pid, entry.iid, word(entry.id.description)])
                 recorded += 1

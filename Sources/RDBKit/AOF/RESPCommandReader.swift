@@ -33,6 +33,10 @@ public final class RESPCommandReader {
     public var until: Int64?
     /// The offset of the annotation where `until` stopped the reading.
     public private(set) var stoppedByTimestampAt: Int64?
+    /// Arguments longer than a piece (`RESPSyntax.bulkPiece`) are checked for framing and given
+    /// empty, never held: for readers that judge commands (a value that long is no number and no
+    /// option name), not ones that apply them.
+    public var elidesLongArguments = false
 
     public convenience init(source: ByteSource) {
         self.init(input: InputWindow(source: source, checksummed: false))
@@ -91,7 +95,12 @@ public final class RESPCommandReader {
                 let at = position
                 let lengthLine = try readLine(at: at)
                 let length = try RESPSyntax.bulkLength(lengthLine, at: at)
-                arguments.append(try RESPSyntax.bulkBody(input, length: length))
+                if elidesLongArguments && length > RESPSyntax.bulkPiece {
+                    try RESPSyntax.skipBulkBody(input, length: length)
+                    arguments.append([])
+                } else {
+                    arguments.append(try RESPSyntax.bulkBody(input, length: length))
+                }
             }
             validUpTo = position
             return AOFCommand(offset: start, timestamp: timestamp, arguments: arguments)

@@ -14,14 +14,14 @@ public final class AppendFile: ByteSink {
 
     public init(creating path: String) throws(RDBError) {
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw RDBError(.output("cannot create \(path): \(errnoText())"), offset: 0) }
+        guard fd >= 0 else { throw RDBError(.output("cannot create \(path): \(errnoText())")) }
         self.path = path
     }
 
     /// Appends to a file this backup created (the empty one a new set was committed with).
     public init(appendingTo path: String) throws(RDBError) {
         fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-        guard fd >= 0 else { throw RDBError(.output("cannot open \(path): \(errnoText())"), offset: 0) }
+        guard fd >= 0 else { throw RDBError(.output("cannot open \(path): \(errnoText())")) }
         self.path = path
         var info = stat()
         if fstat(fd, &info) == 0 { size = Int64(info.st_size) }

@@ -43,7 +43,7 @@ public struct BackupCatalog: Sendable {
 
     public static func scan(_ directory: String) throws(RDBError) -> BackupCatalog {
         guard let names = directoryEntries(directory) else {
-            throw RDBError(.io("\(directory) is not a directory"), offset: 0)
+            throw RDBError(.io("\(directory) is not a directory"))
         }
         var catalog = BackupCatalog(directory: directory)
         for name in names {
@@ -87,7 +87,7 @@ public struct BackupCatalog: Sendable {
     /// with the line that tells the user which point it is and what it does not cover.
     public static func restorePoint(in folder: String, until: Int64?) throws(RDBError) -> (point: RestorePoint, note: String) {
         guard let point = try scan(folder).choose(until: until) else {
-            throw RDBError(.io("\(folder) holds no valid restore point" + (until.map { " at or before \(isoSeconds($0))" } ?? "")), offset: 0)
+            throw RDBError(.io("\(folder) holds no valid restore point" + (until.map { " at or before \(isoSeconds($0))" } ?? "")))
         }
         var note = "restoring from \(point.path) (\(point.first.map(isoSeconds) ?? "?") to \(point.last.map(isoSeconds) ?? "?"))"
         if let until, let last = point.last, until > last { note += "; nothing between \(isoSeconds(last)) and \(isoSeconds(until)) is backed up" }

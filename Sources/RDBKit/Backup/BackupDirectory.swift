@@ -11,12 +11,12 @@ enum BackupDirectory {
         var info = stat()
         if stat(path, &info) == 0 {
             guard (info.st_mode & S_IFMT) == S_IFDIR else {
-                throw RDBError(.output("\(path) exists and is not a directory"), offset: 0)
+                throw RDBError(.output("\(path) exists and is not a directory"))
             }
             return
         }
         guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
-            throw RDBError(.output("cannot create \(path): \(errnoText())"), offset: 0)
+            throw RDBError(.output("cannot create \(path): \(errnoText())"))
         }
     }
 

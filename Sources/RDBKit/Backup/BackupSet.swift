@@ -76,7 +76,7 @@ public final class BackupSet {
     /// master sends what followed again.
     static func continuing(_ path: String, at state: ReplicationState) throws(RDBError) -> BackupSet {
         guard let manifest = try AOFFiles.open(path).manifest else {
-            throw RDBError(.io("\(path) has no manifest"), offset: 0)
+            throw RDBError(.io("\(path) has no manifest"))
         }
         let current = path + "/" + state.file
         guard truncate(current, off_t(state.size)) == 0 else {

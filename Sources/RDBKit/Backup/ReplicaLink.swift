@@ -22,7 +22,7 @@ public final class ReplicaLink {
         self.connection = connection
         let pong = try connection.reply(to: "PING")
         if let message = pong.errorMessage {
-            throw RDBError(.io("\(connection.url.endpoint): the server refuses replicas from this login: \(message)"), offset: 0)
+            throw RDBError(.io("\(connection.url.endpoint): the server refuses replicas from this login: \(message)"))
         }
         server = try connection.info("server")
         try connection.call("REPLCONF", "listening-port", "0")

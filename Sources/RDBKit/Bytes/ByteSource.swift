@@ -34,7 +34,7 @@ public final class FileSource: ByteSource {
         } else {
             fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
-                throw RDBError(.io("cannot open \(path): \(errnoText())"), offset: 0)
+                throw RDBError(.io("cannot open \(path): \(errnoText())"))
             }
             ownsDescriptor = true
         }

@@ -17,7 +17,7 @@ public final class GzipSource: ByteSource {
         let status = inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         guard status == Z_OK else {
             inputBuffer.deallocate()
-            throw RDBError(.io("zlib could not start (status \(status))"), offset: 0)
+            throw RDBError(.io("zlib could not start (status \(status))"))
         }
     }
 

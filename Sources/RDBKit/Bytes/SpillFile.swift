@@ -27,11 +27,19 @@ final class SpillFile {
             let n = write(descriptor, p, left)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw RDBError(.io("cannot write \(purpose) to a temporary file: \(errnoText())"), offset: 0)
+                throw RDBError(.io("cannot write \(purpose) to a temporary file: \(errnoText())"))
             }
             p = p! + n
             left -= n
         }
+    }
+
+    func append(_ bytes: ArraySlice<UInt8>) throws(RDBError) {
+        var failure: RDBError?
+        bytes.withUnsafeBytes { raw in
+            do throws(RDBError) { try append(raw) } catch { failure = error }
+        }
+        if let failure { throw failure }
     }
 
     /// Everything appended so far, read from the start.
@@ -53,8 +61,27 @@ final class SpillFile {
         var template = Array((directory + "/rdbkit-spill-XXXXXX").utf8CString)
         descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {
-            throw RDBError(.io("cannot create a temporary file for \(purpose): \(errnoText())"), offset: 0)
+            throw RDBError(.io("cannot create a temporary file for \(purpose): \(errnoText())"))
         }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
     }
+}
+
+/// A spill file as a sink, counting what it holds (a value whose length must be known before it
+/// is written, as a RESP argument's).
+final class SpillSink: ByteSink {
+    let file: SpillFile
+    private(set) var count = 0
+
+    init(purpose: String) {
+        file = SpillFile(purpose: purpose)
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws(RDBError) {
+        try file.append(bytes)
+        count += bytes.count
+    }
+
+    func commit() throws(RDBError) {}
+    func abandon() { file.discard() }
 }

@@ -6,7 +6,7 @@ final class ZstdDecoder: FrameDecoder {
     private let stream: OpaquePointer
 
     init() throws(RDBError) {
-        guard let stream = ZSTD_createDStream() else { throw RDBError(.io("zstd could not start"), offset: 0) }
+        guard let stream = ZSTD_createDStream() else { throw RDBError(.io("zstd could not start")) }
         self.stream = stream
         ZSTD_initDStream(stream)
     }
@@ -20,7 +20,7 @@ final class ZstdDecoder: FrameDecoder {
         // ZSTD_decompressStream returns 0 once a frame is decoded and flushed whole.
         let hint = ZSTD_decompressStream(stream, &outBuffer, &inBuffer)
         if ZSTD_isError(hint) != 0 {
-            throw RDBError(.corrupt("zstd data is damaged: \(String(cString: ZSTD_getErrorName(hint)))"), offset: 0)
+            throw RDBError(.corrupt("zstd data is damaged: \(String(cString: ZSTD_getErrorName(hint)))"))
         }
         return (inBuffer.pos, outBuffer.pos, hint == 0)
     }

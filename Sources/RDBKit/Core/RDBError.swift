@@ -43,6 +43,15 @@ public struct RDBError: Error, CustomStringConvertible, Sendable {
         self.context = context
     }
 
+    /// An error with no place in an input: a server that refused, a path that cannot be opened,
+    /// a directory that cannot be made. Its `offset` is `RDBError.unplaced`.
+    public init(_ kind: Kind, key: [UInt8]? = nil, context: String? = nil) {
+        self.init(kind, offset: RDBError.unplaced, key: key, context: context)
+    }
+
+    /// The offset of an error that has no place in an input.
+    public static let unplaced: Int64 = -1
+
     public var reason: String {
         switch kind {
         case .truncated(let needed): return "unexpected end of input: truncated here (\(needed) more bytes were expected)"
@@ -69,6 +78,7 @@ public struct RDBError: Error, CustomStringConvertible, Sendable {
 
     /// Whether the error has a place in the input (not so for outputs and refused losses).
     public var isPositional: Bool {
+        if offset == RDBError.unplaced { return false }
         switch kind {
         case .output, .outputIsInput, .cannotHold: return false
         default: return true

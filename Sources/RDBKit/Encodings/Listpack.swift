@@ -93,7 +93,7 @@ public struct ListpackReader {
         default:
             throw ContainerError("listpack entry has the unused encoding byte \(b)", at: p)
         }
-        let backlenSize = size <= 127 ? 1 : size < 16383 ? 2 : size < 2_097_151 ? 3 : size < 268_435_455 ? 4 : 5
+        let backlenSize = ListpackEntrySize.backlen(size)
         try need(p, size + backlenSize, limit)
         // lpDecodeBacklen: read right to left, 7 bits a byte, high bit set on all but the first byte.
         var decoded = 0
@@ -140,12 +140,13 @@ public struct ListpackBuilder {
         if let v = canonicalInt64(s) { return append(v) }
         let start = bytes.count
         let n = s.count
-        if n < 64 {  // LP_ENCODING_6BIT_STR
+        switch ListpackEntrySize.string(length: n) - n {
+        case 1:  // LP_ENCODING_6BIT_STR
             bytes.append(0x80 | UInt8(n))
-        } else if n < 4096 {  // LP_ENCODING_12BIT_STR
+        case 2:  // LP_ENCODING_12BIT_STR
             bytes.append(0xE0 | UInt8(n >> 8))
             bytes.append(UInt8(n & 0xFF))
-        } else {  // LP_ENCODING_32BIT_STR
+        default:  // LP_ENCODING_32BIT_STR
             bytes.append(0xF0)
             withUnsafeBytes(of: UInt32(n).littleEndian) { bytes.append(contentsOf: $0) }
         }
@@ -159,52 +160,37 @@ public struct ListpackBuilder {
 
     public mutating func append(_ v: Int64) {
         let start = bytes.count
-        switch v {
-        case 0...127:  // LP_ENCODING_7BIT_UINT
+        switch ListpackEntrySize.integer(v) {
+        case 1:  // LP_ENCODING_7BIT_UINT
             bytes.append(UInt8(v))
-        case -4096...4095:  // LP_ENCODING_13BIT_INT
+        case 2:  // LP_ENCODING_13BIT_INT
             let u = UInt16(bitPattern: Int16(v)) & 0x1FFF
             bytes.append(0xC0 | UInt8(u >> 8))
             bytes.append(UInt8(u & 0xFF))
-        case Int64(Int16.min)...Int64(Int16.max):
+        case 3:  // LP_ENCODING_16BIT_INT
             bytes.append(0xF1)
             withUnsafeBytes(of: Int16(v).littleEndian) { bytes.append(contentsOf: $0) }
-        case -(1 << 23)...((1 << 23) - 1):
+        case 4:  // LP_ENCODING_24BIT_INT
             bytes.append(0xF2)
             let u = UInt32(bitPattern: Int32(v))
             bytes.append(contentsOf: [UInt8(u & 0xFF), UInt8((u >> 8) & 0xFF), UInt8((u >> 16) & 0xFF)])
-        case Int64(Int32.min)...Int64(Int32.max):
+        case 5:  // LP_ENCODING_32BIT_INT
             bytes.append(0xF3)
             withUnsafeBytes(of: Int32(v).littleEndian) { bytes.append(contentsOf: $0) }
-        default:
+        default:  // LP_ENCODING_64BIT_INT
             bytes.append(0xF4)
             withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
         }
         appendBacklen(bytes.count - start)
     }
 
-    /// lpEncodeBacklen: the entry length, 7 bits a byte, most significant group first.
+    /// lpEncodeBacklen: the entry length, 7 bits a byte, most significant group first, the high
+    /// bit set on every byte but the first.
     private mutating func appendBacklen(_ l: Int) {
-        if l <= 127 {
-            bytes.append(UInt8(l))
-        } else if l < 16383 {
-            bytes.append(UInt8(l >> 7))
-            bytes.append(UInt8(l & 127) | 128)
-        } else if l < 2_097_151 {
-            bytes.append(UInt8(l >> 14))
-            bytes.append(UInt8((l >> 7) & 127) | 128)
-            bytes.append(UInt8(l & 127) | 128)
-        } else if l < 268_435_455 {
-            bytes.append(UInt8(l >> 21))
-            bytes.append(UInt8((l >> 14) & 127) | 128)
-            bytes.append(UInt8((l >> 7) & 127) | 128)
-            bytes.append(UInt8(l & 127) | 128)
-        } else {
-            bytes.append(UInt8(l >> 28))
-            bytes.append(UInt8((l >> 21) & 127) | 128)
-            bytes.append(UInt8((l >> 14) & 127) | 128)
-            bytes.append(UInt8((l >> 7) & 127) | 128)
-            bytes.append(UInt8(l & 127) | 128)
+        let size = ListpackEntrySize.backlen(l)
+        bytes.append(UInt8(truncatingIfNeeded: l >> (7 * (size - 1))))
+        for group in stride(from: size - 2, through: 0, by: -1) {
+            bytes.append(UInt8((l >> (7 * group)) & 127) | 128)
         }
         count += 1
     }
@@ -224,5 +210,40 @@ public struct ListpackBuilder {
         let declared = UInt16(min(count, ListpackReader.LP_HDR_NUMELE_UNKNOWN))
         withUnsafeBytes(of: declared.littleEndian) { out.replaceSubrange(4..<6, with: $0) }
         return out
+    }
+}
+
+/// listpack.c's entry sizes, stated once: an entry is its encoding and data, then a backlen that
+/// holds their size. The reader checks entries by them, the builder writes them, and memory
+/// estimates count with them.
+public enum ListpackEntrySize {
+    /// Bytes of lpEncodeBacklen's form of `size`: 7 bits a byte.
+    @inline(__always)
+    public static func backlen(_ size: Int) -> Int {
+        size <= 127 ? 1 : size < 16383 ? 2 : size < 2_097_151 ? 3 : size < 268_435_455 ? 4 : 5
+    }
+
+    /// Encoding and data of an integer entry: LP_ENCODING_7BIT_UINT, 13BIT_INT, 16, 24, 32 or 64BIT_INT.
+    @inline(__always)
+    public static func integer(_ v: Int64) -> Int {
+        switch v {
+        case 0...127: 1
+        case -4096...4095: 2
+        case Int64(Int16.min)...Int64(Int16.max): 3
+        case -(1 << 23)...((1 << 23) - 1): 4
+        case Int64(Int32.min)...Int64(Int32.max): 5
+        default: 9
+        }
+    }
+
+    /// Encoding and data of a string entry: LP_ENCODING_6BIT_STR, 12BIT_STR or 32BIT_STR, then the bytes.
+    @inline(__always)
+    public static func string(length n: Int) -> Int { (n < 64 ? 1 : n < 4096 ? 2 : 5) + n }
+
+    /// The whole entry holding `bytes`, stored as an integer when they are a canonical one.
+    @inline(__always)
+    public static func entry(_ bytes: UnsafeRawBufferPointer) -> Int {
+        let size = canonicalInt64(bytes).map(integer) ?? string(length: bytes.count)
+        return size + backlen(size)
     }
 }

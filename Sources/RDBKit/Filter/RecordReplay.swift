@@ -52,4 +52,14 @@ extension KeyRecord {
         }
         try visitor.endKey()
     }
+
+    /// Delivers this string key with its value in pieces (`RecordCollector.onLongString`), read
+    /// by `visitor` as it arrives.
+    public func replay<V: RDBVisitor>(as info: KeyInfo, longString value: StringValue, into visitor: V) throws(RDBError) {
+        let keyCopy = ScratchBuffer()
+        key.withUnsafeBytes { keyCopy.append($0) }
+        guard try visitor.beginKey(info, key: .bytes(keyCopy.bytes)) == .read else { return }
+        try visitor.stringValue(value)
+        try visitor.endKey()
+    }
 }

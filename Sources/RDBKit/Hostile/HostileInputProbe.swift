@@ -6,7 +6,8 @@
 /// outcome of hostile input; a crash, a hang or an allocation the input cannot justify is a bug.
 public enum HostileInputProbe {
     /// The parsers, by the names `RDBKIT_FUZZ_TARGET` and `Fuzz/Crashers/<target>/` use.
-    public static let targets = ["rdb", "listpack", "ziplist", "intset", "zipmap", "json", "resp", "manifest", "restore", "replay", "lzf"]
+    public static let targets = ["rdb", "listpack", "ziplist", "intset", "zipmap", "json", "resp", "manifest", "restore", "replay", "lzf",
+                                 "stream", "array", "keymeta"]
 
     /// Feeds `bytes` to the parser `target` names; false when no parser has that name.
     @discardableResult
@@ -43,6 +44,12 @@ public enum HostileInputProbe {
             _ = try? RestorePayload.decode(bytes)
         case "replay": probeReplay(bytes)
         case "lzf": probeLZFStream(bytes)
+        case "stream":
+            // The first byte picks the layout: stream v4 (RDB 13, IDMP trailer) or v5 (RDB 14, NACK zones too).
+            guard let first = bytes.first else { return true }
+            probeValue(type: (first & 1 == 0 ? RDBValueType.RDB_TYPE_STREAM_LISTPACKS_4 : .RDB_TYPE_STREAM_LISTPACKS_5).byte, bytes.dropFirst())
+        case "array": probeValue(type: RDBValueType.RDB_TYPE_ARRAY.byte, bytes[...])
+        case "keymeta": probeNewValues(newestHeader + [RDBOpcode.RDB_OPCODE_KEY_META] + bytes)
         default:
             return false
         }
@@ -63,6 +70,27 @@ public enum HostileInputProbe {
         if let s = source() {
             _ = try? RDBReader.read(source: s, visitor: JSONExporter(writer: JSONWriter(output: nil), format: .jsonl, withMeta: true))
         }
+    }
+
+    /// The magic of the newest Redis format read (RDB 14).
+    private static let newestHeader = Array("REDIS0014".utf8)
+
+    /// `value` as the value of a key of `type` in an RDB 14 file: the decoder of that type alone,
+    /// without the rest of a file for the mutations to spend themselves on.
+    private static func probeValue(type: UInt8, _ value: ArraySlice<UInt8>) {
+        probeNewValues(newestHeader + [type, 1, UInt8(ascii: "k")] + value)
+    }
+
+    /// The whole reader on `bytes`, then what it reads written back for Redis 8.6 and 8.8 (the
+    /// encoders of the same structures, on whatever a decoder let through).
+    private static func probeNewValues(_ bytes: [UInt8]) {
+        probeRDB(bytes)
+        let writers = ["redis-8.6", "redis-8.8"].compactMap { RDBTarget.named($0) }.compactMap { try? RDBWriter(path: nil, target: $0) }
+        let collector = RecordCollector { (record) throws(RDBError) in
+            for writer in writers { try writer.write(record) }
+        }
+        _ = try? RDBReader.read(source: memorySource(bytes), visitor: collector)
+        for writer in writers { _ = try? writer.finish() }
     }
 
     /// The bytes as an AOF applied by the replay engine (unknown commands as no-ops), then the
@@ -88,6 +116,7 @@ public enum HostileInputProbe {
             while let item = try? records.next() {
                 switch item {
                 case .key(let record): try? writer.write(record)
+                case .longString(let record, let value): try? writer.write(record, longString: value)
                 case .function(let code): try? writer.writeFunction(code)
                 case .moduleAux(let aux): try? writer.writeModuleAux(aux)
                 }

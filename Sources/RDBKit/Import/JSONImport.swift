@@ -4,6 +4,9 @@
 public final class JSONImport {
     public enum Item {
         case key(KeyRecord)
+        /// A string key whose value is longer than a line keeps (`LongJSONString`): the record
+        /// (its value empty) and the value in pieces, to be read before the next call.
+        case longString(KeyRecord, StringValue)
         case function(Bytes)
         case moduleAux(ModuleAux)
     }
@@ -17,7 +20,7 @@ public final class JSONImport {
     /// The next record, or nil at the end of the input.
     public func next() throws(RDBError) -> Item? {
         while let raw = try lines.next() {
-            let at = lines.offset - Int64(raw.count) - 1
+            let lineStart = lines.lineStart
             var line = raw[...]
             while let f = line.first, f == 0x20 || f == 0x09 { line = line.dropFirst() }
             while let l = line.last, l == 0x20 || l == 0x09 { line = line.dropLast() }
@@ -26,16 +29,24 @@ public final class JSONImport {
             if line.first == UInt8(ascii: "[") { line = line.dropFirst() }
             if line.last == UInt8(ascii: ",") { line = line.dropLast() }
             if line.last == UInt8(ascii: "]") && line.first != UInt8(ascii: "[") { line = line.dropLast() }
+            /// A place on this line: its byte offset in the input, line and column (1-based, in bytes).
+            func place(_ column: Int) -> (offset: Int64, context: String) {
+                (lineStart + Int64(column), "line \(lines.lineNumber), column \(column + 1)")
+            }
             let value: JSONValue
             do {
                 value = try JSONParser.parse(Array(line))
             } catch {
-                throw RDBError(.corrupt("not JSON: \(error)"), offset: at, context: "line \(lines.lineNumber)")
+                let at = place(line.startIndex + error.position)
+                throw RDBError(.corrupt("not JSON: \(error.message)"), offset: at.offset, context: at.context)
             }
             do throws(ImportFailure) {
                 if let item = try item(from: value) { return item }
             } catch {
-                throw RDBError(.corrupt(error.message), offset: at, context: "line \(lines.lineNumber)")
+                // The record is valid JSON: the place is where it starts, the key when it has one.
+                let at = place(line.startIndex)
+                let key = try? bytes(value["key"], "key")
+                throw RDBError(.corrupt(error.message), offset: at.offset, key: key, context: at.context)
             }
         }
         return nil
@@ -71,6 +82,10 @@ public final class JSONImport {
             let f = try unsigned(freq, "\(ExportField.freq)")
             guard f <= 255 else { throw ImportFailure(message: "\"\(ExportField.freq)\" must be 0-255") }
             record.lfuFrequency = UInt8(f)
+        }
+        if type == .string, let long = try longValue(value) {
+            if let metadata = v["metadata"] { record.metadata = try keyMetadata(metadata) }
+            return .longString(record, long)
         }
         switch type {
         case .string: record.value = .string(try bytes(value, "\(ExportField.value)"))
@@ -238,11 +253,45 @@ public final class JSONImport {
 
     // MARK: primitives
 
+    /// A value that stayed out of its line, decoded into a temporary file and read in pieces.
+    private func longValue(_ v: JSONValue) throws(ImportFailure) -> StringValue? {
+        let (text, base64): ([UInt8]?, Bool)
+        switch v {
+        case .string(let s): (text, base64) = (s, false)
+        case .object: if case .string(let s)? = v["base64"] { (text, base64) = (s, true) } else { return nil }
+        default: return nil
+        }
+        guard let text, let long = lines.longString(text) else { return nil }
+        let staged: (file: SpillFile, count: Int)?
+        do { staged = try long.decoded(base64: base64) } catch { throw ImportFailure(message: error.reason) }
+        guard let staged else { throw ImportFailure(message: "value: not a valid JSON\(base64 ? " base64" : "") string") }
+        currentValue = staged.file
+        let pieces = StringPieceReader(input: staged.file.readBack(), pieceSize: 1 << 20)
+        pieces.expectPlain(count: staged.count)
+        return StringValue(count: staged.count, pieces: pieces)
+    }
+
+    /// The file behind the last long value handed out (kept until the next record).
+    private var currentValue: SpillFile?
+
+    /// A long string in a place that keeps its values whole (memory: its length).
+    private func longBytes(_ text: [UInt8], base64: Bool, _ what: String) throws(ImportFailure) -> Bytes? {
+        guard let long = lines.longString(text) else { return nil }
+        let bytes: Bytes?
+        do { bytes = try long.bytes(base64: base64) } catch { throw ImportFailure(message: error.reason) }
+        guard let bytes else { throw ImportFailure(message: "\(what): not a valid JSON\(base64 ? " base64" : "") string") }
+        return bytes
+    }
+
     private func bytes(_ v: JSONValue?, _ what: String) throws(ImportFailure) -> Bytes {
         switch v {
-        case .string(let s)?: return s
+        case .string(let s)?: return try longBytes(s, base64: false, what) ?? s
         case .object?:
-            guard case .string(let encoded)? = v?[ExportField.base64], let decoded = Base64.decode(encoded) else {
+            guard case .string(let encoded)? = v?[ExportField.base64] else {
+                throw ImportFailure(message: "\(what): a binary string must be {\"\(ExportField.base64)\":\"...\"}")
+            }
+            if let long = try longBytes(encoded, base64: true, what) { return long }
+            guard let decoded = Base64.decode(encoded) else {
                 throw ImportFailure(message: "\(what): a binary string must be {\"\(ExportField.base64)\":\"...\"}")
             }
             return decoded

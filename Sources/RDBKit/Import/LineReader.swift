@@ -1,60 +1,199 @@
-/// Lines of a byte source, each handed over without its newline, with its starting offset.
+/// Lines of JSON records from a byte source, each handed over without its newline (a `\r` before
+/// it dropped). Linear in the input: every byte is looked at once. A JSON string longer than
+/// `LongJSONString.threshold` is not kept in its line: its text goes to a temporary file as it
+/// arrives and the line holds a token in its place (`longStrings[n]`), so a line holding a
+/// 512 MiB string costs a few MiB of memory. Columns after such a string count the token.
 final class LineReader {
     private let source: ByteSource
-    private let buffer = ScratchBuffer(capacity: 1 << 20)
-    private var start = 0
-    /// Bytes from `start` to here hold no newline.
-    private var scanned = 0
+    private let chunk = ScratchBuffer(capacity: LineReader.readSize)
+    private var position = 0
     private var exhausted = false
+    private var line: [UInt8] = []
+    /// Bytes consumed so far.
     private(set) var offset: Int64 = 0
+    /// Where the line `next()` returned last starts in the input.
+    private(set) var lineStart: Int64 = 0
     private(set) var lineNumber = 0
+    /// The long strings of the line `next()` returned last, by the index their token carries.
+    private(set) var longStrings: [LongJSONString] = []
+    /// What a long string's token starts with: random, so no string of the input is one.
+    let tokenPrefix: [UInt8]
+
+    private var inString = false
+    private var escaped = false
+    /// Where the open string's content starts in `line`.
+    private var stringStart = 0
+    private var spilling: LongJSONString?
 
     init(source: ByteSource) {
         self.source = source
-    }
-
-    /// The next line (a `\r` before the newline is dropped), or nil at the end. Linear in the
-    /// input: an unfinished line is searched once and moved to the front once, however many
-    /// reads it spans.
-    func next() throws(RDBError) -> [UInt8]? {
-        while true {
-            let bytes = buffer.bytes
-            if let newline = bytes[scanned...].firstIndex(of: UInt8(ascii: "\n")) {
-                var end = newline
-                if end > start, bytes[end - 1] == 0x0D { end -= 1 }
-                let line = [UInt8](bytes[start..<end])
-                offset += Int64(newline + 1 - start)
-                start = newline + 1
-                scanned = start
-                lineNumber += 1
-                return line
-            }
-            scanned = bytes.count
-            if exhausted {
-                guard start < bytes.count else { return nil }
-                let line = [UInt8](bytes[start...])
-                offset += Int64(bytes.count - start)
-                start = bytes.count
-                lineNumber += 1
-                return line
-            }
-            if start > 0 { keepUnfinishedLine() }
-            let room = buffer.reserve(LineReader.readSize)
-            let n = try source.read(into: UnsafeMutableRawBufferPointer(start: room, count: LineReader.readSize))
-            if n == 0 { exhausted = true } else { buffer.commit(n) }
-        }
+        tokenPrefix = Array("rdbkit-long-string-\(UInt64.random(in: 0 ... .max))-".utf8)
     }
 
     private static let readSize = 1 << 20
 
-    /// Moves the unfinished line to the front (and gives back the room a long line needed).
-    private func keepUnfinishedLine() {
-        let rest = buffer.count - start
-        if rest > 0 { buffer.base.copyMemory(from: buffer.base + start, byteCount: rest) }
-        buffer.removeAll()
-        buffer.commit(rest)
-        scanned -= start
-        start = 0
-        buffer.shrink(to: 4 * LineReader.readSize)
+    /// The next line, or nil at the end.
+    func next() throws(RDBError) -> [UInt8]? {
+        line.removeAll(keepingCapacity: line.capacity <= 4 * LineReader.readSize)
+        longStrings = []
+        inString = false
+        escaped = false
+        lineStart = offset
+        var sawAny = false
+        while true {
+            if position == chunk.count {
+                chunk.removeAll()
+                position = 0
+                let room = chunk.reserve(LineReader.readSize)
+                let n = exhausted ? 0 : try source.read(into: UnsafeMutableRawBufferPointer(start: room, count: LineReader.readSize))
+                if n == 0 {
+                    exhausted = true
+                    guard sawAny else { return nil }
+                    try closeSpill()
+                    lineNumber += 1
+                    return line
+                }
+                chunk.commit(n)
+            }
+            sawAny = true
+            let bytes = chunk.bytes
+            var segment = position
+            var i = position
+            while i < bytes.count {
+                let b = bytes[i]
+                if b == 0x0A {
+                    try append(UnsafeRawBufferPointer(rebasing: bytes[segment..<i]))
+                    try closeSpill()
+                    if line.last == 0x0D { line.removeLast() }
+                    offset += Int64(i + 1 - position)
+                    position = i + 1
+                    lineNumber += 1
+                    return line
+                }
+                if inString {
+                    if escaped {
+                        escaped = false
+                    } else if b == 0x5C {
+                        escaped = true
+                    } else if b == 0x22 {
+                        try append(UnsafeRawBufferPointer(rebasing: bytes[segment..<i]))
+                        try closeSpill()
+                        inString = false
+                        segment = i
+                    }
+                } else if b == 0x22 {
+                    inString = true
+                    stringStart = line.count + (i + 1 - segment)
+                }
+                i += 1
+            }
+            try append(UnsafeRawBufferPointer(rebasing: bytes[segment..<i]))
+            offset += Int64(i - position)
+            position = i
+            if inString, spilling == nil, line.count - stringStart > LongJSONString.threshold {
+                // The open string is long: its text so far leaves the line for a temporary file.
+                let long = LongJSONString()
+                try long.file.append(line[stringStart...])
+                long.rawCount += line.count - stringStart
+                line.removeSubrange(stringStart...)
+                spilling = long
+            }
+        }
+    }
+
+    /// Bytes of the line: into the long string being spilled, if there is one.
+    private func append(_ bytes: UnsafeRawBufferPointer) throws(RDBError) {
+        if let spilling { return try spilling.append(bytes) }
+        line.append(contentsOf: bytes)
+    }
+
+    /// Ends the long string being spilled: its token takes its place in the line.
+    private func closeSpill() throws(RDBError) {
+        guard let long = spilling else { return }
+        spilling = nil
+        line += tokenPrefix + Array(String(longStrings.count).utf8)
+        longStrings.append(long)
+    }
+
+    /// The long string a token stands for.
+    func longString(_ text: [UInt8]) -> LongJSONString? {
+        guard text.count > tokenPrefix.count, text.starts(with: tokenPrefix),
+              let n = Int(String(decoding: text[tokenPrefix.count...], as: UTF8.self)), n < longStrings.count else { return nil }
+        return longStrings[n]
+    }
+}
+
+/// A JSON string's text (escapes unresolved) kept in a temporary file, decoded in pieces.
+final class LongJSONString {
+    /// Strings longer than this leave their line.
+    static let threshold = 1 << 20
+
+    let file = SpillFile(purpose: "a long JSON string")
+    var rawCount = 0
+
+    func append(_ bytes: UnsafeRawBufferPointer) throws(RDBError) {
+        try file.append(bytes)
+        rawCount += bytes.count
+    }
+
+    /// The string's bytes, escapes resolved (or, with `base64`, the bytes its base64 text
+    /// encodes), staged in a temporary file: nil when the text is not valid.
+    func decoded(base64: Bool) throws(RDBError) -> (file: SpillFile, count: Int)? {
+        let out = SpillFile(purpose: "a long string value")
+        var count = 0
+        let input = file.readBack()
+        var carry: [UInt8] = []
+        var left = rawCount
+        while left > 0 || !carry.isEmpty {
+            let piece = try input.take(min(left, 1 << 20))
+            left -= piece.count
+            var text = carry + Array(piece)
+            let cut = left == 0 ? text.count : (base64 ? text.count / 4 * 4 : LongJSONString.safeCut(text))
+            carry = Array(text[cut...])
+            text.removeSubrange(cut...)
+            let bytes: [UInt8]
+            if base64 {
+                guard let b = Base64.decode(text) else { return nil }
+                bytes = b
+            } else {
+                guard case .string(let s) = try? JSONParser.parse([0x22] + text + [0x22]) else { return nil }
+                bytes = s
+            }
+            try out.append(bytes[...])
+            count += bytes.count
+        }
+        return (out, count)
+    }
+
+    /// The string whole, for a place that keeps its values anyway (memory: its length).
+    func bytes(base64: Bool) throws(RDBError) -> [UInt8]? {
+        guard let (staged, count) = try decoded(base64: base64) else { return nil }
+        let window = staged.readBack()
+        let bytes = Array(try window.take(count))
+        withExtendedLifetime(window) {}
+        return bytes
+    }
+
+    /// The longest prefix of `text` that ends between escapes (a `\uD8xx\uDCxx` pair kept whole).
+    static func safeCut(_ text: [UInt8]) -> Int {
+        var i = 0
+        while i < text.count {
+            guard text[i] == 0x5C else {
+                i += 1
+                continue
+            }
+            guard i + 1 < text.count else { break }
+            var length = 2
+            if text[i + 1] == UInt8(ascii: "u") {
+                guard i + 6 <= text.count else { break }
+                length = 6
+                // A high surrogate (D800-DBFF) needs the low one after it.
+                let first = text[i + 2] | 0x20, second = text[i + 3] | 0x20
+                if first == UInt8(ascii: "d"), (UInt8(ascii: "8")...UInt8(ascii: "b")).contains(second) { length = 12 }
+            }
+            guard i + length <= text.count else { break }
+            i += length
+        }
+        return i
     }
 }

@@ -15,7 +15,7 @@ public struct KeyStats: Sendable {
 /// so a key with millions of members costs constant memory.
 public final class KeyStatsCollector: RDBVisitor {
     private let onKey: (KeyStats) throws(RDBError) -> Void
-    private let listNodeBytes = 8192, maxListpackEntries = 128, maxListpackValue = 64, maxIntsetEntries = 512
+    private let thresholds = EncodingThresholds()
     private var info: KeyInfo?
     private var key: Bytes = []
     private var elements = 0
@@ -64,7 +64,7 @@ public final class KeyStatsCollector: RDBVisitor {
 
     private func note(_ b: UnsafeRawBufferPointer) {
         largest = max(largest, b.count)
-        if b.count > maxListpackValue { fitsListpack = false }
+        if b.count > thresholds.maxListpackValue { fitsListpack = false }
     }
 
     public func stringValue(_ value: StringValue) throws(RDBError) {
@@ -77,8 +77,8 @@ public final class KeyStatsCollector: RDBVisitor {
     public func listElement(_ element: RDBString) throws(RDBError) {
         element.withBytes { b in
             largest = max(largest, b.count)
-            let entry = MemoryEstimate.listpackEntry(b)
-            if elements > 0 && nodeBytes + entry > listNodeBytes { closeNode() }
+            let entry = ListpackEntrySize.entry(b)
+            if elements > 0 && nodeBytes + entry > thresholds.listNodeBytes { closeNode() }
             nodeBytes += entry
             elements += 1
         }
@@ -109,7 +109,7 @@ public final class KeyStatsCollector: RDBVisitor {
             note(b)
             elements += 1
             var scoreText = RDBWriterScore.text(score)
-            listpackBytes += MemoryEstimate.listpackEntry(b) + scoreText.withUTF8 { MemoryEstimate.listpackEntry(UnsafeRawBufferPointer($0)) }
+            listpackBytes += ListpackEntrySize.entry(b) + scoreText.withUTF8 { ListpackEntrySize.entry(UnsafeRawBufferPointer($0)) }
             tableMemory += MemoryEstimate.sds(b.count) + MemoryEstimate.dictEntry
         }
     }
@@ -120,7 +120,7 @@ public final class KeyStatsCollector: RDBVisitor {
                 note(f)
                 note(v)
                 elements += 1
-                listpackBytes += MemoryEstimate.listpackEntry(f) + MemoryEstimate.listpackEntry(v)
+                listpackBytes += ListpackEntrySize.entry(f) + ListpackEntrySize.entry(v)
                 tableMemory += MemoryEstimate.sds(f.count) + MemoryEstimate.sds(v.count) + MemoryEstimate.dictEntry
             }
         }
@@ -182,7 +182,7 @@ public final class KeyStatsCollector: RDBVisitor {
             value = MemoryEstimate.robj + MemoryEstimate.quicklist + nodesMemory
             encoding = "quicklist"
         case .set:
-            if allIntegers && elements <= maxIntsetEntries {
+            if allIntegers && elements <= thresholds.maxIntsetEntries {
                 value = MemoryEstimate.robj + jemallocSize(8 + widestInteger * elements)
                 encoding = "intset"
             } else {
@@ -190,7 +190,7 @@ public final class KeyStatsCollector: RDBVisitor {
                 encoding = "hashtable"
             }
         case .zset:
-            if fitsListpack && elements <= maxListpackEntries {
+            if fitsListpack && elements <= thresholds.maxListpackEntries {
                 value = MemoryEstimate.robj + jemallocSize(listpackBytes)
                 encoding = "listpack"
             } else {
@@ -200,7 +200,7 @@ public final class KeyStatsCollector: RDBVisitor {
                 encoding = "skiplist"
             }
         case .hash:
-            if fitsListpack && elements <= maxListpackEntries {
+            if fitsListpack && elements <= thresholds.maxListpackEntries {
                 value = MemoryEstimate.robj + jemallocSize(listpackBytes)
                 encoding = "listpack"
             } else {

@@ -16,7 +16,7 @@
 /// Per element: an sds of n bytes allocates a 1-, 3-, 5- or 9-byte header (sdshdr5/8/16/32) + n + 1;
 /// strings of up to 44 bytes are embstr (robj and sds in one allocation); canonical integers are
 /// int-encoded (the robj alone); listpack-encoded values cost their listpack's bytes, computed
-/// entry by entry with listpack.c's rules; a skiplist node costs 24 bytes plus 16 per level, and
+/// entry by entry (`ListpackEntrySize`); a skiplist node costs 24 bytes plus 16 per level, and
 /// levels follow Redis's p = 1/4 distribution (expected size taken over the jemalloc classes).
 public struct MemoryEstimate {
     static let robj = 16, dictEntry = 24, dict = 56, bucket = 8, quicklist = 40, quicklistNode = 40
@@ -50,25 +50,6 @@ public struct MemoryEstimate {
     public static func string(textOfLength count: Int) -> Int {
         if count <= 44 { return jemallocSize(robj + 3 + count + 1) }
         return robj + sds(count)
-    }
-
-    /// The bytes one listpack entry takes (encoding, data, backlen), as listpack.c encodes it.
-    public static func listpackEntry(_ bytes: UnsafeRawBufferPointer) -> Int {
-        let size: Int
-        if let v = canonicalInt64(bytes) {
-            switch v {
-            case 0...127: size = 1
-            case -4096...4095: size = 2
-            case Int64(Int16.min)...Int64(Int16.max): size = 3
-            case -(1 << 23)...((1 << 23) - 1): size = 4
-            case Int64(Int32.min)...Int64(Int32.max): size = 5
-            default: size = 9
-            }
-        } else {
-            let n = bytes.count
-            size = (n < 64 ? 1 : n < 4096 ? 2 : 5) + n
-        }
-        return size + (size <= 127 ? 1 : size < 16383 ? 2 : size < 2_097_151 ? 3 : size < 268_435_455 ? 4 : 5)
     }
 
     /// Expected zmalloc_size of a skiplist node: 24 bytes plus 16 per level, P(level = k) =

@@ -81,6 +81,10 @@ public struct KeyMetadata: Sendable, Equatable {
     /// The class's data as module opcodes through RDB_MODULE_OPCODE_EOF.
     public var payload: [UInt8]
 
+    /// KEY_META_FLAG_ALLOW_IGNORE: a server that has no module registering the class skips it;
+    /// without the flag it refuses to load the file (rdbLoadSkipMetaIfAllowed).
+    public var allowsIgnore: Bool { flags & 1 != 0 }
+
     /// keymeta.c: the name's charset ends "_-", unlike the module type charset ("-_").
     static let charset = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-".utf8)
 

@@ -52,9 +52,28 @@ public enum RDBStringEncoding {
 }
 
 /// Which server family wrote the file: the same type and opcode numbers mean different things.
-public enum RDBFamily: String, Sendable, Codable {
+public enum RDBFamily: String, Sendable, Codable, CaseIterable {
     case redis
     case valkey
+
+    /// The letters a file's magic starts with, before its version digits: "REDIS" + 4 ("REDIS0011"),
+    /// "VALKEY" + 3 (Valkey 9+, "VALKEY080"); 9 bytes either way.
+    public var magicLetters: String { self == .valkey ? "VALKEY" : "REDIS" }
+
+    /// The magic of a file of `version` (and the header a DUMP payload is read back with).
+    public func magic(version: Int) -> String {
+        let digits = String(version)
+        return magicLetters + String(repeating: "0", count: max(0, 9 - magicLetters.utf8.count - digits.count)) + digits
+    }
+
+    /// The family whose magic a file's first 5 bytes begin ("REDIS" or "VALKE"), read before the rest.
+    static func ofMagic(_ head: some Sequence<UInt8>) -> RDBFamily? {
+        let head = Array(head.prefix(5))
+        return allCases.first { head.elementsEqual($0.magicLetters.utf8.prefix(5)) }
+    }
+
+    /// The newest version of this family's numbering the reader knows the layout of.
+    public var newestKnownVersion: Int { self == .valkey ? RDBKnownVersions.valkey : RDBKnownVersions.redis }
 }
 
 /// The newest versions this reader knows the layout of.

@@ -133,6 +133,22 @@ public struct StreamIdmp: Sendable, Equatable {
 
     /// What a stream that never used IDMP holds: nothing is lost when it is not written.
     public var isDefault: Bool { self == StreamIdmp() }
+
+    /// What a server holds of this state once it has loaded it at `nowMs` (unix ms), and so what
+    /// it saves: rdbLoadStreamIdmpEntries drops every iid whose entry id is not younger than the
+    /// duration (`id.ms <= now - duration`), and a producer left without iids. A reader of the
+    /// file shows everything; a writer writes this.
+    public func live(at nowMs: Int64) -> StreamIdmp {
+        // A clock before the duration (never a server's) expires nothing, rather than wrapping.
+        guard nowMs > 0, UInt64(nowMs) > duration &* 1000 else { return self }
+        let cutoff = UInt64(nowMs) - duration * 1000
+        var kept = self
+        kept.producers = producers.compactMap { producer in
+            let live = producer.entries.filter { $0.id.ms > cutoff }
+            return live.isEmpty ? nil : Producer(pid: producer.pid, entries: live)
+        }
+        return kept
+    }
 }
 
 /// One entry handed to a visitor: field/value pairs borrowed from the listpack being read.

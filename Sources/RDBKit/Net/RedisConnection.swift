@@ -67,7 +67,7 @@ public final class RedisConnection {
         do {
             channel = try bootstrap.connect(host: url.host, port: url.port).wait()
         } catch {
-            throw RDBError(.io("cannot connect to \(url.endpoint): \(Self.describe(error))"), offset: 0)
+            throw RDBError(.io("cannot connect to \(url.endpoint): \(Self.describe(error))"))
         }
         outgoing = channel.allocator.buffer(capacity: 16 * 1024)
         input = ConnectionInput(queue: queue, channel: channel, endpoint: url.endpoint, timeout: options.replyTimeout)

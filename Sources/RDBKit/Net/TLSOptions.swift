@@ -33,7 +33,7 @@ public struct TLSOptions: Sendable, Equatable {
             if insecure { configuration.certificateVerification = .none }
             return try NIOSSLContext(configuration: configuration)
         } catch {
-            throw RDBError(.io("TLS setup failed (--cacert \(caCertificate ?? "-"), --cert \(certificate ?? "-"), --tls-key \(privateKey ?? "-")): \(error)"), offset: 0)
+            throw RDBError(.io("TLS setup failed (--cacert \(caCertificate ?? "-"), --cert \(certificate ?? "-"), --tls-key \(privateKey ?? "-")): \(error)"))
         }
     }
 

@@ -44,7 +44,7 @@ public enum AOFRepair {
         if let stop = report.stoppedByTimestamp { cut = (stop.part, stop.offset) }
         if let cut {
             if cut.at == 0 && cut.part == 0 && report.error == nil {
-                throw RDBError(.corrupt("nothing was written before timestamp \(until ?? 0)"), offset: 0, context: path)
+                throw RDBError(.corrupt("nothing was written before timestamp \(until ?? 0)"), context: path)
             }
             if let error = report.error, cut.part != report.layout.parts.count - 1 {
                 throw RDBError(error.kind, offset: error.offset, key: error.key,
@@ -118,7 +118,7 @@ public enum AOFRepair {
             guard type != S_IFREG else { continue }
             let what = type == S_IFDIR ? "a directory" + (part.path == path ? " without a manifest (*.manifest)" : "")
                 : type == S_IFCHR ? "a character device" : type == S_IFIFO ? "a FIFO" : "not a regular file"
-            throw RDBError(.unreadable("\(part.path) is \(what): only regular files can be repaired"), offset: 0)
+            throw RDBError(.unreadable("\(part.path) is \(what): only regular files can be repaired"))
         }
         guard let error = report.error else { return }
         if case .io = error.kind { throw error }

@@ -35,6 +35,8 @@ public struct AOFValidation: Sendable {
             return result
         }
         result.layout = reader.files
+        // The checks judge names, counts and numbers: a long value is passed over, not held.
+        reader.elidesLongArguments = true
         let validator = Validator(path: path)
         var multiAt: Int64?
         var failedCommandAt: Int64?

@@ -37,7 +37,11 @@ public enum Convert {
                 // A first pass counts what RESIZEDB says, as for a dump.
                 let counting = JSONImport(source: try openInput(path: inputPath))
                 while let item = try counting.next() {
-                    guard case .key(let record) = item else { continue }
+                    let record: KeyRecord
+                    switch item {
+                    case .key(let r), .longString(let r, _): record = r
+                    default: continue
+                    }
                     writer.resizeHints[record.db, default: (0, 0)].keys += 1
                     if record.expireAtMs != nil { writer.resizeHints[record.db, default: (0, 0)].expires += 1 }
                 }
@@ -46,6 +50,7 @@ public enum Convert {
             while let item = try records.next() {
                 switch item {
                 case .key(let record): try writer.write(record)
+                case .longString(let record, let value): try writer.write(record, longString: value)
                 case .function(let code): try writer.writeFunction(code)
                 case .moduleAux(let aux): try writer.writeModuleAux(aux)
                 }

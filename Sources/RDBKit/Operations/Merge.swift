@@ -69,7 +69,7 @@ public enum Merge {
         if commandSources.contains("-") {
             // The plan's scan and the replay each read every AOF once.
             throw RDBError(.unreadable("merge reads each AOF twice, and standard input can be read only once: give the AOF as a file"),
-                           offset: 0, context: "-")
+                           context: "-")
         }
         let plan = try MergePlan.scan(commandSources, options: options)
         let sink = try keySink(outputs, path: outputPath, options: options)
@@ -92,7 +92,21 @@ public enum Merge {
             let keepFunction = { (code: Bytes) in
                 if let name = ReplayEngine.libraryName(code) { keyspace.functions.append((name, code)) }
             }
+            // A long string value of a key no delta touches goes through in its pieces.
+            let routeLong = { (record: KeyRecord, value: StringValue) throws(RDBError) in
+                if plan.dropsBase(db: record.db) { return }
+                if plan.mayTouch(record.key) {
+                    var held = record
+                    held.value = .string(try value.array)
+                    keyspace.insert(held)
+                    summary.keysHeld += 1
+                } else {
+                    try sink.write(record, longString: value)
+                    summary.keysStreamed += 1
+                }
+            }
             let router = RecordCollector(onRecord: route)
+            router.onLongString = routeLong
             router.onFunction = keepFunction
             router.onModuleAux = { (aux) throws(RDBError) in try sink.writeModuleAux(aux) }
             switch baseKind {
@@ -102,6 +116,7 @@ public enum Merge {
                 while let item = try records.next() {
                     switch item {
                     case .key(let record): try route(record)
+                    case .longString(let record, let value): try routeLong(record, value)
                     case .function(let code): keepFunction(code)
                     case .moduleAux(let aux): try sink.writeModuleAux(aux)
                     }
@@ -113,7 +128,7 @@ public enum Merge {
                 // Only the base's own RDB content is a base; RDB content inside a delta (a
                 // rewrite's base file) replaces nothing and is refused.
                 let rdb: RecordCollector = index == 0 && baseIsAOF ? router : RecordCollector { (record) throws(RDBError) in
-                    throw RDBError(.unreadable("a delta holds RDB content (a rewritten base): give that directory as the base"), offset: 0,
+                    throw RDBError(.unreadable("a delta holds RDB content (a rewritten base): give that directory as the base"),
                                    key: record.key)
                 }
                 do throws(RDBError) {

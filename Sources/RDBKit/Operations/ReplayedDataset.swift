@@ -14,7 +14,7 @@ public enum ReplayedDataset {
         guard InputKind.of(path) == .aof else { return try body(path) }
         if path == "-" {
             throw RDBError(.unreadable("an AOF is replayed from two reads, and standard input can be read only once: give the AOF as a file"),
-                           offset: 0, context: "-")
+                           context: "-")
         }
         let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
         let temporary = "\(directory)/rdbkit-replay-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).rdb"

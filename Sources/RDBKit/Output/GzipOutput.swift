@@ -15,7 +15,7 @@ public final class GzipOutput {
         let status = deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         guard status == Z_OK else {
             outputBuffer.deallocate()
-            throw RDBError(.io("zlib could not start (status \(status))"), offset: 0)
+            throw RDBError(.io("zlib could not start (status \(status))"))
         }
     }
 

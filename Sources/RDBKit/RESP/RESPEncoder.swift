@@ -45,6 +45,19 @@ public final class RESPEncoder {
         text("\r\n")
     }
 
+    /// An argument of `count` bytes read from `input` piece by piece (a staged value).
+    func argument(count: Int, from input: InputWindow) throws(RDBError) {
+        text("$\(count)\r\n")
+        var left = count
+        while left > 0 {
+            let piece = try input.take(min(left, 1 << 20))
+            buffer.append(piece)
+            left -= piece.count
+            if buffer.count >= 1 << 20 { try flush() }
+        }
+        text("\r\n")
+    }
+
     public func argument(_ word: String) {
         var word = word
         word.withUTF8 { argument(UnsafeRawBufferPointer($0)) }

@@ -49,14 +49,45 @@ public enum RESPSyntax {
         return Int(value)
     }
 
-    /// A bulk body of `length` bytes (copied out) and the `\r\n` after it.
+    /// Bodies longer than this are copied out in pieces of it.
+    static let bulkPiece = 1 << 20
+
+    /// A bulk body of `length` bytes (copied out) and the `\r\n` after it. A long body is copied
+    /// in pieces, so the input's window never holds it as well: it is held once. Its room is
+    /// reserved whole, which costs address space only: pages are touched as bytes arrive, so a
+    /// length the input does not back costs nothing before it fails.
     public static func bulkBody<Input: RESPInput>(_ input: Input, length: Int) throws(RDBError) -> Bytes {
-        let bytes = Bytes(try input.take(length))
+        var bytes: Bytes
+        if length <= bulkPiece {
+            bytes = Bytes(try input.take(length))
+        } else {
+            bytes = []
+            bytes.reserveCapacity(length)
+            var left = length
+            while left > 0 {
+                let piece = try input.take(min(left, bulkPiece))
+                bytes.append(contentsOf: piece)
+                left -= piece.count
+            }
+        }
+        try crlf(after: length, input)
+        return bytes
+    }
+
+    /// Passes over a bulk body of `length` bytes in pieces, holding none of it, and the `\r\n` after it.
+    public static func skipBulkBody<Input: RESPInput>(_ input: Input, length: Int) throws(RDBError) {
+        var left = length
+        while left > 0 {
+            left -= try input.take(min(left, bulkPiece)).count
+        }
+        try crlf(after: length, input)
+    }
+
+    private static func crlf<Input: RESPInput>(after length: Int, _ input: Input) throws(RDBError) {
         let crlfAt = input.offset
         let crlf = try input.take(2)
         guard crlf[0] == 0x0D, crlf[1] == 0x0A else {
             throw RDBError(.corrupt("expected \\r\\n after \(length) bytes"), offset: crlfAt)
         }
-        return bytes
     }
 }

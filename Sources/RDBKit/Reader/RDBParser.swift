@@ -70,6 +70,7 @@ public final class RDBParser<Visitor: RDBVisitor> {
         var idleSeconds: UInt64?
         var lfuFrequency: UInt8?
         var metadata: [KeyMetadata] = []
+        var metadataOffset: Int64?
         var db = 0
         while true {
             let opcodeOffset = input.offset
@@ -111,13 +112,15 @@ public final class RDBParser<Visitor: RDBVisitor> {
                 try visitor.slotImport(try readSlotImport())
             case RDBOpcode.RDB_OPCODE_KEY_META:
                 metadata = try readKeyMetadata(at: opcodeOffset)
+                metadataOffset = opcodeOffset
             case RDBOpcode.RDB_OPCODE_EOF:
                 return try readTrailer()
             default:
                 guard let type = valueTypes[Int(opcode)] else { throw unreadableType(opcode, at: opcodeOffset) }
                 try readKey(type, at: opcodeOffset, db: db, expireAtMs: expireAtMs,
-                            idleSeconds: idleSeconds, lfuFrequency: lfuFrequency, metadata: metadata)
+                            idleSeconds: idleSeconds, lfuFrequency: lfuFrequency, metadata: metadata, metadataOffset: metadataOffset)
                 expireAtMs = nil
+                metadataOffset = nil
                 idleSeconds = nil
                 lfuFrequency = nil
                 if !metadata.isEmpty { metadata = [] }
@@ -126,43 +129,28 @@ public final class RDBParser<Visitor: RDBVisitor> {
     }
 
     private func readHeader() throws(RDBError) -> RDBHeader {
-        let first = try input.take(5)
-        let redis = Array("REDIS".utf8)
-        if first.elementsEqual(redis) {
-            let digits = try input.take(4)
-            let magic = "REDIS" + String(decoding: digits, as: UTF8.self)
-            guard let v = Int(String(decoding: digits, as: UTF8.self)), v >= 1 else {
-                throw RDBError(.badEncoding("bad version digits in magic \"\(magic)\""), offset: 5)
-            }
-            if v > RDBKnownVersions.redis && !options.acceptNewerVersions {
-                let release = RDBKnownVersions.redisRelease(of: v).map { " (\($0))" } ?? ""
-                throw RDBError(.unsupportedVersion("RDB version \(v)\(release) is newer than the newest known (\(RDBKnownVersions.redis)); --accept-newer tries anyway"),
-                               offset: 5)
-            }
-            family = .redis
-            version = v
-            return RDBHeader(family: .redis, version: v, magic: magic)
+        guard let family = RDBFamily.ofMagic(try input.take(5)) else {
+            throw RDBError(.badEncoding("not an RDB file: wrong signature (expected REDIS or VALKEY)"), offset: 0)
         }
-        let valkey = Array("VALKE".utf8)
-        if first.elementsEqual(valkey) {
-            let rest = try input.take(4)
-            guard rest[0] == UInt8(ascii: "Y") else {
-                throw RDBError(.badEncoding("not an RDB file: wrong signature"), offset: 0)
-            }
-            let digits = UnsafeRawBufferPointer(rebasing: rest[1...])
-            let magic = "VALKEY" + String(decoding: digits, as: UTF8.self)
-            guard let v = Int(String(decoding: digits, as: UTF8.self)), v >= 1 else {
-                throw RDBError(.badEncoding("bad version digits in magic \"\(magic)\""), offset: 6)
-            }
-            if v > RDBKnownVersions.valkey && !options.acceptNewerVersions {
-                throw RDBError(.unsupportedVersion("Valkey RDB version \(v) is newer than the newest known (\(RDBKnownVersions.valkey)); --accept-newer tries anyway"),
-                               offset: 6)
-            }
-            family = .valkey
-            version = v
-            return RDBHeader(family: .valkey, version: v, magic: magic)
+        let letters = family.magicLetters.utf8
+        let rest = try input.take(4)
+        guard rest.prefix(letters.count - 5).elementsEqual(letters.dropFirst(5)) else {
+            throw RDBError(.badEncoding("not an RDB file: wrong signature"), offset: 0)
         }
-        throw RDBError(.badEncoding("not an RDB file: wrong signature (expected REDIS or VALKEY)"), offset: 0)
+        let digits = String(decoding: UnsafeRawBufferPointer(rebasing: rest[(letters.count - 5)...]), as: UTF8.self)
+        let magic = family.magicLetters + digits
+        guard let v = Int(digits), v >= 1 else {
+            throw RDBError(.badEncoding("bad version digits in magic \"\(magic)\""), offset: Int64(letters.count))
+        }
+        if v > family.newestKnownVersion && !options.acceptNewerVersions {
+            let named = family == .valkey ? "Valkey RDB version \(v)"
+                : "RDB version \(v)" + (RDBKnownVersions.redisRelease(of: v).map { " (\($0))" } ?? "")
+            throw RDBError(.unsupportedVersion("\(named) is newer than the newest known (\(family.newestKnownVersion)); --accept-newer tries anyway"),
+                           offset: Int64(letters.count))
+        }
+        self.family = family
+        version = v
+        return RDBHeader(family: family, version: v, magic: magic)
     }
 
     private func readTrailer() throws(RDBError) -> RDBTrailer {
@@ -193,11 +181,12 @@ public final class RDBParser<Visitor: RDBVisitor> {
     }
 
     private func readKey(_ type: RDBValueType, at typeOffset: Int64, db: Int, expireAtMs: Int64?,
-                         idleSeconds: UInt64?, lfuFrequency: UInt8?, metadata: [KeyMetadata]) throws(RDBError) {
+                         idleSeconds: UInt64?, lfuFrequency: UInt8?, metadata: [KeyMetadata], metadataOffset: Int64?) throws(RDBError) {
         let key = try input.readString(lzfInto: valueScratch)
         key.withBytes { keyBuffer.set($0) }
         let info = KeyInfo(db: db, rdbType: type, expireAtMs: expireAtMs,
-                           idleSeconds: idleSeconds, lfuFrequency: lfuFrequency, offset: typeOffset, metadata: metadata)
+                           idleSeconds: idleSeconds, lfuFrequency: lfuFrequency, offset: typeOffset, metadata: metadata,
+                           metadataOffset: metadataOffset)
         do throws(RDBError) {
             let action = try visitor.beginKey(info, key: .bytes(keyBuffer.bytes))
             if action == .read {

@@ -12,6 +12,8 @@ public struct KeyInfo: Sendable {
     public var offset: Int64
     /// Module metadata classes attached to the key (RDB 13+); empty for most keys.
     public var metadata: [KeyMetadata] = []
+    /// Offset of the RDB_OPCODE_KEY_META that brought `metadata`.
+    public var metadataOffset: Int64?
 
     public var type: RedisType { rdbType.redisType }
     public var encodingName: String { rdbType.name }

@@ -14,7 +14,7 @@ public enum RestorePayload {
             throw RDBError(.badChecksum(stored: stored, computed: crc.value), offset: Int64(footer + 2))
         }
         // A payload's footer version says the family: Redis <= 79, Valkey >= 80 (magic "VALKEY080").
-        let magic = RDBTarget.magic(family: version >= 80 ? .valkey : .redis, version: version)
+        let magic = (version >= 80 ? RDBFamily.valkey : .redis).magic(version: version)
         // Redis 8.6+: a key's metadata comes before its type byte, as in a file (cluster.c createDumpPayload).
         var typeAt = 0
         if payload[0] == RDBOpcode.RDB_OPCODE_KEY_META && version < 80 {
@@ -33,7 +33,7 @@ public enum RestorePayload {
         var result: RedisValue?
         let reader = RecordCollector { record in result = record.value }
         try RDBReader.read(source: PrefixedSource(prefix: file, rest: try FileSource(path: "/dev/null")), visitor: reader)
-        guard let result else { throw RDBError(.corrupt("the payload holds no value"), offset: 0) }
+        guard let result else { throw RDBError(.corrupt("the payload holds no value")) }
         return result
     }
 }

@@ -138,7 +138,7 @@ final class NodePipeline {
         guard let item = entry.item else {
             inFlight.removeFirst()
             if let message = reply.errorMessage {
-                throw RDBError(.io("\(url.endpoint): SELECT failed: \(message)"), offset: 0)
+                throw RDBError(.io("\(url.endpoint): SELECT failed: \(message)"))
             }
             return
         }
@@ -251,8 +251,7 @@ final class NodePipeline {
                 for c in redirectConnections.values { c.close() }
                 redirectConnections = [:]
                 if inFlight.contains(where: { if case .command? = $0.item?.body { return true } else { return false } }) {
-                    throw RDBError(.io("\(error.reason); AOF commands were in flight and may have been applied, so they are not resent"),
-                                   offset: 0)
+                    throw RDBError(.io("\(error.reason); AOF commands were in flight and may have been applied, so they are not resent"))
                 }
                 var resend: [RestoreItem] = []
                 for entry in inFlight {

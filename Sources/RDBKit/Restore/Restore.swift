@@ -15,7 +15,7 @@ public enum Restore {
         var fields = try control.info("server")
         fields.merge(try control.info("cluster")) { first, _ in first }
         guard let server = TargetServer(info: fields) else {
-            throw RDBError(.io("\(url.endpoint): INFO server names no redis_version"), offset: 0)
+            throw RDBError(.io("\(url.endpoint): INFO server names no redis_version"))
         }
         let clustered = options.cluster ?? server.clusterEnabled
         let path = try resolve(source, until: options.until)
@@ -26,7 +26,7 @@ public enum Restore {
         // no one node can apply it. The AOF is replayed offline into the dataset it makes
         // (as merge does), and that dataset is routed key by key.
         if options.resumePath != nil {
-            throw RDBError(.unreadable("--resume is not available for an AOF into a cluster: it is replayed into a temporary dump first, whose key order differs between runs"), offset: 0)
+            throw RDBError(.unreadable("--resume is not available for an AOF into a cluster: it is replayed into a temporary dump first, whose key order differs between runs"))
         }
         var replay = options.reader
         replay.showProgress = false
@@ -59,7 +59,7 @@ public enum Restore {
         if let resumed {
             let identity = ResumePoint.identity(of: path)
             guard resumed.source == path, resumed.sourceSize == identity.size, resumed.sourceModified == identity.modified else {
-                throw RDBError(.unreadable("\(options.resumePath!) was written for \(resumed.source) as it was then; this source is not that file"), offset: 0)
+                throw RDBError(.unreadable("\(options.resumePath!) was written for \(resumed.source) as it was then; this source is not that file"))
             }
         }
 
@@ -106,7 +106,7 @@ public enum Restore {
                 node = topology.node(forSlot: ClusterSlot.of(item.key), among: nodeURLs) ?? -1
                 guard node >= 0 else { return tracker.complete(n, .failed("no node serves slot \(ClusterSlot.of(item.key))"), item: item) }
             }
-            if !queues[node].push(item) { throw tracker.stopped ?? RDBError(.io("the restore stopped"), offset: 0) }
+            if !queues[node].push(item) { throw tracker.stopped ?? RDBError(.io("the restore stopped")) }
             if let resumePath = options.resumePath, SystemClock.monotonicSeconds() - lastResumeWrite > 1 {
                 lastResumeWrite = SystemClock.monotonicSeconds()
                 let progress = tracker.progress
@@ -197,10 +197,10 @@ public enum Restore {
             topology = ClusterTopology(slots: try control.call("CLUSTER", "SLOTS"), defaultHost: url.host)
         }
         guard let topology, !topology.primaries.isEmpty else {
-            throw RDBError(.io("\(url.endpoint): the cluster's slot map could not be read"), offset: 0)
+            throw RDBError(.io("\(url.endpoint): the cluster's slot map could not be read"))
         }
         if topology.uncoveredSlots > 0 {
-            throw RDBError(.io("\(url.endpoint): \(topology.uncoveredSlots) slots have no primary (is the cluster complete?)"), offset: 0)
+            throw RDBError(.io("\(url.endpoint): \(topology.uncoveredSlots) slots have no primary (is the cluster complete?)"))
         }
         return topology
     }
@@ -265,7 +265,7 @@ public enum Restore {
         guard !missing.isEmpty else { return }
         let names = missing.map { "\($0.value.typeID.name) (\($0.keys) key\($0.keys == 1 ? "" : "s"), first \(displayKey($0.firstKey)))" }
         let has = loaded.isEmpty ? "has no modules loaded" : "has no module for \(missing.count == 1 ? "it" : "them") (MODULE LIST: \(loaded.joined(separator: ", ")))"
-        throw RDBError(.unreadable("the source holds module values of type \(names.joined(separator: ", ")), and \(target.url.endpoint) \(has): load the module there, or --without-modules to leave them out (counted as dropped)"), offset: 0)
+        throw RDBError(.unreadable("the source holds module values of type \(names.joined(separator: ", ")), and \(target.url.endpoint) \(has): load the module there, or --without-modules to leave them out (counted as dropped)"))
     }
 
     /// Whether the source was written by a newer or other server than the target.

@@ -48,7 +48,7 @@ struct ResumePoint: Equatable {
         guard fields["rdbkit-restore-resume"] == "1", let source = fields["source"], let target = fields["target"],
               let size = fields["source-size"].flatMap({ Int64($0) }), let modified = fields["source-modified"].flatMap({ Int64($0) }),
               let acknowledged = fields["acknowledged"].flatMap({ Int($0) }), let sent = fields["sent"].flatMap({ Int($0) }) else {
-            throw RDBError(.corrupt("\(path) is not a restore resume point"), offset: 0)
+            throw RDBError(.corrupt("\(path) is not a restore resume point"))
         }
         var point = ResumePoint(source: String(source), target: String(target), acknowledged: acknowledged, sent: sent)
         point.sourceSize = size

@@ -10,22 +10,39 @@ public struct ValidationReport: Sendable {
     public var trailingBytes: (offset: Int64, count: Int64)?
     public var bytesRead: Int64 = 0
     public var error: RDBError?
+    /// Key fingerprints that repeat within a database in an input that could not be read again
+    /// to compare the keys (`DuplicateKeyFinder`).
+    public var repeatedFingerprints = 0
 
     public var isValid: Bool { error == nil }
 
     /// Non-fatal findings, e.g. bytes after the checksum (Redis ignores them).
     public var warnings: [String] {
-        guard let trailingBytes else { return [] }
-        return ["\(trailingBytes.count) bytes after the checksum at offset \(trailingBytes.offset) (ignored, as Redis does)"]
+        var found: [String] = []
+        if let trailingBytes {
+            found.append("\(trailingBytes.count) bytes after the checksum at offset \(trailingBytes.offset) (ignored, as Redis does)")
+        }
+        if repeatedFingerprints > 0 {
+            found.append("\(repeatedFingerprints) key fingerprint\(repeatedFingerprints == 1 ? "" : "s") repeat within a database: the input may hold a key twice, which Redis refuses to load; validate the file itself (a stream cannot be read twice) to compare the keys")
+        }
+        return found
     }
 }
 
 /// Reads a whole file without producing output: every structure decoded and checked.
 public final class Validator: RDBVisitor {
     private(set) var report: ValidationReport
+    /// Key metadata classes the loading server registers (its modules'): others must allow
+    /// being ignored.
+    private let registeredMetadataClasses: Set<String>
 
-    init(path: String) {
+    /// Whether key fingerprints are kept to find a key held twice (`DuplicateKeyFinder`).
+    private let findsDuplicates: Bool
+
+    init(path: String, registeredMetadataClasses: Set<String> = [], findsDuplicates: Bool = false) {
         report = ValidationReport(path: path)
+        self.registeredMetadataClasses = registeredMetadataClasses
+        self.findsDuplicates = findsDuplicates
     }
 
     public var wantsStringValues: Bool { false }
@@ -46,6 +63,7 @@ public final class Validator: RDBVisitor {
         var keys = 0
         var typeCounts = [Int](repeating: 0, count: RedisType.allCases.count)
         var lastDB = -1
+        var fingerprints = KeyFingerprints()
     }
 
     private let tally: UnsafeMutablePointer<Tally> = {
@@ -65,11 +83,20 @@ public final class Validator: RDBVisitor {
     public func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction {
         tally.pointee.keys += 1
         tally.pointee.typeCounts[info.type.ordinal] += 1
+        if findsDuplicates { tally.pointee.fingerprints.add(db: info.db, key: key) }
         if info.db != tally.pointee.lastDB {
             report.databases.insert(info.db)
             tally.pointee.lastDB = info.db
         }
+        if !info.metadata.isEmpty { try checkMetadata(info, key: key) }
         return .read
+    }
+
+    private func checkMetadata(_ info: KeyInfo, key: RDBString) throws(RDBError) {
+        for meta in info.metadata where !meta.allowsIgnore && !registeredMetadataClasses.contains(meta.className) {
+            throw RDBError(.unreadable("key metadata of class \(meta.className) (version \(meta.version)) does not allow being ignored: Redis refuses to load the file unless a module registers that class (declare it with --metadata-class)"),
+                           offset: info.metadataOffset ?? info.offset, key: key.array)
+        }
     }
 
     public func end(_ trailer: RDBTrailer) throws(RDBError) {
@@ -86,8 +113,10 @@ public final class Validator: RDBVisitor {
 
     /// Validates the file at `path` (`-` for standard input, gzip unwrapped). With a `filter`, the
     /// keys it rejects are checked for framing only (skipped by their lengths) and not counted.
-    public static func validate(path: String, filter: KeyFilter? = nil, options: ReaderOptions = ReaderOptions()) -> ValidationReport {
-        let validator = Validator(path: path)
+    /// Key metadata classes not in `registeredMetadataClasses` must allow being ignored.
+    public static func validate(path: String, filter: KeyFilter? = nil, options: ReaderOptions = ReaderOptions(),
+                                registeredMetadataClasses: Set<String> = []) -> ValidationReport {
+        let validator = Validator(path: path, registeredMetadataClasses: registeredMetadataClasses, findsDuplicates: true)
         do {
             let (input, progress) = try RDBReader.window(path: path, options: options)
             defer { progress?.finish() }
@@ -100,8 +129,29 @@ public final class Validator: RDBVisitor {
         } catch {
             validator.report.error = error
         }
+        if validator.report.error == nil { validator.report.error = validator.duplicateKey(path: path, filter: filter, options: options) }
         validator.finish()
         return validator.report
+    }
+
+    /// A key the file holds twice in one database, found by a second read when fingerprints repeat
+    /// (standard input or a pipe cannot be read again: then that they repeat is a warning).
+    private func duplicateKey(path: String, filter: KeyFilter?, options: ReaderOptions) -> RDBError? {
+        let candidates = tally.pointee.fingerprints.repeated()
+        guard !candidates.isEmpty else { return nil }
+        guard isRegularFile(path) else {
+            report.repeatedFingerprints = candidates.count
+            return nil
+        }
+        let finder = DuplicateKeyFinder(candidates: candidates)
+        var quiet = options
+        quiet.showProgress = false
+        do {
+            try RDBReader.read(path: path, visitor: finder, filter: filter, options: quiet)
+        } catch {
+            return error
+        }
+        return finder.error
     }
 
     /// Validates bytes as they arrive (a replica's snapshot), named `path` in the report.

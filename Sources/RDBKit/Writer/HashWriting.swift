@@ -37,8 +37,8 @@ extension RDBWriter {
     }
 
     private func fitsListpack(_ fields: [HashField]) -> Bool {
-        fields.count <= target.maxListpackEntries
-            && fields.allSatisfy { $0.field.count <= target.maxListpackValue && $0.value.count <= target.maxListpackValue }
+        fields.count <= target.thresholds.maxListpackEntries
+            && fields.allSatisfy { $0.field.count <= target.thresholds.maxListpackValue && $0.value.count <= target.thresholds.maxListpackValue }
     }
 
     /// HASH_LISTPACK_EX (field, value, absolute TTL or 0) or HASH_METADATA (TTL relative to the

@@ -4,7 +4,7 @@ extension RDBWriter {
     func writeList(key: Bytes, _ elements: [Bytes]) {
         if target.hasListpacks {
             begin(.RDB_TYPE_LIST_QUICKLIST_2, key: key)
-            let nodes = packNodes(elements, limit: target.listNodeBytes, as: ListpackBuilder.self)
+            let nodes = packNodes(elements, limit: target.thresholds.listNodeBytes, as: ListpackBuilder.self)
             out.length(nodes.count)
             for node in nodes {
                 out.length(RDBEncodingConstants.QUICKLIST_NODE_CONTAINER_PACKED)
@@ -12,7 +12,7 @@ extension RDBWriter {
             }
         } else if target.hasQuicklist {
             begin(.RDB_TYPE_LIST_QUICKLIST, key: key)
-            let nodes = packNodes(elements, limit: target.listNodeBytes, as: ZiplistBuilder.self)
+            let nodes = packNodes(elements, limit: target.thresholds.listNodeBytes, as: ZiplistBuilder.self)
             out.length(nodes.count)
             for node in nodes { out.string(node) }
         } else if elements.count <= 512 && elements.allSatisfy({ $0.count <= 64 }) {

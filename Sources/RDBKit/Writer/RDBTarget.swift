@@ -9,17 +9,8 @@ public struct RDBTarget: Sendable, Equatable {
     /// Valkey 8 writes Redis's magic and version 11, but names itself in a `valkey-ver` aux field.
     public var writtenByValkey: Bool
 
-    /// Defaults of redis.conf: hash-, zset-max-listpack-entries / -value, set-max-intset-entries,
-    /// set-max-listpack-entries / -value (7.2+), list-max-listpack-size -2 (8 KB nodes),
-    /// stream-node-max-bytes / -entries.
-    public var maxListpackEntries = 128
-    public var maxListpackValue = 64
-    public var maxIntsetEntries = 512
-    public var maxSetListpackEntries = 128
-    public var maxSetListpackValue = 64
-    public var listNodeBytes = 8192
-    public var streamNodeMaxBytes = 4096
-    public var streamNodeMaxEntries = 100
+    /// The encodings its server would choose (redis.conf's defaults).
+    public var thresholds = EncodingThresholds()
 
     public init(family: RDBFamily, version: Int, serverVersion: String, writtenByValkey: Bool? = nil) {
         self.family = family
@@ -65,17 +56,7 @@ public struct RDBTarget: Sendable, Equatable {
                                         "redis-7.2", "redis-7.4", "redis-8.2", "redis-8.6", "redis-8.8", "valkey-8", "valkey-9"]
 
     /// The magic the file starts with.
-    public var magic: String { Self.magic(family: family, version: version) }
-
-    /// The magic of a file (and the header a DUMP payload is read back with): REDIS + 4 digits,
-    /// VALKEY + 3 digits ("VALKEY080").
-    static func magic(family: RDBFamily, version: Int) -> String {
-        func pad(_ v: Int, _ width: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
-        }
-        return family == .valkey ? "VALKEY" + pad(version, 3) : "REDIS" + pad(version, 4)
-    }
+    public var magic: String { family.magic(version: version) }
 
     /// Whether the target can load `type` (and so may be written it): the type table's versions.
     func holds(_ type: RDBValueType) -> Bool { type.exists(family: family, version: version) }

@@ -20,6 +20,9 @@ public final class RDBWriter: KeySink {
     public var dropModules = false
     /// Values without their key, for a DUMP/RESTORE payload.
     private var payloadMode = false
+    /// The time (unix ms) the target server is taken to load the output at: stream IDMP iids
+    /// older than their duration then are left out, as that server drops them.
+    public var clockMs = SystemClock.nowMs()
 
     /// `output` nil writes to memory (see `RDBOutput.pending`).
     public init(output: OutputFile?, target: RDBTarget, compress: Bool = true) {

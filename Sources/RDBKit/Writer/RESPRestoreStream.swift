@@ -28,19 +28,44 @@ public final class RESPRestoreStream: KeySink {
     public func write(_ record: KeyRecord) throws(RDBError) {
         guard writer.admits(record) else { return }
         let payload = try writer.dumpPayload(for: record)
-        if record.db != currentDB {
-            try command([Array("SELECT".utf8), Array(String(record.db).utf8)])
-            currentDB = record.db
-        }
-        var args: [Bytes] = [Array("RESTORE".utf8), record.key, Array(String(record.expireAtMs ?? 0).utf8),
-                             payload, Array("REPLACE".utf8), Array("ABSTTL".utf8)]
-        if let idle = record.idleSeconds {
-            args += [Array("IDLETIME".utf8), Array(String(idle).utf8)]
-        } else if let freq = record.lfuFrequency {
-            args += [Array("FREQ".utf8), Array(String(freq).utf8)]
-        }
-        try command(args)
+        try select(record.db)
+        let (before, after) = arguments(record)
+        try command(before + [payload] + after)
         keysWritten += 1
+    }
+
+    /// A string key whose value arrives in pieces: its payload (compressed as it goes, so its
+    /// length is known only at its end) is staged in a temporary file, then copied out.
+    public func write(_ record: KeyRecord, longString value: StringValue) throws(RDBError) {
+        guard writer.admits(record) else { return }
+        let staged = SpillSink(purpose: "a long string's RESTORE payload")
+        defer { staged.abandon() }
+        try writer.dumpPayload(longString: value, to: staged)
+        try select(record.db)
+        let (before, after) = arguments(record)
+        encoder.begin(count: before.count + 1 + after.count)
+        for a in before { a.withUnsafeBytes { encoder.argument($0) } }
+        try encoder.argument(count: staged.count, from: staged.file.readBack())
+        for a in after { a.withUnsafeBytes { encoder.argument($0) } }
+        try encoder.end()
+        keysWritten += 1
+    }
+
+    private func select(_ db: Int) throws(RDBError) {
+        guard db != currentDB else { return }
+        try command([Array("SELECT".utf8), Array(String(db).utf8)])
+        currentDB = db
+    }
+
+    /// RESTORE's arguments before the payload and after it.
+    private func arguments(_ record: KeyRecord) -> (before: [Bytes], after: [Bytes]) {
+        var after: [Bytes] = [Array("REPLACE".utf8), Array("ABSTTL".utf8)]
+        if let idle = record.idleSeconds {
+            after += [Array("IDLETIME".utf8), Array(String(idle).utf8)]
+        } else if let freq = record.lfuFrequency {
+            after += [Array("FREQ".utf8), Array(String(freq).utf8)]
+        }
+        return ([Array("RESTORE".utf8), record.key, Array(String(record.expireAtMs ?? 0).utf8)], after)
     }
 
     private func command(_ args: [Bytes]) throws(RDBError) {

@@ -2,7 +2,7 @@
 /// set-max-intset-entries; a listpack (RDB 11+) under set-max-listpack-entries/-value; else a hashtable.
 extension RDBWriter {
     func writeSet(key: Bytes, _ members: [Bytes]) {
-        if members.count <= target.maxIntsetEntries {
+        if members.count <= target.thresholds.maxIntsetEntries {
             var integers: [Int64] = []
             integers.reserveCapacity(members.count)
             for m in members {
@@ -15,8 +15,8 @@ extension RDBWriter {
                 return
             }
         }
-        if target.hasSetListpack && members.count <= target.maxSetListpackEntries
-            && members.allSatisfy({ $0.count <= target.maxSetListpackValue }) {
+        if target.hasSetListpack && members.count <= target.thresholds.maxSetListpackEntries
+            && members.allSatisfy({ $0.count <= target.thresholds.maxSetListpackValue }) {
             begin(.RDB_TYPE_SET_LISTPACK, key: key)
             var builder = ListpackBuilder()
             for m in members { builder.append(m) }

@@ -5,7 +5,7 @@
 /// so a conversion changes no order a reader can see.
 extension RDBWriter {
     func writeSortedSet(key: Bytes, _ members: [SortedSetMember]) {
-        if members.count <= target.maxListpackEntries && members.allSatisfy({ $0.member.count <= target.maxListpackValue }) {
+        if members.count <= target.thresholds.maxListpackEntries && members.allSatisfy({ $0.member.count <= target.thresholds.maxListpackValue }) {
             var sorted = members
             sorted.sort { $0.score != $1.score ? $0.score < $1.score : $0.member.lexicographicallyPrecedes($1.member) }
             begin(target.hasListpacks ? .RDB_TYPE_ZSET_LISTPACK : .RDB_TYPE_ZSET_ZIPLIST, key: key)

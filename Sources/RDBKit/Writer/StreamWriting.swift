@@ -32,14 +32,18 @@ extension RDBWriter {
                  db: record.db, key: record.key)
         }
         out.length(stream.groups.count)
-        for group in stream.groups {
-            writeGroup(group, layout: layout, record: record)
+        for var group in stream.groups {
+            // A file before stream v2 has no group counters: a server loading it estimates each.
+            let estimate = stream.estimatedEntriesRead(group.lastDeliveredID)
+            if group.entriesRead == nil, layout.hasCounters { group.entriesRead = estimate }
+            writeGroup(group, layout: layout, record: record, loaderEstimate: estimate)
         }
         writeIdmp(stream.idmp, record: record)
     }
 
-    /// The IDMP trailer (rdbSaveStreamIdmpEntries); a stream that never had one gets the
-    /// defaults a server gives it (XADD's duration and max size, no producers).
+    /// The IDMP trailer (rdbSaveStreamIdmpEntries) as the server holds it after loading (expired
+    /// iids dropped, `StreamIdmp.live`); a stream that never had one gets the defaults a server
+    /// gives it (XADD's duration and max size, no producers).
     private func writeIdmp(_ idmp: StreamIdmp?, record: KeyRecord) {
         guard target.hasStreamIdmp else {
             if let idmp, !idmp.isDefault {
@@ -48,7 +52,7 @@ extension RDBWriter {
             }
             return
         }
-        let idmp = idmp ?? StreamIdmp()
+        let idmp = (idmp ?? StreamIdmp()).live(at: clockMs)
         out.length(idmp.duration)
         out.length(idmp.maxSize)
         out.length(idmp.producers.count)
@@ -65,7 +69,7 @@ extension RDBWriter {
         out.length(idmp.iidsDuplicates)
     }
 
-    private func writeGroup(_ group: StreamGroup, layout: StreamLayout, record: KeyRecord) {
+    private func writeGroup(_ group: StreamGroup, layout: StreamLayout, record: KeyRecord, loaderEstimate: UInt64) {
         var group = group
         let nacked = group.nacked ?? []
         if !nacked.isEmpty && !target.hasNackZones {
@@ -81,7 +85,8 @@ extension RDBWriter {
         if layout.hasCounters {
             // SCG_INVALID_ENTRIES_READ (-1) when the source did not know it.
             out.length(group.entriesRead ?? StreamGroup.invalidEntriesRead)
-        } else if let read = group.entriesRead, read != StreamGroup.invalidEntriesRead {  // nothing known: nothing lost
+        } else if let read = group.entriesRead, read != StreamGroup.invalidEntriesRead, read != loaderEstimate {
+            // Nothing known, or what a loader estimates anyway: nothing lost.
             lose(LossText.entriesRead, db: record.db, key: record.key)
         }
         out.length(group.pending.count)
@@ -135,7 +140,7 @@ extension RDBWriter {
         }
 
         for entry in entries {
-            if inNode > 0 && (body.totalBytes >= target.streamNodeMaxBytes || inNode >= target.streamNodeMaxEntries) {
+            if inNode > 0 && (body.totalBytes >= target.thresholds.streamNodeMaxBytes || inNode >= target.thresholds.streamNodeMaxEntries) {
                 close()
             }
             if inNode == 0 {
@@ -163,3 +168,25 @@ extension RDBWriter {
         return nodes
     }
 }
+
+extension StreamValue {
+    /// streamEstimateDistanceFromFirstEverEntry (t_stream.c), which rdbLoadObject uses for a group
+    /// of a stream before v2: the entries read up to `id`, or SCG_INVALID_ENTRIES_READ when the
+    /// stream cannot tell. The counters are the ones the writer writes.
+    func estimatedEntriesRead(_ id: StreamID) -> UInt64 {
+        let added = metadata.entriesAdded ?? metadata.length
+        let maxDeleted = metadata.maxDeletedID ?? .zero
+        let first = metadata.firstID ?? entries.first?.id ?? .zero
+        if added == 0 { return 0 }
+        if metadata.length == 0 && id <= metadata.lastID { return added }
+        if id != .zero && id < maxDeleted { return StreamGroup.invalidEntriesRead }
+        if id == metadata.lastID { return added }
+        if id > metadata.lastID { return StreamGroup.invalidEntriesRead }
+        if maxDeleted == .zero || maxDeleted < first {
+            if id < first { return added - metadata.length }
+            if id == first { return added - metadata.length + 1 }
+        }
+        return StreamGroup.invalidEntriesRead
+    }
+}
+

@@ -38,8 +38,15 @@ final class ExportRoundTripTests: XCTestCase {
             let first = scratch.appendingPathComponent("first.jsonl").path
             let rebuilt = scratch.appendingPathComponent("rebuilt.rdb").path
             let second = scratch.appendingPathComponent("second.jsonl").path
-            _ = try Export.run(path: dump.path, outputPath: first, format: .jsonl, withMeta: true)
             let target = RDBTarget.ofInput(dump.path) ?? RDBTarget.named(RDBTarget.fallbackName)!
+            // Written now, stream IDMP iids older than their duration are left out, as a server
+            // drops them: an RDB 13+ dump goes round from its own rewrite.
+            var source = dump.path
+            if let header = Validator.validate(path: dump.path).header, header.family == .redis, header.version >= 13 {
+                source = scratch.appendingPathComponent("own.rdb").path
+                _ = try Convert.rdbToRDB(inputPath: dump.path, outputPath: source, target: target, lossy: false)
+            }
+            _ = try Export.run(path: source, outputPath: first, format: .jsonl, withMeta: true)
             _ = try Convert.jsonToRDB(inputPath: first, outputPath: rebuilt, target: target, lossy: false)
             _ = try Export.run(path: rebuilt, outputPath: second, format: .jsonl, withMeta: true)
             let before = try content(first), after = try content(second)

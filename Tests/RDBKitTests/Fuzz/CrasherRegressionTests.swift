@@ -145,5 +145,27 @@ final class CrasherRegressionTests: XCTestCase {
             text("*6\r\n$6\r\nXCLAIM\r\n$1\r\nx\r\n$1\r\ng\r\n$1\r\nc\r\n$1\r\n0\r\n$3\r\n1-1\r\n"),
             text("*5\r\n$7\r\nRESTORE\r\n$1\r\nk\r\n$19\r\n9223372036854775807\r\n$1\r\nx\r\n$7\r\nREPLACE\r\n"),
         ],
+        // The value after a type byte (stream: a layout selector first), or what follows the opcode.
+        "stream": [
+            [], [0], [1],
+            // 2^62 listpack nodes; no nodes, then an IDMP duration of 0 and of 2^62; 2^62 producers.
+            [0, 0x81, 0x40, 0, 0, 0, 0, 0, 0, 0],
+            [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x81, 0x40, 0, 0, 0, 0, 0, 0, 0, 0x01],
+            [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x01, 0x81, 0x40, 0, 0, 0, 0, 0, 0, 0],
+            // v5: a group whose NACK zone claims 2^62 ids.
+            [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x01, 0x67, 0, 0, 0, 0, 0, 0, 0x81, 0x40, 0, 0, 0, 0, 0, 0, 0],
+        ],
+        "array": [
+            [], [0], [0x81, 0x40, 0, 0, 0, 0, 0, 0, 0, 0],
+            // Two elements, indices descending; an index of 2^64-1; a string element claiming 2^62 bytes.
+            [2, 0, 5, 1, 7, 3, 1, 7], [1, 0, 0x81, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 1, 1],
+            [1, 0, 0, 0, 0x81, 0x40, 0, 0, 0, 0, 0, 0, 0],
+        ],
+        "keymeta": [
+            [], [0x81, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], [65],
+            // One class whose data holds an unknown module opcode; one class, then a key.
+            [1, 0x4B, 0x4D, 0x54, 0x31, 9], [1, 0x09, 0, 0, 0, 0, 0, 1, 0x6B, 1, 0x76, 0xFF] + [UInt8](repeating: 0, count: 8),
+        ],
     ]
 }

@@ -84,7 +84,7 @@ final class TypeTableTests: XCTestCase {
     // MARK: the three paths
 
     private func file(_ family: RDBFamily, _ version: Int, _ byte: UInt8, _ value: [UInt8]) -> [UInt8] {
-        Array(RDBTarget.magic(family: family, version: version).utf8) + [byte] + short("k") + value
+        Array(family.magic(version: version).utf8) + [byte] + short("k") + value
             + [RDBOpcode.RDB_OPCODE_EOF] + [UInt8](repeating: 0, count: 8)
     }
 

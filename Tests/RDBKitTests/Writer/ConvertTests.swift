@@ -39,7 +39,17 @@ final class ConvertTests: XCTestCase {
             try exportToMemory(dump.path, withMeta: true).write(to: json)
             let rdb = scratch.appendingPathComponent("import.rdb").path
             _ = try Convert.jsonToRDB(inputPath: json.path, outputPath: rdb, target: target, lossy: false)
-            XCTAssertEqual(try exportToMemory(rdb), try exportToMemory(dump.path), dump.lastPathComponent)
+            // Stream IDMP iids older than their duration are left out when written now, as a
+            // server drops them: an RDB 13+ dump is compared with its own rewrite.
+            var reference = dump.path
+            if header.version >= 13 {
+                reference = scratch.appendingPathComponent("own.rdb").path
+                _ = try Convert.rdbToRDB(inputPath: dump.path, outputPath: reference, target: target, lossy: false)
+            }
+            XCTAssertEqual(try exportToMemory(rdb), try exportToMemory(reference), dump.lastPathComponent)
+            // Key metadata (RDB 13+) comes back through the JSON, class by class.
+            XCTAssertEqual(try RDBReader.records(path: rdb).map(\.metadata), try RDBReader.records(path: dump.path).map(\.metadata),
+                           dump.lastPathComponent)
             let functions = { (path: String) throws -> [Bytes] in
                 let c = RecordCollector { _ in }
                 try RDBReader.read(path: path, visitor: c)
@@ -63,7 +73,14 @@ final class ConvertTests: XCTestCase {
             XCTAssertEqual(Validator.validate(path: up).header?.version, 14)
             XCTAssertTrue(upSummary.losses.isEmpty, "\(dump.lastPathComponent): \(upSummary.losses)")
             _ = try Convert.rdbToRDB(inputPath: up, outputPath: back, target: own, lossy: false)
-            XCTAssertEqual(try exportToMemory(back), try exportToMemory(dump.path), dump.lastPathComponent)
+            // Written at the current time, stream IDMP iids older than their duration are left
+            // out (as the server drops them): those dumps are compared with their own rewrite.
+            var reference = dump.path
+            if header.version >= 13 {
+                reference = scratch.appendingPathComponent("own.rdb").path
+                _ = try Convert.rdbToRDB(inputPath: dump.path, outputPath: reference, target: own, lossy: false)
+            }
+            XCTAssertEqual(try exportToMemory(back), try exportToMemory(reference), dump.lastPathComponent)
             checked += 1
         }
         XCTAssertGreaterThan(checked, 40)

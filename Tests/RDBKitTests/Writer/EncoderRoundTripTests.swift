@@ -27,6 +27,18 @@ final class EncoderRoundTripTests: XCTestCase {
         XCTAssertEqual(values, integers.map { Array(String($0).utf8) } + strings)
     }
 
+    /// The size rule memory estimates count with is what the builder writes, at every boundary of
+    /// the encodings and of the backlen (up to its 4-byte form, an entry of 2 MB).
+    func testListpackEntrySizeIsWhatTheBuilderWrites() {
+        let long = [127, 128, 16382, 16383, 2_097_150, 2_097_151].map { [UInt8](repeating: 0x61, count: $0) }
+        for s in integers.map({ Array(String($0).utf8) }) + strings + long {
+            var builder = ListpackBuilder()
+            builder.append(s)
+            let entry = builder.finished().count - ListpackReader.LP_HDR_SIZE - 1
+            XCTAssertEqual(s.withUnsafeBytes { ListpackEntrySize.entry($0) }, entry, "\(s.count) bytes")
+        }
+    }
+
     func testZiplist() throws {
         var builder = ZiplistBuilder()
         for v in integers { builder.append(v) }

@@ -3,8 +3,9 @@
 /// XAUTOCLAIM depend on the server's node layout and clock; Redis 7.0 writes them to the AOF in
 /// exact forms, so older AOFs holding them cannot be replayed exactly and say so. Redis 8.6/8.8:
 /// XADD … IDMP pid iid (propagated as called, with the ID made explicit), XIDMPRECORD, XCFGSET
-/// and XNACK. XADD … IDMPAUTO derives its iid with XXH128 of the fields, which is not reproduced
-/// here, and says so. As while loading, no iid expires by its duration during a replay.
+/// and XNACK; XADD … IDMPAUTO pid id (propagated with the ID made explicit too) derives its iid
+/// from the fields as the server did (`IdempotencyHash`). As while loading (serverCron does not
+/// run), no iid expires by its duration during a replay.
 extension ReplayEngine {
     static let streamHandlers: [String: Handler] = [
         "xadd": { e, a throws(CommandRefusal) in try e.xadd(a) },
@@ -68,32 +69,38 @@ extension ReplayEngine {
     /// The time a consumer is seen at: the command's `#TS:` annotation when there is one.
     private var clock: Int64 { currentTimestamp.map { $0 * 1000 } ?? now }
 
-    /// XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT n]] id|* field value...
+    /// XADD key [NOMKSTREAM] [IDMPAUTO pid | IDMP pid iid] [MAXLEN|MINID [=|~] threshold
+    /// [LIMIT n]] id|* field value..., the options in any order (streamParseAddOrTrimArgsOrReply).
     private func xadd(_ a: [Bytes]) throws(CommandRefusal) {
         var i = 2
         var noMakeStream = false
-        var producer: (pid: Bytes, iid: Bytes)?
-        while i < a.count {
+        /// The iid is nil for IDMPAUTO: it comes from the fields.
+        var producer: (pid: Bytes, iid: Bytes?)?
+        var trim = TrimArguments(strategy: nil, end: i)
+        options: while i < a.count {
             switch word(a[i]) {
             case "nomkstream":
                 noMakeStream = true
                 i += 1
-                continue
             case "idmp" where i + 2 < a.count:
                 guard producer == nil else { throw CommandRefusal(reason: "syntax error, IDMP/IDMPAUTO specified multiple times") }
-                guard !a[i + 1].isEmpty, !a[i + 2].isEmpty else { throw .syntax }
+                guard !a[i + 1].isEmpty else { throw CommandRefusal(reason: "syntax error, IDMP requires a non-empty producer ID") }
+                guard !a[i + 2].isEmpty else { throw CommandRefusal(reason: "syntax error, IDMP requires a non-empty idempotent ID") }
                 producer = (a[i + 1], a[i + 2])
                 i += 3
-                continue
-            case "idmpauto":
-                throw ReplayEngine.cannotReplay("XADD IDMPAUTO derives its iid with XXH128 of the fields, which the replay does not compute")
+            case "idmpauto" where i + 1 < a.count:
+                guard producer == nil else { throw CommandRefusal(reason: "syntax error, IDMP/IDMPAUTO specified multiple times") }
+                guard !a[i + 1].isEmpty else { throw CommandRefusal(reason: "syntax error, IDMPAUTO requires a non-empty producer ID") }
+                producer = (a[i + 1], nil)
+                i += 2
+            case "maxlen", "minid", "limit":
+                let more = try TrimArguments(a, at: i)
+                if more.strategy != nil { trim.strategy = more.strategy }
+                i = more.end
             default:
-                break
+                break options
             }
-            break
         }
-        let trim = try TrimArguments(a, at: i)
-        i = trim.end
         guard i < a.count else { throw .syntax }
         let idArgument = a[i]
         let fields = Array(a[(i + 1)...])
@@ -103,15 +110,23 @@ extension ReplayEngine {
             throw CommandRefusal(reason: "The ID specified in XADD must be greater than 0-0")
         }
         if noMakeStream && !exists(a[1]) { return }
+        let idempotent = producer.map { (pid: $0.pid, iid: $0.iid ?? IdempotencyHash.iid(fields: fields[...])) }
         let stamp = now
         try modifyStream(a[1], create: true) { s throws(CommandRefusal) in
-            // idmpLookupAndReply: a known iid adds nothing and counts a duplicate.
-            if let producer, var idmp = s.idmp, idmp.lookup(pid: producer.pid, iid: producer.iid) != nil {
-                idmp.iidsDuplicates &+= 1
+            if let idempotent {
+                // idmpGetOrCreateProducer runs first: a producer stays even when the XADD fails.
+                var idmp = s.idmp ?? StreamIdmp()
+                idmp.addProducer(idempotent.pid)
+                // idmpLookupAndReply: a known iid adds nothing and counts a duplicate.
+                let known = idmp.lookup(pid: idempotent.pid, iid: idempotent.iid) != nil
+                if known { idmp.iidsDuplicates &+= 1 }
                 s.idmp = idmp
-                return
+                if known { return }
             }
             let last = s.metadata.lastID
+            guard last != StreamID(ms: .max, seq: .max) else {
+                throw CommandRefusal(reason: "The stream has exhausted the last possible ID, unable to add more items")
+            }
             var id: StreamID
             switch requested {
             case .automatic:
@@ -130,10 +145,8 @@ extension ReplayEngine {
             s.metadata.lastID = id
             s.metadata.entriesAdded = (s.metadata.entriesAdded ?? 0) &+ 1
             if s.metadata.length == 1 { s.metadata.firstID = id }
-            if let producer {
-                var idmp = s.idmp ?? StreamIdmp()
-                idmp.insert(pid: producer.pid, iid: producer.iid, id: id)
-                s.idmp = idmp
+            if let idempotent {
+                s.idmp!.insert(pid: idempotent.pid, iid: idempotent.iid, id: id)
             }
             trim.apply(to: &s)
         }
@@ -413,16 +426,20 @@ extension StreamIdmp {
         producers.first { $0.pid == pid }?.entries.first { $0.iid == iid }?.id
     }
 
+    /// idmpGetOrCreateProducer: the rax keeps producers in pid order (memcmp), as the file lists them.
+    @discardableResult
+    mutating func addProducer(_ pid: Bytes) -> Int {
+        let at = producers.firstIndex { !$0.pid.lexicographicallyPrecedes(pid) } ?? producers.count
+        if at < producers.count, producers[at].pid == pid { return at }
+        producers.insert(Producer(pid: pid, entries: []), at: at)
+        return at
+    }
+
     /// idmpInsertEntry: appended, counted, and the producer's oldest evicted beyond max size.
     mutating func insert(pid: Bytes, iid: Bytes, id: StreamID) {
-        if let p = producers.firstIndex(where: { $0.pid == pid }) {
-            producers[p].entries.append(Entry(iid: iid, id: id))
-            if UInt64(producers[p].entries.count) > maxSize { producers[p].entries.removeFirst() }
-        } else {
-            // The rax keeps producers in pid order (memcmp), as the file lists them.
-            let at = producers.firstIndex { !$0.pid.lexicographicallyPrecedes(pid) } ?? producers.count
-            producers.insert(Producer(pid: pid, entries: [Entry(iid: iid, id: id)]), at: at)
-        }
+        let p = addProducer(pid)
+        producers[p].entries.append(Entry(iid: iid, id: id))
+        if UInt64(producers[p].entries.count) > maxSize { producers[p].entries.removeFirst() }
         iidsAdded &+= 1
     }
 }
@@ -446,6 +463,11 @@ private struct TrimArguments {
     var strategy: Strategy?
     /// Where the arguments after the trim options start.
     var end: Int
+
+    init(strategy: Strategy?, end: Int) {
+        self.strategy = strategy
+        self.end = end
+    }
 
     init(_ a: [Bytes], at start: Int) throws(CommandRefusal) {
         var i = start
