@@ -184,7 +184,8 @@ def measure(cmd, runs, input_path, peer_cap=None):
     times, peak = [], 0
     for i in range(runs):
         seconds, rss, done = run_once(cmd, peer_cap, input_path)
-        if done < 1.0:
+        # Stopped at the cap (having read all of its input, perhaps, but not finished): estimated.
+        if done < 1.0 or rss is None:
             if done == 0.0:
                 return None, None, True
             return seconds / done, None, True

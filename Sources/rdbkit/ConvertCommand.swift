@@ -41,20 +41,30 @@ struct ConvertCommand: ParsableCommand {
             Filters (--db, --key, ...) select keys of RDB input; an AOF or JSON input is converted \
             whole, and filters given with one are refused.
 
+            Several inputs (a cluster's shards) go to -o DIR/, one output per input named after it \
+            (shard-1.rdb -> DIR/shard-1.rdb; the format from --to, rdb by default), --jobs at a \
+            time; a line per input and one adding them up are printed. An input that fails leaves \
+            no output and makes the exit status non-zero; the others are still converted.
+
             Example: rdbkit convert dump-7.4.rdb dump-6.2.rdb --target-version redis-6.2 --lossy
             Example: rdbkit convert dump.rdb -o dump.aof --multi-part
+            Example: rdbkit convert shards/*.rdb -o v9/ --target-version redis-6.2 --jobs 2
             """)
 
-    @Argument(help: "The input dump ('-' for standard input).")
-    var input: String
+    @Argument(help: ArgumentHelp("The input dump ('-' for standard input), then the output file (or give it with -o); several inputs go to -o DIR/. Outputs are written under a temporary name and renamed when complete.",
+                                 valueName: "input"))
+    var paths: [String] = []
 
-    @Argument(help: ArgumentHelp("The output file (or give it with -o); written under a temporary name and renamed when complete.", valueName: "output"))
-    var outputArgument: String?
-
-    @Option(name: [.short, .customLong("output")], help: "The output file, as the other verbs take it ('-' for standard output).")
+    @Option(name: [.short, .customLong("output")], help: "The output file, as the other verbs take it ('-' for standard output), or a directory: one output per input, named after it.")
     var outputOption: String?
 
-    private var output: String { outputOption ?? outputArgument ?? "" }
+    /// `convert IN OUT`, `convert IN -o OUT` (also `convert IN OUT -o OUT`), or `convert IN... -o DIR/`.
+    private var inputs: [String] {
+        guard let outputOption else { return Array(paths.dropLast()) }
+        return paths.count == 2 && paths[1] == outputOption ? [paths[0]] : paths
+    }
+
+    private var output: String { outputOption ?? paths.last ?? "" }
 
     @Option(help: "Input format: rdb, json or jsonl, when its content does not say (an AOF is always read as one).")
     var from: String?
@@ -70,11 +80,16 @@ struct ConvertCommand: ParsableCommand {
 
     @OptionGroup var reading: ReadingOptions
 
+    @OptionGroup var parallel: JobsOptions
+
     func validate() throws {
-        switch (outputArgument, outputOption) {
-        case (nil, nil): throw ValidationError("give the output: convert IN OUT, or convert IN -o OUT")
-        case (.some(let a), .some(let o)) where a != o: throw ValidationError("two outputs given ('\(a)' and -o '\(o)'); give one")
-        default: break
+        if paths.isEmpty { throw ValidationError("give the input and the output: convert IN OUT, or convert IN -o OUT") }
+        if outputOption == nil {
+            if paths.count == 1 { throw ValidationError("give the output: convert IN OUT, or convert IN -o OUT") }
+            if paths.count > 2 { throw ValidationError("several inputs go to -o DIR/ (one output per input)") }
+        } else if let o = outputOption, inputs.count == 2, !PerInputOutputs.exists(paths[1]) {
+            // An input is a file that exists: a second name that does not is a second output.
+            throw ValidationError("two outputs given ('\(paths[1])' and -o '\(o)'); give one")
         }
         if let from, !["rdb", "json", "jsonl"].contains(from) { throw ValidationError("unknown input format '\(from)' (rdb, json, jsonl)") }
         if outputFormat == nil {
@@ -83,61 +98,112 @@ struct ConvertCommand: ParsableCommand {
         try aofLayout.check(outputIsAOF: outputFormat == "aof")
     }
 
-    /// What the input holds (see `InputKind`); --from names the format of one that is no AOF.
-    private var inputKind: InputKind {
+    /// What an input holds (see `InputKind`); --from names the format of one that is no AOF.
+    private func inputKind(_ input: String) -> InputKind {
         let kind = InputKind.of(input)
         guard kind != .aof, let from else { return kind }
         return from == "rdb" ? .rdb : .json
     }
 
+    /// Several outputs (or one into a directory): one per input in the directory `output` names.
+    private var outputIsDirectory: Bool {
+        if aofLayout.multiPart && inputs.count == 1 { return false }
+        return inputs.count > 1 || output.hasSuffix("/") || PerInputOutputs.isExistingDirectory(output)
+    }
+
     private var outputFormat: String? {
         if let to { return ["rdb", "json", "jsonl", "csv", "resp", "aof"].contains(to) ? to : nil }
+        if outputIsDirectory { return "rdb" }
         for ext in ["rdb", "jsonl", "json", "csv", "resp", "aof"] where output.hasSuffix(".\(ext)") { return ext }
         return nil
     }
 
     func run() throws {
+        let outputs = outputIsDirectory ? try PerInputOutputs.paths(for: inputs, output: output, extension: outputFormat!).map { $0! }
+            : [output]
+        guard inputs.count > 1 else {
+            do {
+                let converted = try convertOne(inputs[0], to: outputs[0])
+                converted.report()
+                return
+            } catch let error as ValidationError {
+                throw error
+            } catch {
+                throw CommandFailure.reporting(error, about: inputs[0])
+            }
+        }
+        var combined = CombinedSummary(files: inputs.count)
+        var status = ExitStatus.damagedInput
+        parallel.each(inputs, reading: reading, { (index, options) -> Result<Converted, Error> in
+            Result { try convertOne(inputs[index], to: outputs[index], options: options) }
+        }, deliver: { index, result in
+            switch result {
+            case .success(let converted):
+                combined.add(failed: false, keys: converted.keys)
+                print("OK  \(inputs[index]) -> \(outputs[index]): \(converted.keys) keys")
+                converted.report()
+            case .failure(let error):
+                combined.add(failed: true, keys: 0)
+                status = max(status, CommandFailure.reporting(error, about: inputs[index]).status)
+                print("BAD \(inputs[index]): \(error)")
+            }
+        })
+        print(combined.line(ok: "converted", failed: "failed"))
+        if combined.failed > 0 { throw CommandFailure(status: status) }
+    }
+
+    /// One conversion's outcome: the keys written, and what to tell about it on standard error
+    /// (told after, so that parallel conversions' lines do not mix).
+    struct Converted {
+        var keys: Int
+        var report: () -> Void
+    }
+
+    private func converted(_ summary: Convert.Summary) -> Converted {
+        Converted(keys: summary.keys) { reportLosses(summary.losses) }
+    }
+
+    private func convertOne(_ input: String, to output: String, options: ReaderOptions? = nil) throws -> Converted {
         let target = writing.target(for: input)
+        let readerOptions = options ?? reading.readerOptions
         do {
-            let kind = inputKind
+            let kind = inputKind(input)
             if kind == .aof {
                 guard outputFormat == "rdb" || outputFormat == "aof" else { throw ValidationError("an AOF converts to rdb or aof (its replayed dataset)") }
                 try filtering.refuseForAOF("convert", allowingDatabases: false)
-                var options = Merge.Options(target: target, now: SystemClock.nowMs())
-                options.output = outputFormat == "aof" ? .aof(aofLayout.layout) : .rdb
-                options.lossy = writing.lossy
-                options.withoutModules = writing.withoutModules
-                options.reader = reading.readerOptions
-                return MergeCommand.report(try Merge.run(base: input, deltas: [], outputPath: output, options: options))
+                var mergeOptions = Merge.Options(target: target, now: SystemClock.nowMs())
+                mergeOptions.output = outputFormat == "aof" ? .aof(aofLayout.layout) : .rdb
+                mergeOptions.lossy = writing.lossy
+                mergeOptions.withoutModules = writing.withoutModules
+                mergeOptions.reader = readerOptions
+                let summary = try Merge.run(base: input, deltas: [], outputPath: output, options: mergeOptions)
+                return Converted(keys: summary.keysWritten) { MergeCommand.report(summary) }
             }
             if kind == .json {
                 guard outputFormat == "rdb" else { throw ValidationError("JSON input converts to rdb only") }
                 try refuseFilters("a JSON input")
-                return reportLosses(try Convert.jsonToRDB(inputPath: input, outputPath: output, target: target,
-                                                          lossy: writing.lossy, withoutModules: writing.withoutModules).losses)
+                return converted(try Convert.jsonToRDB(inputPath: input, outputPath: output, target: target,
+                                                       lossy: writing.lossy, withoutModules: writing.withoutModules))
             }
             switch outputFormat {
             case "json", "jsonl", "csv":
-                _ = try Export.run(path: input, outputPath: output, format: ExportFormat(rawValue: outputFormat!)!,
-                                   withMeta: false, filter: filtering.filter, options: reading.readerOptions)
+                let summary = try Export.run(path: input, outputPath: output, format: ExportFormat(rawValue: outputFormat!)!,
+                                             withMeta: false, filter: filtering.filter, options: readerOptions)
+                return Converted(keys: summary.keys) {}
             case "aof":
-                reportLosses(try Convert.rdbToAOF(inputPath: input, outputPath: output,
-                                                  layout: aofLayout.layout,
-                                                  target: target, lossy: writing.lossy, withoutModules: writing.withoutModules,
-                                                  filter: filtering.filter, options: reading.readerOptions).losses)
+                return converted(try Convert.rdbToAOF(inputPath: input, outputPath: output,
+                                                      layout: aofLayout.layout,
+                                                      target: target, lossy: writing.lossy, withoutModules: writing.withoutModules,
+                                                      filter: filtering.filter, options: readerOptions))
             case "resp":
-                reportLosses(try Convert.rdbToRESP(inputPath: input, outputPath: output, target: target, lossy: writing.lossy,
-                                                   withoutModules: writing.withoutModules, filter: filtering.filter,
-                                                   options: reading.readerOptions).losses)
+                return converted(try Convert.rdbToRESP(inputPath: input, outputPath: output, target: target, lossy: writing.lossy,
+                                                       withoutModules: writing.withoutModules, filter: filtering.filter,
+                                                       options: readerOptions))
             default:
-                reportLosses(try Convert.rdbToRDB(inputPath: input, outputPath: output, target: target, lossy: writing.lossy,
-                                                  withoutModules: writing.withoutModules, filter: filtering.filter,
-                                                  options: reading.readerOptions).losses)
+                return converted(try Convert.rdbToRDB(inputPath: input, outputPath: output, target: target, lossy: writing.lossy,
+                                                      withoutModules: writing.withoutModules, filter: filtering.filter,
+                                                      options: readerOptions))
             }
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            throw CommandFailure.reporting(error, about: input)
         }
     }
 

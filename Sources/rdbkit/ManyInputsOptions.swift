@@ -66,12 +66,12 @@ enum PerInputOutputs {
         return String(name)
     }
 
-    private static func exists(_ path: String) -> Bool {
+    static func exists(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0
     }
 
-    private static func isExistingDirectory(_ path: String) -> Bool {
+    static func isExistingDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }

@@ -55,111 +55,129 @@ public struct Inspection: Sendable {
 
 /// The `inspect` pass: a `KeyStatsCollector` for every key plus the file-level records.
 public final class Inspector: ForwardsElements {
-    public private(set) var result: Inspection
+    public var result: Inspection { tally.pointee.result }
     private let stats: KeyStatsCollector
-    private var pending: (type: RedisType, offset: Int64)?
-    private var biggest: BoundedTopKeys
-    private var prefixes: PrefixSummary
     private let separator: Bytes
+    /// Per-key counts behind a pointer (a class's stored `var`s are checked for exclusive access
+    /// on every use), kept in arrays and folded into `result` by `finish`: dictionaries keyed by
+    /// types and encoding names cost more per key than reading the key does.
+    private let tally: UnsafeMutablePointer<InspectionTally>
 
     public init(path: String, nowMs: Int64, top: Int, separator: Bytes, prefixCapacity: Int = 10_000) {
-        result = Inspection(path: path)
+        var result = Inspection(path: path)
         result.nowMs = nowMs
-        biggest = BoundedTopKeys(capacity: top)
-        prefixes = PrefixSummary(capacity: prefixCapacity)
+        tally = .allocate(capacity: 1)
+        tally.initialize(to: InspectionTally(result: result, biggest: BoundedTopKeys(capacity: top),
+                                             prefixes: PrefixSummary(capacity: prefixCapacity)))
         self.separator = separator
         var sink: ((KeyStats) -> Void)?
         stats = KeyStatsCollector { (s) throws(RDBError) in sink?(s) }
         sink = { [unowned self] s in self.record(s) }
     }
 
+    deinit {
+        tally.deinitialize(count: 1)
+        tally.deallocate()
+    }
+
     private func record(_ s: KeyStats) {
-        result.keys += 1
-        result.memory += Int64(s.memory)
-        result.types[s.type, default: .init()].memory += Int64(s.memory)
-        result.types[s.type, default: .init()].serverEncodings[s.encoding, default: 0] += 1
-        var db = result.databases[s.db, default: .init()]
-        db.keys += 1
+        let t = tally
+        t.pointee.result.keys += 1
+        t.pointee.result.memory += Int64(s.memory)
+        t.pointee.types[s.type.ordinal].memory += Int64(s.memory)
+        t.pointee.types[s.type.ordinal].countServerEncoding(s.encoding)
+        if s.db != t.pointee.db { t.pointee.switchDatabase(to: s.db) }
+        t.pointee.database.keys += 1
         let bucket: Int
         if let e = s.expireAtMs {
-            db.withExpiry += 1
-            let left = e - result.nowMs
-            if left <= 0 { db.alreadyExpired += 1 }
+            t.pointee.database.withExpiry += 1
+            let left = e - t.pointee.result.nowMs
+            if left <= 0 { t.pointee.database.alreadyExpired += 1 }
             bucket = left <= 0 ? 0 : left < 3_600_000 ? 1 : left < 86_400_000 ? 2 : left < 604_800_000 ? 3
                 : left < 2_592_000_000 ? 4 : left < 31_536_000_000 ? 5 : 6
         } else {
             bucket = 7
         }
-        result.ttlBuckets[bucket] += 1
-        result.databases[s.db] = db
-        biggest.offer(s)
-        if let prefix = PrefixSummary.prefix(of: s.key, separator: separator) {
-            prefixes.add(Array(prefix), memory: Int64(s.memory))
-        } else {
-            result.keysWithoutPrefix += 1
+        t.pointee.ttlBuckets[bucket] += 1
+        t.pointee.biggest.offer(s)
+        let counted = s.key.withUnsafeBytes { key in
+            guard let prefix = PrefixSummary.prefix(of: key, separator: separator) else { return false }
+            t.pointee.prefixes.add(prefix, memory: Int64(s.memory))
+            return true
         }
+        if !counted { t.pointee.result.keysWithoutPrefix += 1 }
     }
 
     public var wantsStringValues: Bool { true }
     public var elementSink: KeyStatsCollector { stats }
 
-    public func header(_ header: RDBHeader) throws(RDBError) { result.header = header }
+    public func header(_ header: RDBHeader) throws(RDBError) { tally.pointee.result.header = header }
     public func aux(name: RDBString, value: RDBString) throws(RDBError) {
-        result.aux.append((String(decoding: name.array, as: UTF8.self), String(decoding: value.array, as: UTF8.self)))
+        tally.pointee.result.aux.append((String(decoding: name.array, as: UTF8.self), String(decoding: value.array, as: UTF8.self)))
     }
     public func resizeDB(keys: UInt64, expires: UInt64) throws(RDBError) {
         lastResize = (keys, expires)
     }
     private var lastResize: (UInt64, UInt64)?
-    private var currentDB = 0
     public func selectDB(_ db: Int) throws(RDBError) {
-        currentDB = db
         lastResize = nil
     }
-    public func function(code: RDBString) throws(RDBError) { result.functions += 1 }
-    public func moduleAux(_ aux: ModuleAux) throws(RDBError) { result.moduleAux.append(aux.typeID.name) }
+    public func function(code: RDBString) throws(RDBError) { tally.pointee.result.functions += 1 }
+    public func moduleAux(_ aux: ModuleAux) throws(RDBError) { tally.pointee.result.moduleAux.append(aux.typeID.name) }
 
     public func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction {
+        let t = tally
         settle(at: info.offset)
-        pending = (info.type, info.offset)
+        t.pointee.pending = (info.type.ordinal, info.offset)
         if let (keys, expires) = lastResize {
-            result.databases[info.db, default: .init()].resizeHintKeys = keys
-            result.databases[info.db, default: .init()].resizeHintExpires = expires
+            if info.db != t.pointee.db { t.pointee.switchDatabase(to: info.db) }
+            t.pointee.database.resizeHintKeys = keys
+            t.pointee.database.resizeHintExpires = expires
             lastResize = nil
         }
-        result.types[info.type, default: .init()].keys += 1
-        result.types[info.type, default: .init()].storedEncodings[info.encodingName, default: 0] += 1
+        t.pointee.types[info.type.ordinal].keys += 1
+        t.pointee.countStoredEncoding(info.rdbType)
         return try stats.beginKey(info, key: key)
     }
 
     /// A key's serialized size: from its type byte to the next record.
     private func settle(at offset: Int64) {
-        guard let pending else { return }
-        result.types[pending.type, default: .init()].serializedBytes += offset - pending.offset
-        self.pending = nil
+        guard let pending = tally.pointee.pending else { return }
+        tally.pointee.types[pending.type].serializedBytes += offset - pending.offset
+        tally.pointee.pending = nil
     }
 
     public func moduleValue(_ value: ModuleValue) throws(RDBError) {
-        result.modules[value.typeID.name, default: 0] += 1
+        tally.pointee.result.modules[value.typeID.name, default: 0] += 1
         try stats.moduleValue(value)
     }
 
     public func streamGroup(_ group: StreamGroup) throws(RDBError) {
-        result.streams.nackedEntries += group.nacked?.count ?? 0
+        tally.pointee.result.streams.nackedEntries += group.nacked?.count ?? 0
         try stats.streamGroup(group)
     }
 
     public func streamIdmp(_ idmp: StreamIdmp) throws(RDBError) {
         if !idmp.isDefault {
-            result.streams.withIdmp += 1
-            result.streams.idmpProducers += idmp.producers.count
-            result.streams.idmpIids += idmp.producers.map(\.entries.count).reduce(0, +)
+            tally.pointee.result.streams.withIdmp += 1
+            tally.pointee.result.streams.idmpProducers += idmp.producers.count
+            tally.pointee.result.streams.idmpIids += idmp.producers.map(\.entries.count).reduce(0, +)
         }
         try stats.streamIdmp(idmp)
     }
 
     public func end(_ trailer: RDBTrailer) throws(RDBError) {
-        result.checksum = trailer.checksum
+        tally.pointee.result.checksum = trailer.checksum
+    }
+
+    /// The summary once the pass has read `bytes`.
+    private func finish(bytes: Int64) -> Inspection {
+        settle(at: bytes)
+        var result = tally.pointee.folded()
+        result.bytes = bytes
+        result.biggestKeys = tally.pointee.biggest.sorted
+        (result.prefixes, result.prefixCountError) = tally.pointee.prefixes.top(20)
+        return result
     }
 
     /// Runs the pass over `path`.
@@ -169,10 +187,69 @@ public final class Inspector: ForwardsElements {
         let (input, progress) = try RDBReader.window(path: path, options: options)
         defer { progress?.finish() }
         try RDBReader.run(input: input, visitor: inspector, filter: filter, options: options)
-        inspector.settle(at: input.offset)
-        inspector.result.bytes = input.offset
-        inspector.result.biggestKeys = inspector.biggest.sorted
-        (inspector.result.prefixes, inspector.result.prefixCountError) = inspector.prefixes.top(20)
-        return inspector.result
+        return inspector.finish(bytes: input.offset)
+    }
+}
+
+/// `Inspector`'s running counts: per type by ordinal, stored encodings by type byte, the current
+/// database's summary until the next database begins.
+struct InspectionTally {
+    struct TypeTally {
+        var keys = 0
+        var serializedBytes: Int64 = 0
+        var memory: Int64 = 0
+        /// A handful per type; the names are short literals, so comparing them is comparing words.
+        var serverEncodings: [(name: String, count: Int)] = []
+
+        mutating func countServerEncoding(_ name: String) {
+            for i in serverEncodings.indices where serverEncodings[i].name == name {
+                serverEncodings[i].count += 1
+                return
+            }
+            serverEncodings.append((name, 1))
+        }
+    }
+
+    var result: Inspection
+    var biggest: BoundedTopKeys
+    var prefixes: PrefixSummary
+    var types = [TypeTally](repeating: TypeTally(), count: RedisType.allCases.count)
+    /// Keys by stored type, the few a file holds in the order met (comparing them is comparing words).
+    var storedEncodings: [(type: RDBValueType, count: Int)] = []
+    var ttlBuckets = [Int](repeating: 0, count: 8)
+    var db = -1
+    var database = Inspection.DatabaseSummary()
+    var pending: (type: Int, offset: Int64)?
+
+    mutating func countStoredEncoding(_ type: RDBValueType) {
+        for i in storedEncodings.indices where storedEncodings[i].type == type {
+            storedEncodings[i].count += 1
+            return
+        }
+        storedEncodings.append((type, 1))
+    }
+
+    mutating func switchDatabase(to next: Int) {
+        if db >= 0 { result.databases[db] = database }
+        db = next
+        database = result.databases[next] ?? Inspection.DatabaseSummary()
+    }
+
+    /// `result` with the counts in it.
+    mutating func folded() -> Inspection {
+        switchDatabase(to: db)
+        var folded = result
+        for type in RedisType.allCases where types[type.ordinal].keys > 0 {
+            let t = types[type.ordinal]
+            folded.types[type, default: .init()].keys += t.keys
+            folded.types[type, default: .init()].serializedBytes += t.serializedBytes
+            folded.types[type, default: .init()].memory += t.memory
+            for (name, count) in t.serverEncodings { folded.types[type, default: .init()].serverEncodings[name, default: 0] += count }
+        }
+        for (stored, count) in storedEncodings {
+            folded.types[stored.redisType, default: .init()].storedEncodings[stored.name, default: 0] += count
+        }
+        for (i, n) in ttlBuckets.enumerated() { folded.ttlBuckets[i] += n }
+        return folded
     }
 }

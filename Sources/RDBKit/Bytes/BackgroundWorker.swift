@@ -34,14 +34,15 @@ final class BackgroundWorker: @unchecked Sendable {
         var stopping = false
     }
 
-    /// `perform` runs on the worker thread, one job at a time, in order.
-    init(perform: @escaping (Job) -> Void) {
+    /// `perform` runs on the worker thread, one job at a time, in order. `buffers` bounds how
+    /// far the submitter can run ahead (and the memory, a MiB each).
+    init(buffers: Int = BackgroundWorker.bufferCount, perform: @escaping (Job) -> Void) {
         self.perform = perform
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(wake, nil)
         state = .allocate(capacity: 1)
         state.initialize(to: State())
-        for _ in 0..<BackgroundWorker.bufferCount {
+        for _ in 0..<max(1, buffers) {
             state.pointee.free.append(.allocate(byteCount: BackgroundWorker.bufferSize, alignment: 16))
         }
         let context = Unmanaged.passRetained(self).toOpaque()

@@ -40,6 +40,9 @@ public final class InputWindow {
     private static let backgroundThreshold = 256 * 1024
     /// Called with the offset reached each time the window is refilled (about once per MiB).
     public var onProgress: ((Int64) -> Void)?
+    /// Takes the captured bytes at each refill, so that a capture of any length holds at most
+    /// about one window (see `beginCapture(into:spillingTo:)`).
+    private var captureSpill: ((UnsafeRawBufferPointer) throws(RDBError) -> Void)?
 
     /// `checksummed: false` skips the CRC64 (for re-reading the tool's own temporary files).
     public init(source: ByteSource, checksummed: Bool = true) {
@@ -125,16 +128,21 @@ public final class InputWindow {
         checksummed = false
     }
 
-    /// Starts copying consumed bytes into `buffer` (used to keep module payloads raw).
-    public func beginCapture(into buffer: ScratchBuffer) {
+    /// Starts copying consumed bytes into `buffer` (used to keep module payloads raw). With
+    /// `spill`, the buffer is handed to it and emptied each time the window is refilled, and what
+    /// is left in it at `endCapture` is the rest.
+    public func beginCapture(into buffer: ScratchBuffer,
+                             spillingTo spill: ((UnsafeRawBufferPointer) throws(RDBError) -> Void)? = nil) {
         observe(upTo: s.pointee.start)
         buffer.removeAll()
         s.pointee.capture = buffer
+        captureSpill = spill
     }
 
     public func endCapture() {
         observe(upTo: s.pointee.start)
         s.pointee.capture = nil
+        captureSpill = nil
     }
 
     /// Reads and discards whatever is left; returns how many bytes that was.
@@ -191,6 +199,10 @@ public final class InputWindow {
             return false
         }
         observe(upTo: s.pointee.start)
+        if let captureSpill, let capture = s.pointee.capture, capture.count > 0 {
+            try captureSpill(capture.bytes)
+            capture.removeAll()
+        }
         onProgress?(offset)
         let available = s.pointee.end - s.pointee.start
         if s.pointee.start > 0 {

@@ -1,5 +1,16 @@
 /// "2033-05-18T03:33:20.000Z" for a unix time in milliseconds (proleptic Gregorian, UTC).
 func isoTime(_ ms: Int64) -> String {
+    withUnsafeTemporaryAllocation(byteCount: ISOTimeMaxLength, alignment: 1) { buffer in
+        let n = writeISOTime(ms, to: buffer.baseAddress!)
+        return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: n), as: UTF8.self)
+    }
+}
+
+/// The most `writeISOTime` writes: a year of up to 20 characters and 20 more.
+let ISOTimeMaxLength = 40
+
+/// Writes `isoTime(ms)` at `p`; returns its length.
+func writeISOTime(_ ms: Int64, to p: UnsafeMutableRawPointer) -> Int {
     let (seconds, millis) = ms.quotientAndRemainder(dividingBy: 1000)
     let adjustedSeconds = millis < 0 ? seconds - 1 : seconds
     let milli = millis < 0 ? millis + 1000 : millis
@@ -16,9 +27,22 @@ func isoTime(_ ms: Int64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1
     let m = mp < 10 ? mp + 3 : mp - 9
     let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-    func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-    let ms3 = milli < 10 ? "00\(milli)" : milli < 100 ? "0\(milli)" : "\(milli)"
-    return "\(y)-\(two(m))-\(two(d))T\(two(sod / 3600)):\(two(sod % 3600 / 60)):\(two(sod % 60)).\(ms3)Z"
+    var o = writeDecimal(y, to: p)
+    func put(_ c: UInt8) {
+        p.storeBytes(of: c, toByteOffset: o, as: UInt8.self)
+        o += 1
+    }
+    func digits(_ v: Int64, _ width: Int) {
+        var divisor: Int64 = width == 3 ? 100 : 10
+        while divisor > 0 {
+            put(UInt8(48 + v / divisor % 10))
+            divisor /= 10
+        }
+    }
+    put(UInt8(ascii: "-")); digits(m, 2); put(UInt8(ascii: "-")); digits(d, 2); put(UInt8(ascii: "T"))
+    digits(sod / 3600, 2); put(UInt8(ascii: ":")); digits(sod % 3600 / 60, 2); put(UInt8(ascii: ":"))
+    digits(sod % 60, 2); put(UInt8(ascii: ".")); digits(milli, 3); put(UInt8(ascii: "Z"))
+    return o
 }
 
 /// 2026-12-01T22:35:39Z

@@ -26,7 +26,7 @@ final class CSVExporter {
         out.byte(UInt8(ascii: ","))
         out.int(Int64(s.largestElement))
         out.byte(UInt8(ascii: ","))
-        if let e = s.expireAtMs { out.text(isoTime(e)) }
+        if let e = s.expireAtMs { out.buffer.commit(writeISOTime(e, to: out.buffer.reserve(ISOTimeMaxLength))) }
         out.byte(UInt8(ascii: "\n"))
         try out.flushIfFull()
     }

@@ -19,7 +19,8 @@ final class HashStaging {
     private(set) var allFieldsUTF8 = true
     private(set) var anyExpiry = false
 
-    init(memoryLimit: Int = 8 << 20) {
+    /// 1 MiB: what the rest of an export holds at once (one input chunk, one output buffer).
+    init(memoryLimit: Int = 1 << 20) {
         self.memoryLimit = memoryLimit
     }
 
@@ -33,6 +34,9 @@ final class HashStaging {
     }
 
     func add(field: RDBString, value: RDBString, expireAtMs: Int64?) throws(RDBError) {
+        // Spilled before the buffer would grow past the limit, not after.
+        let size = 9 + field.count + value.count + (expireAtMs == nil ? 0 : 8)
+        if memory.count > 0 && memory.count + size > memoryLimit { try spill() }
         memory.append(expireAtMs == nil ? 0 : 1)
         field.withBytes { f in
             if allFieldsUTF8 && !isValidUTF8(f) { allFieldsUTF8 = false }
@@ -44,7 +48,6 @@ final class HashStaging {
             withUnsafeBytes(of: expireAtMs.littleEndian) { memory.append($0) }
         }
         count += 1
-        if memory.count >= memoryLimit { try spill() }
     }
 
     private func appendSized(_ b: UnsafeRawBufferPointer) {

@@ -16,101 +16,101 @@ public struct KeyStats: Sendable {
 public final class KeyStatsCollector: RDBVisitor {
     private let onKey: (KeyStats) throws(RDBError) -> Void
     private let thresholds = EncodingThresholds()
-    private var info: KeyInfo?
-    private var key: Bytes = []
-    private var elements = 0
-    private var largest = 0
-    /// Listpack bytes of the whole value (hash, zset) and of the current quicklist node (list).
-    private var listpackBytes = 7
-    private var nodeBytes = 7
-    private var nodes = 0
-    private var nodesMemory = 0
-    /// Hashtable cost of the elements so far, and whether the value still fits a listpack / intset.
-    private var tableMemory = 0
-    private var fitsListpack = true
-    private var allIntegers = true
-    private var widestInteger = 2
-    private var stringMemory = 0
-    /// Consumer groups' cost, and the stream's nodes with their listpacks' allocations.
-    private var streamMemory = 0
-    private var streamNodes = 0
-    private var streamNodesMemory = 0
-    private var array = ArrayMemory()
+    /// The figures of the key being read, behind a pointer: a class's stored `var`s are checked
+    /// for exclusive access at run time on every use, which costs more than the counting.
+    private struct Figures {
+        var info: KeyInfo?
+        var key: Bytes = []
+        var elements = 0
+        var largest = 0
+        /// Listpack bytes of the whole value (hash, zset) and of the current quicklist node (list).
+        var listpackBytes = 7
+        var nodeBytes = 7
+        var nodes = 0
+        var nodesMemory = 0
+        /// Hashtable cost of the elements so far, and whether the value still fits a listpack / intset.
+        var tableMemory = 0
+        var fitsListpack = true
+        var allIntegers = true
+        var widestInteger = 2
+        var stringMemory = 0
+        /// Consumer groups' cost, and the stream's nodes with their listpacks' allocations.
+        var streamMemory = 0
+        var streamNodes = 0
+        var streamNodesMemory = 0
+        var array = ArrayMemory()
+
+    }
+
+    private let fig = UnsafeMutablePointer<Figures>.allocate(capacity: 1)
 
     public init(onKey: @escaping (KeyStats) throws(RDBError) -> Void) {
         self.onKey = onKey
+        fig.initialize(to: Figures())
+    }
+
+    deinit {
+        fig.deinitialize(count: 1)
+        fig.deallocate()
     }
 
     public func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction {
-        self.info = info
-        self.key = key.array
-        elements = 0
-        largest = 0
-        listpackBytes = 7
-        nodeBytes = 7
-        nodes = 0
-        nodesMemory = 0
-        tableMemory = 0
-        fitsListpack = true
-        allIntegers = true
-        widestInteger = 2
-        stringMemory = 0
-        streamMemory = 0
-        streamNodes = 0
-        streamNodesMemory = 0
-        array = ArrayMemory()
+        fig.pointee = Figures(info: info, key: key.array)
         return .read
     }
 
     private func note(_ b: UnsafeRawBufferPointer) {
-        largest = max(largest, b.count)
-        if b.count > thresholds.maxListpackValue { fitsListpack = false }
+        fig.pointee.largest = max(fig.pointee.largest, b.count)
+        if b.count > thresholds.maxListpackValue { fig.pointee.fitsListpack = false }
     }
 
     public func stringValue(_ value: StringValue) throws(RDBError) {
-        elements = 1
-        largest = value.count
+        fig.pointee.elements = 1
+        fig.pointee.largest = value.count
         // A value in pieces is counted, never held (nor an integer: a piece holds any integer's text).
-        stringMemory = value.whole?.withBytes { MemoryEstimate.string($0) } ?? MemoryEstimate.string(textOfLength: value.count)
+        fig.pointee.stringMemory = value.whole?.withBytes { MemoryEstimate.string($0) } ?? MemoryEstimate.string(textOfLength: value.count)
     }
 
     public func listElement(_ element: RDBString) throws(RDBError) {
         element.withBytes { b in
-            largest = max(largest, b.count)
+            fig.pointee.largest = max(fig.pointee.largest, b.count)
             let entry = ListpackEntrySize.entry(b)
-            if elements > 0 && nodeBytes + entry > thresholds.listNodeBytes { closeNode() }
-            nodeBytes += entry
-            elements += 1
+            if fig.pointee.elements > 0 && fig.pointee.nodeBytes + entry > thresholds.listNodeBytes { closeNode() }
+            fig.pointee.nodeBytes += entry
+            fig.pointee.elements += 1
         }
     }
 
     private func closeNode() {
-        nodes += 1
-        nodesMemory += MemoryEstimate.quicklistNode + jemallocSize(nodeBytes)
-        nodeBytes = 7
+        fig.pointee.nodes += 1
+        fig.pointee.nodesMemory += MemoryEstimate.quicklistNode + jemallocSize(fig.pointee.nodeBytes)
+        fig.pointee.nodeBytes = 7
     }
 
     public func setMember(_ member: RDBString) throws(RDBError) {
         member.withBytes { b in
             note(b)
-            elements += 1
-            if allIntegers, let v = canonicalInt64(b) {
-                if v < Int64(Int32.min) || v > Int64(Int32.max) { widestInteger = 8 }
-                else if v < Int64(Int16.min) || v > Int64(Int16.max) { widestInteger = max(widestInteger, 4) }
+            fig.pointee.elements += 1
+            if fig.pointee.allIntegers, let v = canonicalInt64(b) {
+                if v < Int64(Int32.min) || v > Int64(Int32.max) { fig.pointee.widestInteger = 8 }
+                else if v < Int64(Int16.min) || v > Int64(Int16.max) { fig.pointee.widestInteger = max(fig.pointee.widestInteger, 4) }
             } else {
-                allIntegers = false
+                fig.pointee.allIntegers = false
             }
-            tableMemory += MemoryEstimate.dictEntry + MemoryEstimate.sds(b.count)
+            fig.pointee.tableMemory += MemoryEstimate.dictEntry + MemoryEstimate.sds(b.count)
         }
     }
 
     public func zsetMember(_ member: RDBString, score: Double) throws(RDBError) {
         member.withBytes { b in
             note(b)
-            elements += 1
-            var scoreText = RDBWriterScore.text(score)
-            listpackBytes += ListpackEntrySize.entry(b) + scoreText.withUTF8 { ListpackEntrySize.entry(UnsafeRawBufferPointer($0)) }
-            tableMemory += MemoryEstimate.sds(b.count) + MemoryEstimate.dictEntry
+            fig.pointee.elements += 1
+            // The listpack's size matters only while the value may still be one (the score's text costs a String).
+            if fig.pointee.fitsListpack && fig.pointee.elements <= thresholds.maxListpackEntries {
+                var scoreText = RDBWriterScore.text(score)
+                fig.pointee.listpackBytes += ListpackEntrySize.entry(b) + scoreText.withUTF8 { ListpackEntrySize.entry(UnsafeRawBufferPointer($0)) }
+            }
+            fig.pointee.tableMemory += MemoryEstimate.sds(b.count) + MemoryEstimate.dictEntry
         }
     }
 
@@ -119,106 +119,106 @@ public final class KeyStatsCollector: RDBVisitor {
             value.withBytes { v in
                 note(f)
                 note(v)
-                elements += 1
-                listpackBytes += ListpackEntrySize.entry(f) + ListpackEntrySize.entry(v)
-                tableMemory += MemoryEstimate.sds(f.count) + MemoryEstimate.sds(v.count) + MemoryEstimate.dictEntry
+                fig.pointee.elements += 1
+                fig.pointee.listpackBytes += ListpackEntrySize.entry(f) + ListpackEntrySize.entry(v)
+                fig.pointee.tableMemory += MemoryEstimate.sds(f.count) + MemoryEstimate.sds(v.count) + MemoryEstimate.dictEntry
             }
         }
     }
 
     public func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError) {
-        elements += 1
+        fig.pointee.elements += 1
         for i in 0..<fields.count {
-            fields.value(i).withBytes { largest = max(largest, $0.count) }
+            fields.value(i).withBytes { fig.pointee.largest = max(fig.pointee.largest, $0.count) }
         }
     }
 
     public func streamNode(listpackBytes: Int) throws(RDBError) {
         // rdb.c loads each node's listpack as stored, in an allocation of its size.
-        streamNodes += 1
-        streamNodesMemory += jemallocSize(listpackBytes)
+        fig.pointee.streamNodes += 1
+        fig.pointee.streamNodesMemory += jemallocSize(listpackBytes)
     }
 
     public func streamGroup(_ group: StreamGroup) throws(RDBError) {
         // object.c: streamCG, its PEL's rax and one streamNACK per entry; per consumer its
         // struct, its name's length and its own PEL's rax (the NACKs are shared).
-        streamMemory += MemoryEstimate.streamGroup + MemoryEstimate.streamRax(group.pending.count)
+        fig.pointee.streamMemory += MemoryEstimate.streamGroup + MemoryEstimate.streamRax(group.pending.count)
             + MemoryEstimate.streamNACK * group.pending.count
         for consumer in group.consumers {
-            streamMemory += MemoryEstimate.streamConsumer + consumer.name.count + MemoryEstimate.streamRax(consumer.pending.count)
+            fig.pointee.streamMemory += MemoryEstimate.streamConsumer + consumer.name.count + MemoryEstimate.streamRax(consumer.pending.count)
         }
     }
 
     public func streamIdmp(_ idmp: StreamIdmp) throws(RDBError) {
         // idmpProducer (rax node and dict) per producer; idmpEntry (iid copy, id, next) and its dict slot per iid.
         for producer in idmp.producers {
-            streamMemory += 96 + MemoryEstimate.sds(producer.pid.count)
-            for entry in producer.entries { streamMemory += jemallocSize(40 + entry.iid.count) + MemoryEstimate.dictEntry }
+            fig.pointee.streamMemory += 96 + MemoryEstimate.sds(producer.pid.count)
+            for entry in producer.entries { fig.pointee.streamMemory += jemallocSize(40 + entry.iid.count) + MemoryEstimate.dictEntry }
         }
     }
 
     public func arrayElement(index: UInt64, element: ArrayElement) throws(RDBError) {
-        elements += 1
-        element.withText { largest = max(largest, $0.count) }
-        array.add(index: index, element: ArrayEncoding.loaded(element))
+        fig.pointee.elements += 1
+        element.withText { fig.pointee.largest = max(fig.pointee.largest, $0.count) }
+        fig.pointee.array.add(index: index, element: ArrayEncoding.loaded(element))
     }
 
     public func moduleValue(_ value: ModuleValue) throws(RDBError) {
-        elements = 1
-        stringMemory = MemoryEstimate.robj + value.payload.count
+        fig.pointee.elements = 1
+        fig.pointee.stringMemory = MemoryEstimate.robj + value.payload.count
     }
 
     public func endKey() throws(RDBError) {
-        guard let info else { return }
-        let keyMemory = MemoryEstimate.sds(key.count) + MemoryEstimate.dictEntry
+        guard let info = fig.pointee.info else { return }
+        let keyMemory = MemoryEstimate.sds(fig.pointee.key.count) + MemoryEstimate.dictEntry
         var encoding: String
         var value: Int
         switch info.type {
         case .string:
-            value = stringMemory
-            encoding = value == MemoryEstimate.robj ? "int" : largest <= 44 ? "embstr" : "raw"
+            value = fig.pointee.stringMemory
+            encoding = value == MemoryEstimate.robj ? "int" : fig.pointee.largest <= 44 ? "embstr" : "raw"
         case .list:
-            if elements > 0 { closeNode() }
-            value = MemoryEstimate.robj + MemoryEstimate.quicklist + nodesMemory
+            if fig.pointee.elements > 0 { closeNode() }
+            value = MemoryEstimate.robj + MemoryEstimate.quicklist + fig.pointee.nodesMemory
             encoding = "quicklist"
         case .set:
-            if allIntegers && elements <= thresholds.maxIntsetEntries {
-                value = MemoryEstimate.robj + jemallocSize(8 + widestInteger * elements)
+            if fig.pointee.allIntegers && fig.pointee.elements <= thresholds.maxIntsetEntries {
+                value = MemoryEstimate.robj + jemallocSize(8 + fig.pointee.widestInteger * fig.pointee.elements)
                 encoding = "intset"
             } else {
-                value = MemoryEstimate.robj + MemoryEstimate.dict + MemoryEstimate.bucket * MemoryEstimate.buckets(elements) + tableMemory
+                value = MemoryEstimate.robj + MemoryEstimate.dict + MemoryEstimate.bucket * MemoryEstimate.buckets(fig.pointee.elements) + fig.pointee.tableMemory
                 encoding = "hashtable"
             }
         case .zset:
-            if fitsListpack && elements <= thresholds.maxListpackEntries {
-                value = MemoryEstimate.robj + jemallocSize(listpackBytes)
+            if fig.pointee.fitsListpack && fig.pointee.elements <= thresholds.maxListpackEntries {
+                value = MemoryEstimate.robj + jemallocSize(fig.pointee.listpackBytes)
                 encoding = "listpack"
             } else {
                 value = MemoryEstimate.robj + MemoryEstimate.zset + MemoryEstimate.zskiplist + MemoryEstimate.dict
-                    + MemoryEstimate.bucket * MemoryEstimate.buckets(elements) + jemallocSize(MemoryEstimate.skiplistHeader)
-                    + tableMemory + Int(MemoryEstimate.expectedSkiplistNode * Double(elements))
+                    + MemoryEstimate.bucket * MemoryEstimate.buckets(fig.pointee.elements) + jemallocSize(MemoryEstimate.skiplistHeader)
+                    + fig.pointee.tableMemory + Int(MemoryEstimate.expectedSkiplistNode * Double(fig.pointee.elements))
                 encoding = "skiplist"
             }
         case .hash:
-            if fitsListpack && elements <= thresholds.maxListpackEntries {
-                value = MemoryEstimate.robj + jemallocSize(listpackBytes)
+            if fig.pointee.fitsListpack && fig.pointee.elements <= thresholds.maxListpackEntries {
+                value = MemoryEstimate.robj + jemallocSize(fig.pointee.listpackBytes)
                 encoding = "listpack"
             } else {
-                value = MemoryEstimate.robj + MemoryEstimate.dict + MemoryEstimate.bucket * MemoryEstimate.buckets(elements) + tableMemory
+                value = MemoryEstimate.robj + MemoryEstimate.dict + MemoryEstimate.bucket * MemoryEstimate.buckets(fig.pointee.elements) + fig.pointee.tableMemory
                 encoding = "hashtable"
             }
         case .stream:
-            value = MemoryEstimate.robj + MemoryEstimate.stream + MemoryEstimate.streamRax(streamNodes) + streamNodesMemory + streamMemory
+            value = MemoryEstimate.robj + MemoryEstimate.stream + MemoryEstimate.streamRax(fig.pointee.streamNodes) + fig.pointee.streamNodesMemory + fig.pointee.streamMemory
             encoding = "stream"
         case .module:
-            value = stringMemory
+            value = fig.pointee.stringMemory
             encoding = "module"
         case .array:
-            value = MemoryEstimate.robj + array.total()
+            value = MemoryEstimate.robj + fig.pointee.array.total()
             encoding = "sliced-array"
         }
-        try onKey(KeyStats(db: info.db, key: key, type: info.type, encoding: encoding, elements: elements,
-                           largestElement: largest, memory: keyMemory + value, expireAtMs: info.expireAtMs))
-        self.info = nil
+        try onKey(KeyStats(db: info.db, key: fig.pointee.key, type: info.type, encoding: encoding, elements: fig.pointee.elements,
+                           largestElement: fig.pointee.largest, memory: keyMemory + value, expireAtMs: info.expireAtMs))
+        fig.pointee.info = nil
     }
 }

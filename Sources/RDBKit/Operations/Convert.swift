@@ -16,13 +16,25 @@ public enum Convert {
         let writer = RDBWriter(output: try Outputs(inputs: [inputPath]).file(outputPath), target: target)
         writer.dropModules = withoutModules
         try LossPolicy(lossy: lossy).write(writer, for: target) { () throws(RDBError) in
-            if target.hasResizeHints && inputPath != "-" {
+            let collector = RecordCollector(into: writer)
+            // Values the target stores as the input does are copied; a size filter decides on the
+            // decoded value, so it needs every value built.
+            let copier = filter?.minimumSize == nil ? ValueCopier(writer: writer, collector: collector) : nil
+            // Every key written as it stands: the input's own RESIZEDB numbers hold for the output.
+            copier?.adoptsResizeHints = (filter?.isEmpty ?? true) && !withoutModules
+            let sameFormat = copier?.adoptsResizeHints == true
+                && (inputPath == "-" || RDBTarget.inputHeader(inputPath).map { target.storesAsIs($0.0) } == true)
+            if target.hasResizeHints && inputPath != "-" && !sameFormat {
                 // A first pass, values skipped by their lengths, counts what RESIZEDB says Redis has.
                 let counter = DatabaseCounter()
                 try RDBReader.read(path: inputPath, visitor: counter, filter: filter, options: ReaderOptions(acceptNewerVersions: options.acceptNewerVersions))
                 writer.resizeHints = counter.counts
             }
-            try RDBReader.read(path: inputPath, visitor: RecordCollector(into: writer), filter: filter, options: options)
+            if let copier {
+                try RDBReader.read(path: inputPath, visitor: copier, filter: filter, options: options)
+            } else {
+                try RDBReader.read(path: inputPath, visitor: collector, filter: filter, options: options)
+            }
         }
         return Summary(keys: writer.keysWritten, losses: writer.losses, checksum: writer.checksum)
     }

@@ -13,6 +13,13 @@ extension RDBTarget {
     /// its RDB base or preamble. Nil when the input holds no RDB header to go by. Reads only the
     /// first 64 KiB (a stream's bytes are kept for the reader that follows: see `peekPrefix`).
     public static func ofInput(_ path: String) -> RDBTarget? {
+        guard let (header, writtenByValkey) = inputHeader(path) else { return nil }
+        return matching(header, writtenByValkey: writtenByValkey)
+    }
+
+    /// The RDB header of `path` (of its RDB base or preamble when it is an AOF), and whether a
+    /// `valkey-ver` aux field follows it; nil when there is none to read.
+    static func inputHeader(_ path: String) -> (RDBHeader, writtenByValkey: Bool)? {
         var rdbPath = path
         if InputKind.of(path) == .aof {
             guard let first = (try? AOFFiles.open(path))?.parts.first else { return nil }
@@ -22,8 +29,7 @@ extension RDBTarget {
         do throws(RDBError) {
             try RDBReader.read(source: try uncompressed(PeekingSource(path: rdbPath, limit: 64 << 10)), visitor: visitor)
         } catch {}
-        guard let header = visitor.header else { return nil }
-        return matching(header, writtenByValkey: visitor.writtenByValkey)
+        return visitor.header.map { ($0, visitor.writtenByValkey) }
     }
 
     /// The named target that writes `header`'s version (the newest Redis release writing it;

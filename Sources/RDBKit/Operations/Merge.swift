@@ -110,7 +110,18 @@ public enum Merge {
             router.onFunction = keepFunction
             router.onModuleAux = { (aux) throws(RDBError) in try sink.writeModuleAux(aux) }
             switch baseKind {
-            case .rdb: try RDBReader.read(path: base, visitor: router, options: options.reader)
+            case .rdb:
+                if let writer = sink as? RDBWriter {
+                    // A key no command names is copied as stored when the output's format is the base's.
+                    let copier = ValueCopier(writer: writer, collector: router) { info, key in
+                        if plan.dropsBase(db: info.db) { return .drop }
+                        return key.withBytes { plan.mayTouch($0) } ? .decode : .copy
+                    }
+                    try RDBReader.read(path: base, visitor: copier, options: options.reader)
+                    summary.keysStreamed += copier.keysCopied
+                } else {
+                    try RDBReader.read(path: base, visitor: router, options: options.reader)
+                }
             case .json:
                 let records = JSONImport(source: try openInput(path: base))
                 while let item = try records.next() {
@@ -169,7 +180,7 @@ struct MergePlan {
     /// SWAPDB moves whole databases: every base key is then held.
     private var holdsEverything = false
 
-    func mayTouch(_ key: Bytes) -> Bool { holdsEverything || arguments.contains(fingerprint(key)) }
+    func mayTouch(_ key: some Sequence<UInt8>) -> Bool { holdsEverything || arguments.contains(fingerprint(key)) }
 
     func dropsBase(db: Int) -> Bool { !holdsEverything && (flushesAll || flushedDatabases.contains(db)) }
 
@@ -195,7 +206,7 @@ struct MergePlan {
 }
 
 /// FNV-1a, 64 bits: a key's stand-in in the set of arguments.
-private func fingerprint(_ bytes: Bytes) -> UInt64 {
+private func fingerprint(_ bytes: some Sequence<UInt8>) -> UInt64 {
     var h: UInt64 = 0xcbf29ce484222325
     for b in bytes { h = (h ^ UInt64(b)) &* 0x100000001b3 }
     return h

@@ -128,6 +128,8 @@ public final class JSONWriter {
     }
 
     public func string(_ b: UnsafeRawBufferPointer) {
+        // ASCII, what most keys and values are, is checked and escaped in one pass.
+        if b.count <= 64 * 1024 && escaped(b, quotes: true, onlyASCII: true) { return }
         if isValidUTF8(b) {
             quoted(b)
         } else {
@@ -151,7 +153,7 @@ public final class JSONWriter {
         while left > 0 {
             let bytes = try window.take(min(left, piece))
             left -= bytes.count
-            isUTF8 ? escaped(bytes, quotes: false) : base64(bytes)
+            if isUTF8 { escaped(bytes, quotes: false) } else { base64(bytes) }
             try flushIfFull()
         }
         isUTF8 ? byte(UInt8(ascii: "\"")) : raw("\"}")
@@ -160,7 +162,10 @@ public final class JSONWriter {
     /// Writes valid UTF-8 as a quoted JSON string, escaping quotes, backslashes and controls.
     @inline(__always)
     func quoted(_ b: UnsafeRawBufferPointer) {
-        guard b.count > 64 * 1024 else { return escaped(b, quotes: true) }
+        guard b.count > 64 * 1024 else {
+            escaped(b, quotes: true)
+            return
+        }
         // In pieces, so a huge value reserves room for its worst case piece by piece, not at once.
         byte(UInt8(ascii: "\""))
         var at = 0
@@ -172,8 +177,11 @@ public final class JSONWriter {
         byte(UInt8(ascii: "\""))
     }
 
+    /// `onlyASCII`: gives up at the first byte above 0x7F, writing nothing (returns false), so
+    /// that the caller checks the UTF-8 first.
     @inline(__always)
-    func escaped(_ b: UnsafeRawBufferPointer, quotes: Bool) {
+    @discardableResult
+    func escaped(_ b: UnsafeRawBufferPointer, quotes: Bool, onlyASCII: Bool = false) -> Bool {
         let out = buffer.reserve(b.count * 6 + 2)
         var o = 0
         if quotes {
@@ -183,18 +191,17 @@ public final class JSONWriter {
         guard let src = b.baseAddress else {
             if quotes { out.storeBytes(of: UInt8(ascii: "\""), toByteOffset: o, as: UInt8.self) }
             buffer.commit(quotes ? 2 : 0)
-            return
+            return true
         }
         var runStart = 0
         var i = 0
         while i < b.count {
-            if i + 8 <= b.count && !needsEscape(src.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
-                i += 8
-                continue
-            }
             let c = src.load(fromByteOffset: i, as: UInt8.self)
             i += 1
-            if c >= 0x20 && c != 0x22 && c != 0x5C { continue }
+            if c >= 0x20 && c != 0x22 && c != 0x5C {
+                if onlyASCII && c >= 0x80 { return false }
+                continue
+            }
             let at = i - 1
             if at > runStart {
                 (out + o).copyMemory(from: src + runStart, byteCount: at - runStart)
@@ -228,6 +235,7 @@ public final class JSONWriter {
             o += 1
         }
         buffer.commit(o)
+        return true
     }
 
     /// Standard base64 with padding.
@@ -353,17 +361,6 @@ struct UTF8Check {
         default: return 2
         }
     }
-}
-
-/// Whether any of eight bytes is a control character, `"` or `\\` (what JSON escapes), found with
-/// the has-less-than and has-zero-byte tricks (Bit Twiddling Hacks) instead of a test per byte.
-/// Bytes of 0x80 and above never match: they are UTF-8 and pass through.
-@inline(__always)
-func needsEscape(_ word: UInt64) -> Bool {
-    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-    @inline(__always) func hasZeroByte(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
-    let control = (word &- ones &* 0x20) & ~word & highs
-    return control | hasZeroByte(word ^ (ones &* 0x22)) | hasZeroByte(word ^ (ones &* 0x5C)) != 0
 }
 
 /// UTF-8 validity as JSON needs it: no overlong forms, no surrogates, nothing above U+10FFFF.

@@ -3,11 +3,12 @@
 /// so every key maps back to its exact bytes.
 public enum KeyText {
     public static let prefix = Array("base64:".utf8)
+    private static let formulaLeads = Array("=+-@".utf8)
 
     /// `forSpreadsheet`: a key a spreadsheet would take for a formula (first byte = + - @, or a
     /// tab or CR, which the control-byte rule already covers) is written in the base64 form too.
     public static func encode(_ key: Bytes, forSpreadsheet: Bool = false) -> [UInt8] {
-        let formula = forSpreadsheet && key.first.map { Array("=+-@".utf8).contains($0) } == true
+        let formula = forSpreadsheet && key.first.map { formulaLeads.contains($0) } == true
         let plain = key.withUnsafeBytes { isValidUTF8($0) } && !key.contains { $0 < 0x20 || $0 == 0x7F }
             && !key.starts(with: prefix) && !formula
         if plain { return key }

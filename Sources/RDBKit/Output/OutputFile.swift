@@ -19,7 +19,19 @@ public final class OutputFile {
     private let temporaryPath: String?
     private let ownsDescriptor: Bool
     private var finished = false
-    private var written: Int64 = 0
+    /// Bytes written so far (by the writing thread once there is one; read after it has stopped).
+    private let progress = WriteProgress()
+    private var written: Int64 { progress.written }
+    /// Once a write is large (a buffer's flush), writing moves to a second thread: the caller
+    /// copies the bytes and goes on formatting while the kernel takes them (write(2) of a big
+    /// output costs as much time as producing it). Every later write goes the same way, in order;
+    /// `commit` and `abandon` wait for it.
+    private var background: BackgroundWorker?
+    private let failure = WriteFailure()
+    /// Runs over each chunk on the writing thread before it is written (an output checksum), so
+    /// that it too leaves the caller's thread. Set before the first write.
+    var digest: ((UnsafeRawBufferPointer) -> Void)?
+    private static let backgroundThreshold = 256 * 1024
 
     init(path given: String?) throws(RDBError) {
         let path = given ?? "-"
@@ -65,10 +77,53 @@ public final class OutputFile {
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(RDBError) {
-        if let failure = writeFully(fd, bytes) {
-            throw RDBError(.output("cannot write \(path): \(failure)"), offset: written)
+        if background == nil && bytes.count >= OutputFile.backgroundThreshold { startBackground() }
+        guard let background else { return try writeNow(bytes) }
+        if let error = failure.error { throw error }
+        var at = 0
+        while at < bytes.count {
+            let n = min(BackgroundWorker.bufferSize, bytes.count - at)
+            background.submit(bytes: UnsafeRawBufferPointer(rebasing: bytes[at..<(at + n)]))
+            at += n
         }
-        written += Int64(bytes.count)
+    }
+
+    private func writeNow(_ bytes: UnsafeRawBufferPointer) throws(RDBError) {
+        try Self.write(bytes, fd: fd, path: path, digest: digest, progress: progress)
+    }
+
+    private static func write(_ bytes: UnsafeRawBufferPointer, fd: Int32, path: String,
+                              digest: ((UnsafeRawBufferPointer) -> Void)?, progress: WriteProgress) throws(RDBError) {
+        digest?(bytes)
+        if let failure = writeFully(fd, bytes) {
+            throw RDBError(.output("cannot write \(path): \(failure)"), offset: progress.written)
+        }
+        progress.written += Int64(bytes.count)
+    }
+
+    private func startBackground() {
+        // The thread holds what it needs, not the file (whose deinit stops it).
+        background = BackgroundWorker(buffers: 2) { [fd, path, digest, progress, failure] job in
+            guard failure.error == nil else { return }
+            do throws(RDBError) {
+                try OutputFile.write(UnsafeRawBufferPointer(start: job.buffer, count: job.count), fd: fd, path: path,
+                                     digest: digest, progress: progress)
+            } catch {
+                failure.error = error
+            }
+        }
+    }
+
+    /// Waits until every write has reached the file; throws the first that failed.
+    func drain() throws(RDBError) {
+        guard let background else { return }
+        background.drain()
+        if let error = failure.error { throw error }
+    }
+
+    private func stopBackground() {
+        background?.stop()
+        background = nil
     }
 
     public func write(_ bytes: [UInt8]) throws(RDBError) {
@@ -81,6 +136,13 @@ public final class OutputFile {
     public func commit() throws(RDBError) { try commit(verifiedBy: nil) }
 
     public func commit(verifiedBy verify: ((String) throws(RDBError) -> Void)?) throws(RDBError) {
+        do throws(RDBError) {
+            try drain()
+            stopBackground()
+        } catch {
+            abandon()
+            throw error
+        }
         guard let temporaryPath else {
             finished = true
             if ownsDescriptor { close(fd) }
@@ -113,6 +175,7 @@ public final class OutputFile {
     public func abandon() {
         guard !finished else { return }
         finished = true
+        stopBackground()
         guard let temporaryPath else {
             if ownsDescriptor { close(fd) }
             return
@@ -123,3 +186,33 @@ public final class OutputFile {
 }
 
 extension OutputFile: ByteSink {}
+
+private final class WriteProgress: @unchecked Sendable {
+    var written: Int64 = 0
+}
+
+/// The first write that failed on `OutputFile`'s writing thread, read by the caller's.
+private final class WriteFailure: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private var stored: RDBError?
+
+    init() { pthread_mutex_init(mutex, nil) }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    var error: RDBError? {
+        get {
+            pthread_mutex_lock(mutex)
+            defer { pthread_mutex_unlock(mutex) }
+            return stored
+        }
+        set {
+            pthread_mutex_lock(mutex)
+            stored = newValue
+            pthread_mutex_unlock(mutex)
+        }
+    }
+}

@@ -27,6 +27,7 @@ extension ForwardsElements {
         try elementSink.arrayElement(index: index, element: element)
     }
     public func moduleValue(_ value: ModuleValue) throws(RDBError) { try elementSink.moduleValue(value) }
+    public func rawValue(_ bytes: UnsafeRawBufferPointer) throws(RDBError) { try elementSink.rawValue(bytes) }
     public func endKey() throws(RDBError) { try elementSink.endKey() }
 }
 

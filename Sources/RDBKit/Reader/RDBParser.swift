@@ -41,6 +41,11 @@ public final class RDBParser<Visitor: RDBVisitor> {
     let deferredChecks = DeferredStringChecks()
     let wantsStringValues: Bool
     let stringPieces: StringPieceReader
+    /// A value is being copied (`KeyAction.copy`): strings are only checked, as in validation.
+    var copying = false
+    private lazy var spillCopy: (UnsafeRawBufferPointer) throws(RDBError) -> Void = { [unowned self] bytes throws(RDBError) in
+        try self.visitor.rawValue(bytes)
+    }
 
     public init(input: InputWindow, visitor: Visitor, options: ReaderOptions = ReaderOptions()) {
         self.input = input
@@ -188,18 +193,37 @@ public final class RDBParser<Visitor: RDBVisitor> {
                            idleSeconds: idleSeconds, lfuFrequency: lfuFrequency, offset: typeOffset, metadata: metadata,
                            metadataOffset: metadataOffset)
         do throws(RDBError) {
-            let action = try visitor.beginKey(info, key: .bytes(keyBuffer.bytes))
-            if action == .read {
+            switch try visitor.beginKey(info, key: .bytes(keyBuffer.bytes)) {
+            case .read:
                 try readValue(type)
                 try visitor.endKey()
-            } else {
+            case .skip:
                 try skipValue(type)
+            case .copy:
+                try copyValue(type)
+                try visitor.endKey()
             }
         } catch var error {
             if error.key == nil { error.key = [UInt8](keyBuffer.bytes) }
             if error.context == nil { error.context = "reading \(type.name) value" }
             throw error
         }
+    }
+
+    /// `KeyAction.copy`: the value read (and checked) as for validation, its bytes captured as
+    /// they pass and handed to the visitor about a window at a time.
+    private func copyValue(_ type: RDBValueType) throws(RDBError) {
+        copying = true
+        input.beginCapture(into: captureScratch, spillingTo: spillCopy)
+        defer {
+            input.endCapture()
+            copying = false
+        }
+        try readValue(type)
+        input.endCapture()
+        try visitor.rawValue(captureScratch.bytes)
+        captureScratch.removeAll()
+        captureScratch.shrink(to: 1 << 20)
     }
 
     /// A byte where a type or opcode belongs that this file cannot have: opcodes and types whose

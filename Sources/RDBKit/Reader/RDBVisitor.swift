@@ -25,6 +25,11 @@ public enum KeyAction: Sendable {
     /// Consume the value without delivering it (checks framing, decodes as little as it can);
     /// no element events and no `endKey` follow.
     case skip
+    /// Decode and check the value as `.read` does, but hand over its bytes as stored (everything
+    /// after the key) through `rawValue`, in pieces as they are read, then `endKey`; the element
+    /// events that arrive meanwhile are to be ignored. For a writer whose target stores the value
+    /// exactly as the input does. Not for module values (their payload is itself a capture).
+    case copy
 }
 
 /// Receives a file's content in order, one event at a time. Borrowed strings (`RDBString`,
@@ -64,6 +69,8 @@ public protocol RDBVisitor: AnyObject {
     /// One array element, in ascending index order.
     func arrayElement(index: UInt64, element: ArrayElement) throws(RDBError)
     func moduleValue(_ value: ModuleValue) throws(RDBError)
+    /// A piece of a copied value's stored bytes (see `KeyAction.copy`), in file order.
+    func rawValue(_ bytes: UnsafeRawBufferPointer) throws(RDBError)
     func endKey() throws(RDBError)
 
     func end(_ trailer: RDBTrailer) throws(RDBError)
@@ -93,6 +100,7 @@ extension RDBVisitor {
     public func arrayHeader(count: UInt64, insertIndex: UInt64?) throws(RDBError) {}
     public func arrayElement(index: UInt64, element: ArrayElement) throws(RDBError) {}
     public func moduleValue(_ value: ModuleValue) throws(RDBError) {}
+    public func rawValue(_ bytes: UnsafeRawBufferPointer) throws(RDBError) {}
     public func endKey() throws(RDBError) {}
     public func end(_ trailer: RDBTrailer) throws(RDBError) {}
 }

@@ -4,7 +4,7 @@ extension RDBParser {
     func readValue(_ type: RDBValueType) throws(RDBError) {
         switch type {
         case .RDB_TYPE_STRING:
-            if wantsStringValues {
+            if wantsStringValues && !copying {
                 try readStringValue()
             } else {
                 try checkStringValue()

@@ -1,20 +1,30 @@
 /// The bytes of an RDB file as they are written: buffered, checksummed (CRC64 as Redis computes
 /// it), and encoded with Redis's own primitives (rdbSaveLen, rdbSaveRawString, ...).
 public final class RDBOutput {
-    private let out: WriteBuffer
-    private let buffer: ScratchBuffer
+    private let buffer = ScratchBuffer(capacity: 1 << 20)
     private let lzfScratch = ScratchBuffer()
     private lazy var longStringStage = SpillFile(purpose: "a long string value")
     private lazy var longStringDecoder = LZFStreamDecoder(pieceSize: 1 << 20)
-    private var crc = CRC64()
+    private let file: ByteSink?
+    /// The CRC64 of the flushed bytes; for an `OutputFile`, computed by its writing thread.
+    private let crc = UnsafeMutablePointer<CRC64>.allocate(capacity: 1)
+    private let outputFile: OutputFile?
     /// Whether strings longer than 20 bytes are tried with LZF (rdbcompression).
     let compress: Bool
     public private(set) var bytesWritten: Int64 = 0
 
     public init(file: ByteSink?, compress: Bool = true) {
-        out = WriteBuffer(sink: file)
-        buffer = out.bytes
+        self.file = file
         self.compress = compress
+        crc.initialize(to: CRC64())
+        outputFile = file as? OutputFile
+        outputFile?.digest = { [crc] in crc.pointee.update($0) }
+    }
+
+    deinit {
+        // The file's writing thread may still hold the digest: it is done once the file is.
+        outputFile?.abandon()
+        crc.deallocate()
     }
 
     /// Everything written so far when there is no file (RESTORE payloads, tests).
@@ -22,21 +32,24 @@ public final class RDBOutput {
 
     /// CRC64 of every byte written so far, flushed or not.
     var checksum: UInt64 {
-        var c = crc
+        // A write that failed is reported again by the file's commit.
+        try? outputFile?.drain()
+        var c = crc.pointee
         c.update(buffer.bytes)
         return c.value
     }
 
     func flush() throws(RDBError) {
-        try out.flush { (batch) in
-            crc.update(batch)
-            bytesWritten += Int64(batch.count)
-        }
+        guard let file, buffer.count > 0 else { return }
+        if outputFile == nil { crc.pointee.update(buffer.bytes) }
+        try file.write(buffer.bytes)
+        bytesWritten += Int64(buffer.count)
+        buffer.removeAll()
     }
 
     @inline(__always)
     func flushIfFull() throws(RDBError) {
-        if out.isFull { try flush() }
+        if buffer.count >= 1 << 20 { try flush() }
     }
 
     func byte(_ b: UInt8) { buffer.append(b) }

@@ -61,6 +61,10 @@ public struct RDBTarget: Sendable, Equatable {
     /// Whether the target can load `type` (and so may be written it): the type table's versions.
     func holds(_ type: RDBValueType) -> Bool { type.exists(family: family, version: version) }
 
+    /// A file with `header` holds nothing this target would store otherwise than as it stands
+    /// there (the same magic: the same type bytes and encodings), so its values can be copied.
+    func storesAsIs(_ header: RDBHeader) -> Bool { header.magic == magic }
+
     // What the target can load (and would write).
     var hasAuxFields: Bool { version >= 7 }
     var hasListpacks: Bool { holds(.RDB_TYPE_HASH_LISTPACK) }

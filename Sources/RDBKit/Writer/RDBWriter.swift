@@ -129,7 +129,8 @@ public final class RDBWriter: KeySink {
     public func write(_ record: KeyRecord) throws(RDBError) {
         writeHeaderIfNeeded()
         guard admits(record) else { return }
-        writeKeyAttributes(record)
+        writeKeyAttributes(db: record.db, expireAtMs: record.expireAtMs, idleSeconds: record.idleSeconds,
+                           lfuFrequency: record.lfuFrequency, key: record.key)
         try writeValue(record)
         keysWritten += 1
         try out.flushIfFull()
@@ -140,43 +141,68 @@ public final class RDBWriter: KeySink {
     public func write(_ record: KeyRecord, longString value: StringValue) throws(RDBError) {
         writeHeaderIfNeeded()
         guard admits(record) else { return }
-        writeKeyAttributes(record)
+        writeKeyAttributes(db: record.db, expireAtMs: record.expireAtMs, idleSeconds: record.idleSeconds,
+                           lfuFrequency: record.lfuFrequency, key: record.key)
         begin(.RDB_TYPE_STRING, key: record.key)
         try out.string(value)
         keysWritten += 1
         try out.flushIfFull()
     }
 
-    /// SELECTDB when the database changes, then the expiry and LRU/LFU opcodes.
-    private func writeKeyAttributes(_ record: KeyRecord) {
-        if record.db != currentDB {
+    /// A key whose value is copied as the input stores it (`ValueCopier`, `KeyAction.copy`): its
+    /// attributes, metadata, type byte and key now, the value's bytes by `copyValueBytes`, then
+    /// `endCopy`. Only for a target that stores every value as the input does (`storesAsIs`).
+    public func beginCopy(_ info: KeyInfo, key: RDBString) {
+        writeHeaderIfNeeded()
+        writeKeyAttributes(db: info.db, expireAtMs: info.expireAtMs, idleSeconds: info.idleSeconds,
+                           lfuFrequency: info.lfuFrequency, key: key.array)
+        writeKeyMetadata(info.metadata, db: info.db, key: key.array)
+        out.byte(info.rdbType.byte)
+        key.withBytes { out.string($0) }
+    }
+
+    public func copyValueBytes(_ bytes: UnsafeRawBufferPointer) throws(RDBError) {
+        out.raw(bytes)
+        try out.flushIfFull()
+    }
+
+    public func endCopy() throws(RDBError) {
+        keysWritten += 1
+        try out.flushIfFull()
+    }
+
+    /// SELECTDB when the database changes, then the expiry and LRU/LFU opcodes. `key` is
+    /// evaluated only for a loss message.
+    private func writeKeyAttributes(db: Int, expireAtMs: Int64?, idleSeconds: UInt64?, lfuFrequency: UInt8?,
+                                    key: @autoclosure () -> Bytes) {
+        if db != currentDB {
             out.byte(RDBOpcode.RDB_OPCODE_SELECTDB)
-            out.length(record.db)
-            currentDB = record.db
+            out.length(db)
+            currentDB = db
             // rdb.c rdbSaveDb: the database's key and expire counts, which size the loading
             // server's tables before its keys arrive.
-            if target.hasResizeHints, let hint = resizeHints[record.db] {
+            if target.hasResizeHints, let hint = resizeHints[db] {
                 out.byte(RDBOpcode.RDB_OPCODE_RESIZEDB)
                 out.length(hint.keys)
                 out.length(hint.expires)
             }
         }
-        if let expire = record.expireAtMs {
+        if let expire = expireAtMs {
             if target.hasMillisecondExpiry {
                 out.byte(RDBOpcode.RDB_OPCODE_EXPIRETIME_MS)
                 out.millisecondTime(expire)
             } else {
-                if expire % 1000 != 0 { lose("expiry rounded down to whole seconds", db: record.db, key: record.key) }
+                if expire % 1000 != 0 { lose("expiry rounded down to whole seconds", db: db, key: key()) }
                 out.byte(RDBOpcode.RDB_OPCODE_EXPIRETIME)
                 out.uint32LE(UInt32(truncatingIfNeeded: expire / 1000))
             }
         }
         if target.hasLRUAndLFU {
-            if let idle = record.idleSeconds {
+            if let idle = idleSeconds {
                 out.byte(RDBOpcode.RDB_OPCODE_IDLE)
                 out.length(idle)
             }
-            if let freq = record.lfuFrequency {
+            if let freq = lfuFrequency {
                 out.byte(RDBOpcode.RDB_OPCODE_FREQ)
                 out.byte(freq)
             }
@@ -221,7 +247,7 @@ public final class RDBWriter: KeySink {
     }
 
     private func writeValue(_ record: KeyRecord) throws(RDBError) {
-        writeKeyMetadata(record)
+        writeKeyMetadata(record.metadata, db: record.db, key: record.key)
         switch record.value {
         case .string(let s):
             begin(.RDB_TYPE_STRING, key: record.key)
@@ -246,13 +272,12 @@ public final class RDBWriter: KeySink {
     }
 
     /// rdbSaveKeyMetadata (keymeta.c): before the type byte, in files and DUMP payloads alike.
-    private func writeKeyMetadata(_ record: KeyRecord) {
-        guard !record.metadata.isEmpty else { return }
+    private func writeKeyMetadata(_ metadata: [KeyMetadata], db: Int, key: @autoclosure () -> Bytes) {
+        guard !metadata.isEmpty else { return }
         guard target.hasKeyMetadata else {
-            return lose(LossText.keyMetadata(record.metadata.map(\.className)),
-                        db: record.db, key: record.key)
+            return lose(LossText.keyMetadata(metadata.map(\.className)), db: db, key: key())
         }
-        let classes = record.metadata.compactMap { m in m.classSpec.map { ($0, m.payload) } }
+        let classes = metadata.compactMap { m in m.classSpec.map { ($0, m.payload) } }
         out.byte(RDBOpcode.RDB_OPCODE_KEY_META)
         out.length(classes.count)
         for (spec, payload) in classes {

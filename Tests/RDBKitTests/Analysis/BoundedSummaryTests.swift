@@ -18,7 +18,7 @@ final class BoundedSummaryTests: XCTestCase {
         var summary = PrefixSummary(capacity: 10)
         for i in 0..<5000 {
             let prefix = i % 2 == 0 ? "heavy" : i % 5 == 1 ? "medium" : "rare\(i)"
-            summary.add(Array(prefix.utf8), memory: 10)
+            Array(prefix.utf8).withUnsafeBytes { summary.add($0, memory: 10) }
         }
         let (top, error) = summary.top(3)
         XCTAssertEqual(top.first.map { String(decoding: $0.prefix, as: UTF8.self) }, "heavy")
@@ -33,7 +33,7 @@ final class BoundedSummaryTests: XCTestCase {
     func testPrefixSummaryStaysFastWithManyDistinctPrefixes() {
         var summary = PrefixSummary(capacity: 10_000)
         for i in 0..<300_000 {
-            summary.add(Array((i % 3 == 0 ? "heavy" : "p\(i)").utf8), memory: 1)
+            Array((i % 3 == 0 ? "heavy" : "p\(i)").utf8).withUnsafeBytes { summary.add($0, memory: 1) }
         }
         let (top, error) = summary.top(1)
         XCTAssertEqual(top.first.map { String(decoding: $0.prefix, as: UTF8.self) }, "heavy")
@@ -42,7 +42,7 @@ final class BoundedSummaryTests: XCTestCase {
 
     func testPrefixIsWhatComesBeforeTheSeparator() {
         func prefix(_ key: String, _ separator: String) -> String? {
-            PrefixSummary.prefix(of: Array(key.utf8), separator: Array(separator.utf8)).map { String(decoding: $0, as: UTF8.self) }
+            Array(key.utf8).withUnsafeBytes { PrefixSummary.prefix(of: $0, separator: Array(separator.utf8)).map { String(decoding: $0, as: UTF8.self) } }
         }
         XCTAssertEqual(prefix("user:1:name", ":"), "user")
         XCTAssertEqual(prefix("a::b", "::"), "a")

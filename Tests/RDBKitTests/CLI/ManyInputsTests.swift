@@ -82,6 +82,35 @@ final class ManyInputsTests: XCTestCase {
         XCTAssertTrue(try contents(out).contains("types.csv"))
     }
 
+    /// convert of several inputs: each output the same file a convert of that input alone gives
+    /// (less its ctime aux field), a line per input, a combined line, and a bad input leaves nothing.
+    func testConvertWritesOneOutputPerInputAsASingleConvertDoes() throws {
+        let out = scratch.appendingPathComponent("converted")
+        let bad = try damaged()
+        let r = try RDBKitProcess.run(["convert", "--jobs", "2", "--target-version", "redis-7.0", "-o", out.path + "/"] + inputs + [bad])
+        XCTAssertEqual(r.status, 1, r.err)
+        XCTAssertEqual(try contents(out), ["rdb_version_5_with_checksum.rdb", "types.rdb", "ziplist_with_integers.rdb"])
+        for input in inputs {
+            let alone = scratch.appendingPathComponent("alone.rdb").path
+            XCTAssertEqual(try RDBKitProcess.run(["convert", input, alone, "--target-version", "redis-7.0"]).status, 0)
+            let name = URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent + ".rdb"
+            let many = out.appendingPathComponent(name).path
+            XCTAssertEqual(try RDBKitProcess.run(["export", many]).out, try RDBKitProcess.run(["export", alone]).out, input)
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: many)).count, try Data(contentsOf: URL(fileURLWithPath: alone)).count, input)
+            try FileManager.default.removeItem(atPath: alone)
+        }
+        let lines = r.out.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 5, r.out)
+        XCTAssertTrue(lines[0].hasPrefix("OK  \(inputs[0]) -> \(out.path)/types.rdb: "), lines[0])
+        XCTAssertTrue(lines[3].hasPrefix("BAD \(bad): "), lines[3])
+        XCTAssertTrue(lines[4].hasPrefix("4 files: 3 converted, 1 failed, "), lines[4])
+        // The format of a directory's outputs comes from --to.
+        let aof = try RDBKitProcess.run(["convert", "--to", "aof", "-o", scratch.appendingPathComponent("aofs").path] + inputs)
+        XCTAssertEqual(aof.status, 0, aof.err)
+        XCTAssertEqual(try contents(scratch.appendingPathComponent("aofs")), ["rdb_version_5_with_checksum.aof", "types.aof", "ziplist_with_integers.aof"])
+        XCTAssertEqual(try RDBKitProcess.run(["convert"] + inputs).status, 2, "several inputs without -o DIR/")
+    }
+
     func testSeveralInputsNeedADirectoryOfDistinctNames() throws {
         XCTAssertEqual(try RDBKitProcess.run(["export"] + inputs).status, 2, "several inputs to standard output")
         let file = scratch.appendingPathComponent("a-file")

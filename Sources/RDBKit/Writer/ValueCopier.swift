@@ -1,0 +1,88 @@
+/// Between the reader and an `RDBWriter`: a key whose target stores it as the input does (the
+/// same format, `RDBTarget.storesAsIs`) has its value copied as stored (`KeyAction.copy`: read
+/// and checked, never re-encoded); every other key goes to `collector`, which builds its
+/// record for the writer to re-encode. Module values are always decoded, and so are streams with
+/// IDMP state (the writer leaves out the iids their server would drop on load).
+final class ValueCopier: ForwardsElements, ForwardsFileRecords {
+    enum Route {
+        case copy
+        case decode
+        case drop
+    }
+
+    let collector: RecordCollector
+    private let writer: RDBWriter
+    /// Decides per key (`merge` holds the keys its commands may touch); nil copies every key it can.
+    private let route: ((KeyInfo, RDBString) -> Route)?
+    /// The input's own RESIZEDB numbers become the output's (convert without filters).
+    var adoptsResizeHints = false
+    private(set) var keysCopied = 0
+    private var sameFormat = false
+    private var copying = false
+    private var db = 0
+
+    var elementSink: RecordCollector { collector }
+    var fileSink: RecordCollector { collector }
+
+    init(writer: RDBWriter, collector: RecordCollector, route: ((KeyInfo, RDBString) -> Route)? = nil) {
+        self.writer = writer
+        self.collector = collector
+        self.route = route
+    }
+
+    func header(_ header: RDBHeader) throws(RDBError) {
+        sameFormat = writer.target.storesAsIs(header)
+        try collector.header(header)
+    }
+
+    func selectDB(_ db: Int) throws(RDBError) { self.db = db }
+
+    func resizeDB(keys: UInt64, expires: UInt64) throws(RDBError) {
+        if adoptsResizeHints && sameFormat { writer.resizeHints[db] = (Int(keys), Int(expires)) }
+    }
+
+    func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction {
+        switch route?(info, key) ?? .copy {
+        case .drop:
+            return .skip
+        case .copy where sameFormat && info.type != .module && info.rdbType.streamLayout?.hasIdmp != true:
+            writer.beginCopy(info, key: key)
+            copying = true
+            return .copy
+        case .copy, .decode:
+            return try collector.beginKey(info, key: key)
+        }
+    }
+
+    func rawValue(_ bytes: UnsafeRawBufferPointer) throws(RDBError) { try writer.copyValueBytes(bytes) }
+
+    func endKey() throws(RDBError) {
+        guard copying else { return try collector.endKey() }
+        copying = false
+        keysCopied += 1
+        try writer.endCopy()
+    }
+
+    // A copied value's element events are not needed: its bytes come whole through `rawValue`.
+    func stringValue(_ value: StringValue) throws(RDBError) { if !copying { try collector.stringValue(value) } }
+    func listElement(_ element: RDBString) throws(RDBError) { if !copying { try collector.listElement(element) } }
+    func setMember(_ member: RDBString) throws(RDBError) { if !copying { try collector.setMember(member) } }
+    func zsetMember(_ member: RDBString, score: Double) throws(RDBError) {
+        if !copying { try collector.zsetMember(member, score: score) }
+    }
+    func hashField(_ field: RDBString, value: RDBString, expireAtMs: Int64?) throws(RDBError) {
+        if !copying { try collector.hashField(field, value: value, expireAtMs: expireAtMs) }
+    }
+    func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError) {
+        if !copying { try collector.streamEntry(id: id, fields: fields) }
+    }
+    func streamMetadata(_ metadata: StreamMetadata) throws(RDBError) { if !copying { try collector.streamMetadata(metadata) } }
+    func streamGroup(_ group: StreamGroup) throws(RDBError) { if !copying { try collector.streamGroup(group) } }
+    func streamIdmp(_ idmp: StreamIdmp) throws(RDBError) { if !copying { try collector.streamIdmp(idmp) } }
+    func arrayHeader(count: UInt64, insertIndex: UInt64?) throws(RDBError) {
+        if !copying { try collector.arrayHeader(count: count, insertIndex: insertIndex) }
+    }
+    func arrayElement(index: UInt64, element: ArrayElement) throws(RDBError) {
+        if !copying { try collector.arrayElement(index: index, element: element) }
+    }
+}
