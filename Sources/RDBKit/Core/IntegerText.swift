@@ -26,3 +26,40 @@ public func canonicalInt64(_ text: UnsafeRawBufferPointer) -> Int64? {
     guard magnitude <= UInt64(Int64.max) else { return nil }
     return Int64(magnitude)
 }
+
+/// Writes the decimal form of `v` at `p` (up to 20 bytes); returns the length.
+@inline(__always)
+public func writeDecimal(_ v: Int64, to p: UnsafeMutableRawPointer) -> Int {
+    var magnitude = v.magnitude
+    var length = 0
+    var position = 20
+    withUnsafeTemporaryAllocation(byteCount: 20, alignment: 1) { scratch in
+        let s = scratch.baseAddress!
+        repeat {
+            position -= 1
+            s.storeBytes(of: UInt8(truncatingIfNeeded: 48 + magnitude % 10), toByteOffset: position, as: UInt8.self)
+            magnitude /= 10
+        } while magnitude > 0
+        var out = p
+        if v < 0 {
+            out.storeBytes(of: UInt8(ascii: "-"), as: UInt8.self)
+            out += 1
+            length = 1
+        }
+        let n = 20 - position
+        out.copyMemory(from: s + position, byteCount: n)
+        length += n
+    }
+    return length
+}
+
+@inline(__always)
+func decimalLength(_ v: Int64) -> Int {
+    var magnitude = v.magnitude
+    var n = v < 0 ? 2 : 1
+    while magnitude >= 10 {
+        magnitude /= 10
+        n += 1
+    }
+    return n
+}

@@ -27,7 +27,7 @@ extension LossPolicy {
     /// The one way a verb writes for a target: `body` writes into `output`; then its losses go
     /// through the policy and the output is finished. Any error, a refused loss among them,
     /// abandons the output, so nothing partial or lossy is left under its name.
-    func write<Output: TargetOutput, T>(_ output: Output, for target: RDBTarget, aofAt: String? = nil,
+    public func write<Output: TargetOutput, T>(_ output: Output, for target: RDBTarget, aofAt: String? = nil,
                                         _ body: () throws(RDBError) -> T) throws(RDBError) -> T {
         do throws(RDBError) {
             let result = try body()

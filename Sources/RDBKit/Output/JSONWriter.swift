@@ -1,26 +1,22 @@
 /// Builds JSON text in one reusable buffer and hands it to an `OutputFile` in large writes.
 /// Byte strings become JSON strings when they are valid UTF-8, otherwise `{"base64":"..."}`.
 public final class JSONWriter {
-    let buffer = ScratchBuffer(capacity: 1 << 20)
-    private let output: OutputFile?
-    private let flushThreshold = 1 << 20
+    private let out: WriteBuffer
+    let buffer: ScratchBuffer
 
     public init(output: OutputFile?) {
-        self.output = output
+        out = WriteBuffer(sink: output)
+        buffer = out.bytes
     }
 
     /// The text written and not yet flushed (everything, when there is no output file).
     public var pending: UnsafeRawBufferPointer { buffer.bytes }
 
     public func flushIfFull() throws(RDBError) {
-        if buffer.count >= flushThreshold { try flush() }
+        if out.isFull { try flush() }
     }
 
-    public func flush() throws(RDBError) {
-        guard let output, buffer.count > 0 else { return }
-        try output.write(buffer.bytes)
-        buffer.removeAll()
-    }
+    public func flush() throws(RDBError) { try out.flush() }
 
     @inline(__always)
     public func raw(_ s: StaticString) {

@@ -3,11 +3,14 @@
 /// by its arguments, so elements go out without being gathered first.
 public final class RESPEncoder {
     private let file: ByteSink
-    private let buffer = ScratchBuffer(capacity: 1 << 20)
+    private let out: WriteBuffer
+    private let buffer: ScratchBuffer
     public private(set) var commands = 0
 
     public init(output: ByteSink) {
         file = output
+        out = WriteBuffer(sink: output)
+        buffer = out.bytes
     }
 
     public func command(_ args: [Bytes]) throws(RDBError) {
@@ -37,7 +40,7 @@ public final class RESPEncoder {
         text("$\(value.count)\r\n")
         try value.forEachPiece { (piece) throws(RDBError) in
             buffer.append(piece)
-            if buffer.count >= 1 << 20 { try flush() }
+            if out.isFull { try flush() }
         }
         text("\r\n")
     }
@@ -63,7 +66,7 @@ public final class RESPEncoder {
     /// Ends a command begun with `begin(count:)`.
     public func end() throws(RDBError) {
         commands += 1
-        if buffer.count >= 1 << 20 { try flush() }
+        if out.isFull { try flush() }
     }
 
     /// Annotation lines (`#TS:`) between commands.
@@ -77,10 +80,7 @@ public final class RESPEncoder {
     }
 
     /// Writes what is buffered (whole commands only, when called between them).
-    public func flush() throws(RDBError) {
-        try file.write(buffer.bytes)
-        buffer.removeAll()
-    }
+    public func flush() throws(RDBError) { try out.flush() }
 
     public func finish() throws(RDBError) {
         try flush()

@@ -4,12 +4,10 @@ import XCTest
 /// The built `rdbkit` run as a user runs it, in a scratch directory of its own: wait for it, or
 /// start it and signal it while it works.
 final class CLIProcess: @unchecked Sendable {
-    let binary: String
     let scratch: URL
 
     init() throws {
-        guard let found = FixturePaths.rdbkitBinary else { throw XCTSkip("the rdbkit binary was not built next to the tests") }
-        binary = found
+        _ = try RDBKitProcess.binary()
         scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rdbkit-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     }
@@ -21,43 +19,12 @@ final class CLIProcess: @unchecked Sendable {
     /// Runs to the end (in the scratch directory, with `umask` when given).
     @discardableResult
     func run(_ arguments: [String], umask mask: String? = nil, stdin: String? = nil) throws -> (status: Int32, out: String, err: String) {
-        let process = start(arguments, umask: mask, stdin: stdin)
-        let o = process.out.fileHandleForReading.readDataToEndOfFile()
-        let e = process.err.fileHandleForReading.readDataToEndOfFile()
-        process.process.waitUntilExit()
-        return (process.process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try RDBKitProcess.start(arguments, in: scratch, umask: mask, stdin: stdin.map { URL(fileURLWithPath: $0) }).finish()
     }
 
-    struct Running {
-        let process: Process
-        let out: Pipe
-        let err: Pipe
-
-        /// Waits for the end; the status and standard error.
-        func finish() -> (status: Int32, err: String) {
-            let e = err.fileHandleForReading.readDataToEndOfFile()
-            _ = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: e, as: UTF8.self))
-        }
-    }
-
-    func start(_ arguments: [String], umask mask: String? = nil, stdin: String? = nil) -> Running {
-        let process = Process()
-        if let mask {
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "umask \(mask); exec \"$0\" \"$@\"", binary] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = arguments
-        }
-        process.currentDirectoryURL = scratch
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = stdin.flatMap { FileHandle(forReadingAtPath: $0) } ?? FileHandle.nullDevice
-        try! process.run()
-        return Running(process: process, out: out, err: err)
+    /// Starts it in the scratch directory, to be signalled while it works.
+    func start(_ arguments: [String], umask mask: String? = nil, stdin: String? = nil) -> RDBKitProcess.Running {
+        try! RDBKitProcess.start(arguments, in: scratch, umask: mask, stdin: stdin.map { URL(fileURLWithPath: $0) })
     }
 
     /// The names in the scratch directory that look like temporary outputs.

@@ -9,23 +9,48 @@ enum RDBKitProcess {
         return found
     }
 
-    static func run(_ arguments: [String], stdin: URL? = nil) throws -> (status: Int32, out: String, err: String) {
+    /// A started `rdbkit`: standard output on a pipe, standard error in a file (a full pipe there
+    /// must not block standard output).
+    struct Running {
+        let process: Process
+        let out: Pipe
+        let errFile: URL
+
+        /// Waits for the end: the status and both outputs.
+        @discardableResult
+        func finish() -> (status: Int32, out: String, err: String) {
+            let outData = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            let errData = (try? Data(contentsOf: errFile)) ?? Data()
+            try? FileManager.default.removeItem(at: errFile)
+            return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        }
+    }
+
+    /// Starts `rdbkit` with `arguments`, in `directory` when given, under `umask` when given.
+    static func start(_ arguments: [String], in directory: URL? = nil, umask mask: String? = nil,
+                      stdin: URL? = nil) throws -> Running {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try binary())
-        process.arguments = arguments
-        // Standard error goes to a file: a full pipe there must not block standard output.
+        if let mask {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "umask \(mask); exec \"$0\" \"$@\"", try binary()] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: try binary())
+            process.arguments = arguments
+        }
+        if let directory { process.currentDirectoryURL = directory }
         let errFile = FileManager.default.temporaryDirectory.appendingPathComponent("rdbkit-stderr-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: errFile) }
         let out = Pipe()
         process.standardOutput = out
         process.standardError = try FileHandle(forWritingTo: errFile)
         process.standardInput = try stdin.map { try FileHandle(forReadingFrom: $0) } ?? FileHandle.nullDevice
         try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let errData = (try? Data(contentsOf: errFile)) ?? Data()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        return Running(process: process, out: out, errFile: errFile)
+    }
+
+    static func run(_ arguments: [String], stdin: URL? = nil) throws -> (status: Int32, out: String, err: String) {
+        try start(arguments, stdin: stdin).finish()
     }
 
     /// A dump made by `rdbkit convert` from export-schema lines, in `directory`.
