@@ -168,6 +168,11 @@ public final class KeyStatsCollector: RDBVisitor {
         fig.pointee.stringMemory = MemoryEstimate.robj + value.payload.count
     }
 
+    /// A set's or a hash's dict: the object, the table's buckets and what its entries hold.
+    private var hashtableMemory: Int {
+        MemoryEstimate.robj + MemoryEstimate.dict + MemoryEstimate.bucket * MemoryEstimate.buckets(fig.pointee.elements) + fig.pointee.tableMemory
+    }
+
     public func endKey() throws(RDBError) {
         guard let info = fig.pointee.info else { return }
         let keyMemory = MemoryEstimate.sds(fig.pointee.key.count) + MemoryEstimate.dictEntry
@@ -186,13 +191,11 @@ public final class KeyStatsCollector: RDBVisitor {
                 value = MemoryEstimate.robj + jemallocSize(8 + fig.pointee.widestInteger * fig.pointee.elements)
                 encoding = "intset"
             } else {
-                value = MemoryEstimate.robj + MemoryEstimate.dict + MemoryEstimate.bucket * MemoryEstimate.buckets(fig.pointee.elements) + fig.pointee.tableMemory
-                encoding = "hashtable"
+                (value, encoding) = (hashtableMemory, "hashtable")
             }
         case .zset:
             if fig.pointee.fitsListpack && fig.pointee.elements <= thresholds.maxListpackEntries {
-                value = MemoryEstimate.robj + jemallocSize(fig.pointee.listpackBytes)
-                encoding = "listpack"
+                (value, encoding) = (MemoryEstimate.robj + jemallocSize(fig.pointee.listpackBytes), "listpack")
             } else {
                 value = MemoryEstimate.robj + MemoryEstimate.zset + MemoryEstimate.zskiplist + MemoryEstimate.dict
                     + MemoryEstimate.bucket * MemoryEstimate.buckets(fig.pointee.elements) + jemallocSize(MemoryEstimate.skiplistHeader)
@@ -201,11 +204,9 @@ public final class KeyStatsCollector: RDBVisitor {
             }
         case .hash:
             if fig.pointee.fitsListpack && fig.pointee.elements <= thresholds.maxListpackEntries {
-                value = MemoryEstimate.robj + jemallocSize(fig.pointee.listpackBytes)
-                encoding = "listpack"
+                (value, encoding) = (MemoryEstimate.robj + jemallocSize(fig.pointee.listpackBytes), "listpack")
             } else {
-                value = MemoryEstimate.robj + MemoryEstimate.dict + MemoryEstimate.bucket * MemoryEstimate.buckets(fig.pointee.elements) + fig.pointee.tableMemory
-                encoding = "hashtable"
+                (value, encoding) = (hashtableMemory, "hashtable")
             }
         case .stream:
             value = MemoryEstimate.robj + MemoryEstimate.stream + MemoryEstimate.streamRax(fig.pointee.streamNodes) + fig.pointee.streamNodesMemory + fig.pointee.streamMemory

@@ -48,13 +48,19 @@ final class LongValueMemoryTests: XCTestCase {
         return (Int32(fields[0]), fields[1] * 1024)
     }
 
-    func testLongStringsPassThroughInPieces() throws {
-        let dir = try directory()
+    /// A Redis 7.0 dump of the long value under "big" and a short one under "small".
+    private func writeBigDump(in dir: URL) throws -> String {
         let dump = dir.appendingPathComponent("big.rdb").path
         let writer = try RDBWriter(path: dump, target: try XCTUnwrap(RDBTarget.named("redis-7.0")))
         try writer.write(KeyRecord(db: 0, key: Array("big".utf8), value: .string(Self.noise(Self.valueSize))))
         try writer.write(KeyRecord(db: 0, key: Array("small".utf8), value: .string(Array("hello".utf8))))
         _ = try writer.finish()
+        return dump
+    }
+
+    func testLongStringsPassThroughInPieces() throws {
+        let dir = try directory()
+        let dump = try writeBigDump(in: dir)
         let delta = dir.appendingPathComponent("delta.aof")
         try Data("*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$1\r\ny\r\n".utf8).write(to: delta)
         let out = dir.appendingPathComponent("out").path
@@ -79,11 +85,7 @@ final class LongValueMemoryTests: XCTestCase {
     /// A JSON export holding the 96 MiB value (base64, as export writes binary) imports in pieces.
     func testJSONImportOfALongStringIsBounded() throws {
         let dir = try directory()
-        let dump = dir.appendingPathComponent("big.rdb").path
-        let writer = try RDBWriter(path: dump, target: try XCTUnwrap(RDBTarget.named("redis-7.0")))
-        try writer.write(KeyRecord(db: 0, key: Array("big".utf8), value: .string(Self.noise(Self.valueSize))))
-        try writer.write(KeyRecord(db: 0, key: Array("small".utf8), value: .string(Array("hello".utf8))))
-        _ = try writer.finish()
+        let dump = try writeBigDump(in: dir)
         let json = dir.appendingPathComponent("big.jsonl").path
         XCTAssertEqual(try RDBKitProcess.run(["export", dump, "-o", json]).status, 0)
         let back = dir.appendingPathComponent("back.rdb").path
