@@ -29,10 +29,12 @@ let package = Package(
         .systemLibrary(
             name: "CXXHash", path: "Sources/CXXHash", pkgConfig: "libxxhash",
             providers: [.apt(["libxxhash-dev"])]),
+        // Redis's CRC64 folded by carry-less multiplication (PCLMULQDQ, checked at run time).
+        .target(name: "CCRC64Fold", path: "Sources/CCRC64Fold"),
         .target(
             name: "RDBKit",
             dependencies: [
-                "CLZF", "CZlib", "CZstd", "CLZ4", "CXXHash",
+                "CLZF", "CZlib", "CZstd", "CLZ4", "CXXHash", "CCRC64Fold",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -21,7 +21,7 @@ done
 work=.build-fuzz
 binary=$work/rdbkit-fuzz
 mkdir -p "$work"
-if [ ! -x "$binary" ] || [ -n "$(find Sources/RDBKit Fuzz/FuzzTargets.swift -newer "$binary" -name '*.swift' | head -1)" ]; then
+if [ ! -x "$binary" ] || [ -n "$(find Sources/RDBKit Fuzz/FuzzTargets.swift Sources/CCRC64Fold -newer "$binary" \( -name '*.swift' -o -name '*.c' -o -name '*.h' \) | head -1)" ]; then
   echo "fuzz: building $binary" >&2
   # From a copy, so a source saved during the two-minute build cannot fail it; the binary takes
   # the copy's time, so such a save still counts as newer on the next run.
@@ -32,9 +32,11 @@ if [ ! -x "$binary" ] || [ -n "$(find Sources/RDBKit Fuzz/FuzzTargets.swift -new
   # The live-server layers (SwiftNIO) parse nothing from a file; leaving them out keeps this build
   # free of the package's dependencies. Nothing below them uses them.
   rm -rf "$work/src/RDBKit/Net" "$work/src/RDBKit/Backup" "$work/src/RDBKit/Restore"
+  clang -O2 -fsanitize=address -c Sources/CCRC64Fold/crc64_fold.c -I Sources/CCRC64Fold/include -o "$work/crc64_fold.o"
   swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name RDBKit \
-    -I Sources/CLZF -I Sources/CZlib -I Sources/CZstd -I Sources/CLZ4 -I Sources/CXXHash $(pkg-config --cflags liblzf | sed 's/-I/-Xcc -I/g') \
-    $(find "$work/src" -name '*.swift' | sort) -llzf -lz -lzstd -llz4 -lxxhash -o "$binary"
+    -I Sources/CLZF -I Sources/CZlib -I Sources/CZstd -I Sources/CLZ4 -I Sources/CXXHash -I Sources/CCRC64Fold/include \
+    $(pkg-config --cflags liblzf | sed 's/-I/-Xcc -I/g') \
+    $(find "$work/src" -name '*.swift' | sort) "$work/crc64_fold.o" -llzf -lz -lzstd -llz4 -lxxhash -o "$binary"
   touch -r "$work/src/.stamp" "$binary"
 fi
 

@@ -33,7 +33,8 @@ public final class InputWindow {
     /// Total size of the input when known; lengths are checked against what remains of it.
     public let knownSize: Int64?
     private var checksummed: Bool
-    /// Once the input proves large, the CRC64 runs on a second core (see `BackgroundWorker`).
+    /// Once the input proves large, the CRC64 runs on a second core (see `BackgroundWorker`),
+    /// unless the CPU folds it by multiplication (`CRC64.folds`).
     private var checksumWorker: BackgroundWorker?
     private let workerCRC = UnsafeMutablePointer<CRC64>.allocate(capacity: 1)
     /// Regions at least this large move the checksum to the worker thread.
@@ -168,7 +169,8 @@ public final class InputWindow {
 
     private func checksum(_ region: UnsafeRawBufferPointer) {
         if checksumWorker == nil {
-            guard region.count >= InputWindow.backgroundThreshold else {
+            // Folded by multiplication the CRC costs less than copying the bytes to another thread.
+            guard region.count >= InputWindow.backgroundThreshold && !CRC64.folds else {
                 s.pointee.crc.update(region)
                 return
             }
