@@ -67,14 +67,26 @@ final class BackgroundWorker: @unchecked Sendable {
     /// `trailer` is copied right after `bytes` (both together at most `bufferSize`).
     func submit(bytes: UnsafeRawBufferPointer, trailer: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
                 argument: Int = 0, tag: Int64 = 0) {
+        let buffer = acquire()
+        if bytes.count > 0 { buffer.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        if trailer.count > 0 { (buffer + bytes.count).copyMemory(from: trailer.baseAddress!, byteCount: trailer.count) }
+        submit(filled: buffer, count: bytes.count + trailer.count, argument: argument, tag: tag)
+    }
+
+    /// A free buffer (`bufferSize` bytes) to fill in place, saving the copy `submit(bytes:)` makes;
+    /// waits while all are in use. Hand it back, filled, to `submit(filled:count:)`.
+    func acquire() -> UnsafeMutableRawPointer {
         pthread_mutex_lock(mutex)
         while state.pointee.free.isEmpty { pthread_cond_wait(wake, mutex) }
         let buffer = state.pointee.free.removeLast()
         pthread_mutex_unlock(mutex)
-        if bytes.count > 0 { buffer.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
-        if trailer.count > 0 { (buffer + bytes.count).copyMemory(from: trailer.baseAddress!, byteCount: trailer.count) }
+        return buffer
+    }
+
+    /// Queues a buffer from `acquire()` holding `count` bytes for `perform`.
+    func submit(filled buffer: UnsafeMutableRawPointer, count: Int, argument: Int = 0, tag: Int64 = 0) {
         pthread_mutex_lock(mutex)
-        state.pointee.queue.append(Job(buffer: buffer, count: bytes.count + trailer.count, argument: argument, tag: tag))
+        state.pointee.queue.append(Job(buffer: buffer, count: count, argument: argument, tag: tag))
         pthread_cond_broadcast(wake)
         pthread_mutex_unlock(mutex)
     }

@@ -42,6 +42,19 @@ final class SpillFile {
         if let failure { throw failure }
     }
 
+    /// Fills `buffer` with the bytes at `offset` (which were appended before).
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(RDBError) {
+        var done = 0
+        while done < buffer.count {
+            let n = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                throw RDBError(.io("cannot read \(purpose) back from a temporary file: \(n < 0 ? errnoText() : "it ended early")"))
+            }
+            done += n
+        }
+    }
+
     /// Everything appended so far, read from the start.
     func readBack() -> InputWindow {
         lseek(descriptor, 0, SEEK_SET)

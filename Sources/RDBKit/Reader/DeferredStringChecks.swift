@@ -6,10 +6,14 @@ final class DeferredStringChecks {
     private var worker: BackgroundWorker?
     private let failure = UnsafeMutablePointer<Failure?>.allocate(capacity: 1)
     /// Checks are handed over in batches (one buffer of many strings): a hand-over per string
-    /// would cost more in locking than the check itself.
-    private let batch = ScratchBuffer(capacity: BackgroundWorker.bufferSize)
+    /// would cost more in locking than the check itself. The batch is written straight into one
+    /// of the worker's buffers, so the compressed bytes are copied once, out of the window.
+    private let batch = UnsafeMutablePointer<Batch>.allocate(capacity: 1)
     /// Record: offset i64 | compressed u32 | expanded u32 | key length u32 | compressed bytes | key.
     private static let recordHeader = 20
+    /// Buffers the worker has: one being checked while the next is filled is enough, as checking
+    /// a MiB takes less time than reading one.
+    private static let workerBuffers = 2
 
     private struct Failure {
         var offset: Int64
@@ -18,12 +22,22 @@ final class DeferredStringChecks {
         var expandedLength: Int
     }
 
+    private struct Batch {
+        var buffer: UnsafeMutableRawPointer?
+        var count = 0
+    }
+
     init() {
         failure.initialize(to: nil)
+        batch.initialize(to: Batch())
     }
 
     deinit {
-        worker?.stop()
+        if let worker {
+            if let held = batch.pointee.buffer { worker.submit(filled: held, count: 0) }
+            worker.stop()
+        }
+        batch.deallocate()
         failure.deinitialize(count: 1)
         failure.deallocate()
     }
@@ -36,43 +50,53 @@ final class DeferredStringChecks {
     /// Queues the check of one LZF string found at `offset`, read for `key`.
     func check(compressed: UnsafeRawBufferPointer, expandedLength: Int, key: UnsafeRawBufferPointer, offset: Int64) {
         let size = DeferredStringChecks.recordHeader + compressed.count + key.count
-        if batch.count + size > BackgroundWorker.bufferSize { submitBatch() }
-        let record = batch.reserve(size)
+        if batch.pointee.count + size > BackgroundWorker.bufferSize { submitBatch() }
+        let buffer = batch.pointee.buffer ?? startBatch()
+        let record = buffer + batch.pointee.count
         record.storeBytes(of: offset, toByteOffset: 0, as: Int64.self)
         record.storeBytes(of: UInt32(compressed.count), toByteOffset: 8, as: UInt32.self)
         record.storeBytes(of: UInt32(expandedLength), toByteOffset: 12, as: UInt32.self)
         record.storeBytes(of: UInt32(key.count), toByteOffset: 16, as: UInt32.self)
         if compressed.count > 0 { (record + 20).copyMemory(from: compressed.baseAddress!, byteCount: compressed.count) }
         if key.count > 0 { (record + 20 + compressed.count).copyMemory(from: key.baseAddress!, byteCount: key.count) }
-        batch.commit(size)
+        batch.pointee.count += size
+    }
+
+    private func startBatch() -> UnsafeMutableRawPointer {
+        let buffer = (worker ?? startWorker()).acquire()
+        batch.pointee = Batch(buffer: buffer, count: 0)
+        return buffer
+    }
+
+    private func startWorker() -> BackgroundWorker {
+        let failure = self.failure
+        let output = ScratchBuffer(capacity: 64 * 1024)
+        let started = BackgroundWorker(buffers: DeferredStringChecks.workerBuffers) { job in
+            var at = 0
+            while at < job.count, failure.pointee == nil {
+                let record = job.buffer + at
+                let offset = record.loadUnaligned(fromByteOffset: 0, as: Int64.self)
+                let compressedLength = Int(record.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+                let expandedLength = Int(record.loadUnaligned(fromByteOffset: 12, as: UInt32.self))
+                let keyLength = Int(record.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+                let input = UnsafeRawBufferPointer(start: record + 20, count: compressedLength)
+                if !LZF.decompress(input, expectedLength: expandedLength, into: output) {
+                    let key = UnsafeRawBufferPointer(start: record + 20 + compressedLength, count: keyLength)
+                    failure.pointee = Failure(offset: offset, key: [UInt8](key),
+                                              compressedLength: compressedLength, expandedLength: expandedLength)
+                }
+                at += 20 + compressedLength + keyLength
+            }
+            output.shrink(to: 1 << 20)
+        }
+        worker = started
+        return started
     }
 
     private func submitBatch() {
-        guard batch.count > 0 else { return }
-        if worker == nil {
-            let failure = self.failure
-            let output = ScratchBuffer(capacity: 64 * 1024)
-            worker = BackgroundWorker { job in
-                var at = 0
-                while at < job.count, failure.pointee == nil {
-                    let record = job.buffer + at
-                    let offset = record.loadUnaligned(fromByteOffset: 0, as: Int64.self)
-                    let compressedLength = Int(record.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
-                    let expandedLength = Int(record.loadUnaligned(fromByteOffset: 12, as: UInt32.self))
-                    let keyLength = Int(record.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
-                    let input = UnsafeRawBufferPointer(start: record + 20, count: compressedLength)
-                    if !LZF.decompress(input, expectedLength: expandedLength, into: output) {
-                        let key = UnsafeRawBufferPointer(start: record + 20 + compressedLength, count: keyLength)
-                        failure.pointee = Failure(offset: offset, key: [UInt8](key),
-                                                  compressedLength: compressedLength, expandedLength: expandedLength)
-                    }
-                    at += 20 + compressedLength + keyLength
-                }
-                output.shrink(to: 1 << 20)
-            }
-        }
-        worker!.submit(bytes: batch.bytes)
-        batch.removeAll()
+        guard let worker, let buffer = batch.pointee.buffer else { return }
+        worker.submit(filled: buffer, count: batch.pointee.count)
+        batch.pointee = Batch()
     }
 
     /// Runs the queued checks to the end; returns the first failure as an error.

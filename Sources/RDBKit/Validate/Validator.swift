@@ -36,13 +36,13 @@ public final class Validator: RDBVisitor {
     /// being ignored.
     private let registeredMetadataClasses: Set<String>
 
-    /// Whether key fingerprints are kept to find a key held twice (`DuplicateKeyFinder`).
-    private let findsDuplicates: Bool
+    /// Key fingerprints, kept to find a key held twice (`DuplicateKeyFinder`), when asked for.
+    private let fingerprints: KeyFingerprints?
 
     init(path: String, registeredMetadataClasses: Set<String> = [], findsDuplicates: Bool = false) {
         report = ValidationReport(path: path)
         self.registeredMetadataClasses = registeredMetadataClasses
-        self.findsDuplicates = findsDuplicates
+        fingerprints = findsDuplicates ? KeyFingerprints() : nil
     }
 
     public var wantsStringValues: Bool { false }
@@ -63,7 +63,6 @@ public final class Validator: RDBVisitor {
         var keys = 0
         var typeCounts = [Int](repeating: 0, count: RedisType.allCases.count)
         var lastDB = -1
-        var fingerprints = KeyFingerprints()
     }
 
     private let tally: UnsafeMutablePointer<Tally> = {
@@ -83,7 +82,7 @@ public final class Validator: RDBVisitor {
     public func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction {
         tally.pointee.keys += 1
         tally.pointee.typeCounts[info.type.ordinal] += 1
-        if findsDuplicates { tally.pointee.fingerprints.add(db: info.db, key: key) }
+        try fingerprints?.add(db: info.db, key: key)
         if info.db != tally.pointee.lastDB {
             report.databases.insert(info.db)
             tally.pointee.lastDB = info.db
@@ -137,7 +136,13 @@ public final class Validator: RDBVisitor {
     /// A key the file holds twice in one database, found by a second read when fingerprints repeat
     /// (standard input or a pipe cannot be read again: then that they repeat is a warning).
     private func duplicateKey(path: String, filter: KeyFilter?, options: ReaderOptions) -> RDBError? {
-        let candidates = tally.pointee.fingerprints.repeated()
+        let candidates: Set<UInt64>
+        do {
+            guard let fingerprints else { return nil }
+            candidates = try fingerprints.repeated()
+        } catch {
+            return error
+        }
         guard !candidates.isEmpty else { return nil }
         guard isRegularFile(path) else {
             report.repeatedFingerprints = candidates.count
