@@ -1,7 +1,9 @@
 /// The bytes of an RDB file as they are written: buffered, checksummed (CRC64 as Redis computes
 /// it), and encoded with Redis's own primitives (rdbSaveLen, rdbSaveRawString, ...).
 public final class RDBOutput {
-    private let buffer = ScratchBuffer(capacity: 1 << 20)
+    /// The flush rule every writer shares; `buffer` is its bytes.
+    private let out: WriteBuffer
+    private let buffer: ScratchBuffer
     private let lzfScratch = ScratchBuffer()
     private lazy var longStringStage = SpillFile(purpose: "a long string value")
     private lazy var longStringDecoder = LZFStreamDecoder(pieceSize: 1 << 20)
@@ -11,10 +13,12 @@ public final class RDBOutput {
     private let outputFile: OutputFile?
     /// Whether strings longer than 20 bytes are tried with LZF (rdbcompression).
     let compress: Bool
-    public private(set) var bytesWritten: Int64 = 0
+    public var bytesWritten: Int64 { out.flushedCount }
 
     public init(file: ByteSink?, compress: Bool = true) {
         self.file = file
+        out = WriteBuffer(sink: file)
+        buffer = out.bytes
         self.compress = compress
         crc.initialize(to: CRC64())
         outputFile = file as? OutputFile
@@ -40,16 +44,14 @@ public final class RDBOutput {
     }
 
     func flush() throws(RDBError) {
-        guard let file, buffer.count > 0 else { return }
-        if outputFile == nil { crc.pointee.update(buffer.bytes) }
-        try file.write(buffer.bytes)
-        bytesWritten += Int64(buffer.count)
-        buffer.removeAll()
+        // An OutputFile checksums on its writing thread; any other sink's bytes are checksummed here.
+        if outputFile == nil && file != nil { crc.pointee.update(buffer.bytes) }
+        try out.flush()
     }
 
     @inline(__always)
     func flushIfFull() throws(RDBError) {
-        if buffer.count >= 1 << 20 { try flush() }
+        if out.isFull { try flush() }
     }
 
     func byte(_ b: UInt8) { buffer.append(b) }
