@@ -2,7 +2,8 @@ extension Convert {
     /// Per key, the RESTORE payload as JSON Lines:
     /// `{"db":0,"key":K,"expire_at_ms":N?,"idle":N?,"freq":N?,"payload":{"base64":"..."}}`.
     /// What the target cannot hold fails the run unless `lossy` (then each drop is in the summary);
-    /// module aux data, which no payload carries, is such a loss.
+    /// module aux data, which no payload carries, is such a loss. An AOF input gives the payloads
+    /// of the dataset it replays to (`ReplayedDataset`, at `filter`'s clock).
     public static func restorePayloads(inputPath: String, outputPath: String?, target: RDBTarget, lossy: Bool = false,
                                        withoutModules: Bool = false, filter: KeyFilter? = nil,
                                        options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
@@ -12,7 +13,9 @@ extension Convert {
             let collector = RecordCollector { (record) throws(RDBError) in try lines.write(record) }
             collector.onLongString = { (record, value) throws(RDBError) in try lines.write(record, longString: value) }
             collector.onModuleAux = { (aux) throws(RDBError) in lines.writer.loseModuleAux(aux) }
-            try RDBReader.read(path: inputPath, visitor: collector, filter: filter, options: options)
+            _ = try ReplayedDataset.withDataset(inputPath, now: filter?.nowMs ?? SystemClock.nowMs(), options: options) { (dataset) throws(RDBError) in
+                try RDBReader.read(path: dataset, visitor: collector, filter: filter, options: options)
+            }
             return Summary(keys: lines.keys, losses: lines.losses, checksum: 0)
         }
     }

@@ -64,6 +64,37 @@ final class OperationScaffoldTests: XCTestCase {
         for (name, what) in dropped { XCTAssertTrue(what.contains("stream dropped"), "\(name): \(what)") }
     }
 
+    /// restore sends as it reads, so it passes the scaffold's checkpoint before each key: the
+    /// first key the target cannot hold stops it, unsent, with the message every writer gives;
+    /// with `lossy` every key is planned and each drop is reported.
+    func testRestoreJudgesEachKeyThroughTheScaffoldBeforeSendingIt() throws {
+        let old = try XCTUnwrap(RDBTarget.named("redis-4.0"))
+        let records = try RDBReader.records(path: types)
+        let firstStream = try XCTUnwrap(records.firstIndex { $0.value.type == .stream })
+        for lossy in [false, true] {
+            let planner = try RestorePlanner(target: old, options: RestoreOptions(nowMs: 0), maximumBulk: Int.max)
+            var sent: [Bytes] = []
+            let plan = { () throws(RDBError) in
+                try LossPolicy(lossy: lossy).write(planner, for: old, checkingAsItGoes: { (losses) throws(RDBError) in
+                    for record in records {
+                        let decision = try planner.plan(record, sequence: sent.count)
+                        try losses.pass()
+                        if case .send(let item) = decision { sent.append(item.key) }
+                    }
+                })
+            }
+            if lossy {
+                try plan()
+                XCTAssertEqual(sent.count + planner.losses.filter { $0.what.hasPrefix("stream dropped") }.count, records.count)
+            } else {
+                XCTAssertThrowsError(try plan()) { error in
+                    XCTAssertTrue("\(error)".contains("\(old.magic) cannot hold 1 thing"), "\(error)")
+                }
+                XCTAssertEqual(sent, records[..<firstStream].map(\.key), "keys up to the first stream, and not it")
+            }
+        }
+    }
+
     /// No payload carries module aux data: restore-payload reports its loss as the other
     /// writers do, instead of leaving it out silently.
     func testRestorePayloadsReportModuleAuxData() throws {
