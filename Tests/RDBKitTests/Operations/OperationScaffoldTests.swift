@@ -112,6 +112,43 @@ final class OperationScaffoldTests: XCTestCase {
         XCTAssertTrue(asked.losses.contains { $0.what.hasPrefix("module aux data") })
     }
 
+    /// `Convert.run` is the convert verb for a library user: it routes by what the input is
+    /// (an AOF replays as merge replays it, with the same options), refuses what cannot be asked
+    /// of an input, and gives what each route did.
+    func testConvertRunRoutesByTheInputAsTheCommandLineDoes() throws {
+        let aof = scratch.appendingPathComponent("commands.aof").path
+        try Data("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*3\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n$1\r\na\r\n".utf8)
+            .write(to: URL(fileURLWithPath: aof))
+        let replayed = scratch.appendingPathComponent("replayed.rdb").path
+        guard case .replayed(let merge) = try Convert.run(Convert.Request(input: aof, output: replayed, format: .rdb, now: 0)) else {
+            return XCTFail("an AOF is replayed")
+        }
+        XCTAssertEqual(merge.commands, 2)
+        let merged = scratch.appendingPathComponent("merged.rdb").path
+        _ = try Merge.run(base: aof, deltas: [], outputPath: merged,
+                          options: Merge.Options(TargetWriting(), base: aof, output: .rdb, now: 0))
+        XCTAssertEqual(try RDBReader.records(path: replayed), try RDBReader.records(path: merged))
+
+        let json = scratch.appendingPathComponent("types.jsonl").path
+        guard case .exported(let export) = try Convert.run(Convert.Request(input: types, output: json, format: .jsonl)) else {
+            return XCTFail("rdb to jsonl is an export")
+        }
+        var back = Convert.Request(input: json, output: scratch.appendingPathComponent("back.rdb").path, format: .rdb)
+        back.writing = TargetWriting(target: RDBTarget.named("redis-7.0"))
+        guard case .converted(let imported) = try Convert.run(back) else { return XCTFail("json to rdb is an import") }
+        XCTAssertEqual(imported.keys, export.keys)
+
+        var refused = Convert.Request(input: json, output: scratch.appendingPathComponent("x.aof").path, format: .aof(.singleFile))
+        XCTAssertEqual(refused.refusal(for: refused.kind), "JSON input converts to rdb only")
+        XCTAssertThrowsError(try Convert.run(refused))
+        refused.format = .rdb
+        refused.filter = KeyFilter(nowMs: 0)
+        refused.filter?.types = [.hash]
+        XCTAssertNotNil(refused.refusal(for: .json))
+        XCTAssertNotNil(refused.refusal(for: .aof))
+        XCTAssertNil(refused.refusal(for: .rdb))
+    }
+
     /// merge routes its base by content too: an export is a base as its dump is.
     func testMergeTakesAnExportAsItsBase() throws {
         let json = scratch.appendingPathComponent("base.jsonl").path

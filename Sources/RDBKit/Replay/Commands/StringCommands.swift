@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// String commands (t_string.c, bitops.c): SET and its forms, MSET, APPEND, SETRANGE, the
 /// INCR family, GETSET/GETDEL/GETEX, SETBIT, BITOP.
 extension ReplayEngine {
