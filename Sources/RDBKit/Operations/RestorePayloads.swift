@@ -2,8 +2,8 @@ extension Convert {
     /// Per key, the RESTORE payload as JSON Lines:
     /// `{"db":0,"key":K,"expire_at_ms":N?,"idle":N?,"freq":N?,"payload":{"base64":"..."}}`.
     /// What the target cannot hold fails the run unless `lossy` (then each drop is in the summary);
-    /// module aux data, which no payload carries, is such a loss. An AOF input gives the payloads
-    /// of the dataset it replays to (`ReplayedDataset`, at `filter`'s clock).
+    /// function libraries and module aux data, which no payload carries, are such losses. An AOF
+    /// input gives the payloads of the dataset it replays to (`ReplayedDataset`, at `filter`'s clock).
     public static func restorePayloads(inputPath: String, outputPath: String?, target: RDBTarget, lossy: Bool = false,
                                        withoutModules: Bool = false, filter: KeyFilter? = nil,
                                        options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
@@ -12,6 +12,7 @@ extension Convert {
         return try LossPolicy(lossy: lossy).write(lines, for: target) { () throws(RDBError) in
             let collector = RecordCollector { (record) throws(RDBError) in try lines.write(record) }
             collector.onLongString = { (record, value) throws(RDBError) in try lines.write(record, longString: value) }
+            collector.onFunction = { (code) in lines.writer.lose(LossText.functionLibraryByPayload(ReplayEngine.libraryName(code))) }
             collector.onModuleAux = { (aux) throws(RDBError) in lines.writer.loseModuleAux(aux) }
             _ = try ReplayedDataset.withDataset(inputPath, now: filter?.nowMs ?? SystemClock.nowMs(), options: options) { (dataset) throws(RDBError) in
                 try RDBReader.read(path: dataset, visitor: collector, filter: filter, options: options)
@@ -46,9 +47,10 @@ private final class PayloadLines: TargetOutput {
 
     /// A string too long to hold: its payload is encoded into the line as it is made.
     func write(_ record: KeyRecord, longString value: StringValue) throws(RDBError) {
+        guard writer.admits(record) else { return }
         begin(record)
         let base64 = Base64Sink(json)
-        try writer.dumpPayload(longString: value, to: base64)
+        try writer.dumpPayload(record, longString: value, to: base64)
         base64.commit()
         try end()
     }
