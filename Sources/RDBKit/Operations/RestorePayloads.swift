@@ -2,7 +2,8 @@ extension Convert {
     /// Per key, the RESTORE payload as JSON Lines:
     /// `{"db":0,"key":K,"expire_at_ms":N?,"idle":N?,"freq":N?,"payload":{"base64":"..."}}`.
     /// What the target cannot hold fails the run unless `lossy` (then each drop is in the summary);
-    /// function libraries and module aux data, which no payload carries, are such losses.
+    /// function libraries and module aux data, which no payload carries, are such losses. An AOF
+    /// input gives the payloads of the dataset it replays to (`ReplayedDataset`, at `filter`'s clock).
     public static func restorePayloads(inputPath: String, outputPath: String?, target: RDBTarget, lossy: Bool = false,
                                        withoutModules: Bool = false, filter: KeyFilter? = nil,
                                        options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
@@ -15,10 +16,12 @@ extension Convert {
             collector.onModuleAux = { (aux) throws(RDBError) in lines.writer.loseModuleAux(aux) }
             // A value the target stores as the input does is copied into its payload as it is
             // read, never held whole (a 15M-element set); a size filter needs every value built.
-            if filter?.minimumSize == nil {
-                try RDBReader.read(path: inputPath, visitor: ValueCopier(writer: lines, collector: collector), filter: filter, options: options)
-            } else {
-                try RDBReader.read(path: inputPath, visitor: collector, filter: filter, options: options)
+            _ = try ReplayedDataset.withDataset(inputPath, now: filter?.nowMs ?? SystemClock.nowMs(), options: options) { (dataset) throws(RDBError) in
+                if filter?.minimumSize == nil {
+                    try RDBReader.read(path: dataset, visitor: ValueCopier(writer: lines, collector: collector), filter: filter, options: options)
+                } else {
+                    try RDBReader.read(path: dataset, visitor: collector, filter: filter, options: options)
+                }
             }
             return Summary(keys: lines.keys, losses: lines.losses, checksum: 0)
         }
