@@ -180,60 +180,6 @@ extension InputWindow {
     }
 }
 
-/// Parses a decimal or exponent-form number as strtod does; nil when not all of it is a number.
-func parseDouble(_ text: UnsafeRawBufferPointer) -> Double? {
-    guard text.count > 0, text.count < 256 else { return nil }
-    if let v = parsePlainDecimal(text) { return v }
-    return withUnsafeTemporaryAllocation(byteCount: text.count + 1, alignment: 1) { buffer -> Double? in
-        let p = buffer.baseAddress!
-        p.copyMemory(from: text.baseAddress!, byteCount: text.count)
-        p.storeBytes(of: 0, toByteOffset: text.count, as: UInt8.self)
-        let cString = p.assumingMemoryBound(to: CChar.self)
-        var end: UnsafeMutablePointer<CChar>?
-        let v = strtod(cString, &end)
-        guard let end, end == cString + text.count else { return nil }
-        return v
-    }
-}
-
-/// Exact powers of ten as doubles (10^22 is the last one a double holds exactly).
-private let exactPowersOfTen: [Double] = (0...22).map { (k: Int) -> Double in
-    var v = 1.0
-    for _ in 0..<k { v *= 10 }
-    return v
-}
-
-/// `-?digits(.digits)?` whose digits, taken as an integer, are below 2^53 with at most 22 after
-/// the point (what Redis writes for most scores): that integer and the power of ten are exact
-/// doubles, so their quotient is the correctly rounded value, the same as strtod's (Clinger's
-/// fast path) at a tenth of its cost. nil for anything else, which strtod then reads.
-@inline(__always)
-private func parsePlainDecimal(_ text: UnsafeRawBufferPointer) -> Double? {
-    var i = 0
-    let negative = text[0] == UInt8(ascii: "-")
-    if negative { i = 1 }
-    var mantissa: UInt64 = 0
-    var digits = 0
-    var fraction = -1  // digits after the point; -1 before one is seen
-    while i < text.count {
-        let c = text[i]
-        if c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") {
-            guard digits < 19 else { return nil }
-            mantissa = mantissa * 10 + UInt64(c &- UInt8(ascii: "0"))
-            digits += 1
-            if fraction >= 0 { fraction += 1 }
-        } else if c == UInt8(ascii: "."), fraction < 0, digits > 0 {
-            fraction = 0
-        } else {
-            return nil
-        }
-        i += 1
-    }
-    guard digits > 0, fraction != 0, mantissa < 1 << 53, fraction <= 22 else { return nil }
-    let v = fraction > 0 ? Double(mantissa) / exactPowersOfTen[fraction] : Double(mantissa)
-    return negative ? -v : v
-}
-
 extension RDBString {
     /// The value as a score: integers as is, text through strtod (zzlStrtod).
     func asDouble() -> Double? {
