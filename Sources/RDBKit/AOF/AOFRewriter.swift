@@ -33,7 +33,11 @@ public final class AOFRewriter: RDBVisitor, KeySink {
     private let key = ScratchBuffer(capacity: 256)
     /// The batch being gathered: arguments back to back, and their lengths.
     private let batch = ScratchBuffer(capacity: 64 * 1024)
+    /// Each argument's length; a long element staged in `longItems` is -(its length) - 1.
     private var batchLengths: [Int] = []
+    /// The batch's elements that came in pieces, in order: a command's count comes before its
+    /// arguments, and the batch is complete only later.
+    private let longItems = SpillFile(purpose: "long elements of a command")
     private var batchItems = 0
     /// Fields of the batch that carry a TTL: set after the HMSET that creates them.
     private var fieldTTLs: [(field: [UInt8], expireAtMs: Int64)] = []
@@ -211,6 +215,21 @@ public final class AOFRewriter: RDBVisitor, KeySink {
         field.withBytes { noteTTL(field: $0, expireAtMs) }
         append(field)
         try add(value)
+    }
+
+    public func listElement(long element: StringValue) throws(RDBError) { try add(long: element) }
+
+    public func setMember(long member: StringValue) throws(RDBError) { try add(long: member) }
+
+    public func zsetMember(long member: StringValue, score: Double) throws(RDBError) {
+        appendText(scoreText(score))
+        try add(long: member)
+    }
+
+    public func hashField(_ field: RDBString, longValue value: StringValue, expireAtMs: Int64?) throws(RDBError) {
+        field.withBytes { noteTTL(field: $0, expireAtMs) }
+        append(field)
+        try add(long: value)
     }
 
     /// A field's TTL, set by HPEXPIREAT after the HMSET that creates the field.
@@ -395,6 +414,13 @@ public final class AOFRewriter: RDBVisitor, KeySink {
         try itemAdded()
     }
 
+    /// The last argument of an element, staged as it arrives in pieces.
+    private func add(long value: StringValue) throws(RDBError) {
+        try value.forEachPiece { (piece) throws(RDBError) in try longItems.append(piece) }
+        batchLengths.append(-value.count - 1)
+        try itemAdded()
+    }
+
     /// Counts the element whose arguments were just appended; sends the batch once it is full.
     private func itemAdded() throws(RDBError) {
         batchItems += 1
@@ -417,10 +443,17 @@ public final class AOFRewriter: RDBVisitor, KeySink {
         out.argument(name)
         out.argument(key.bytes)
         var at = 0
+        var staged: InputWindow?
         for length in batchLengths {
+            guard length >= 0 else {
+                if staged == nil { staged = longItems.readBack() }
+                try out.argument(count: -length - 1, from: staged!)
+                continue
+            }
             out.argument(UnsafeRawBufferPointer(rebasing: batch.bytes[at..<(at + length)]))
             at += length
         }
+        if staged != nil { longItems.discard() }
         try out.end()
         batch.removeAll()
         batchLengths.removeAll(keepingCapacity: true)
