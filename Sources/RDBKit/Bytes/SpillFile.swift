@@ -10,6 +10,8 @@ final class SpillFile {
     private var descriptor: Int32 = -1
     /// What is kept, for error messages ("a large hash").
     private let purpose: String
+    /// Set by `readBack`: the file's position is then the reader's, and an append goes to the end.
+    private var rewound = false
 
     init(purpose: String) {
         self.purpose = purpose
@@ -21,6 +23,10 @@ final class SpillFile {
 
     func append(_ bytes: UnsafeRawBufferPointer) throws(RDBError) {
         if descriptor < 0 { try create() }
+        if rewound {
+            lseek(descriptor, 0, SEEK_END)
+            rewound = false
+        }
         var p = bytes.baseAddress
         var left = bytes.count
         while left > 0 {
@@ -45,6 +51,7 @@ final class SpillFile {
     /// Everything appended so far, read from the start.
     func readBack() -> InputWindow {
         lseek(descriptor, 0, SEEK_SET)
+        rewound = true
         return InputWindow(source: FileSource(borrowing: descriptor), checksummed: false)
     }
 

@@ -30,8 +30,9 @@ public final class JSONImport {
             if line.last == UInt8(ascii: ",") { line = line.dropLast() }
             if line.last == UInt8(ascii: "]") && line.first != UInt8(ascii: "[") { line = line.dropLast() }
             /// A place on this line: its byte offset in the input, line and column (1-based, in bytes).
-            func place(_ column: Int) -> (offset: Int64, context: String) {
-                (lineStart + Int64(column), "line \(lines.lineNumber), column \(column + 1)")
+            func place(_ index: Int) -> (offset: Int64, context: String) {
+                let column = lines.inputColumn(index)
+                return (lineStart + Int64(column), "line \(lines.lineNumber), column \(column + 1)")
             }
             let value: JSONValue
             do {
@@ -266,9 +267,7 @@ public final class JSONImport {
         do { staged = try long.decoded(base64: base64) } catch { throw ImportFailure(message: error.reason) }
         guard let staged else { throw ImportFailure(message: "value: not a valid JSON\(base64 ? " base64" : "") string") }
         currentValue = staged.file
-        let pieces = StringPieceReader(input: staged.file.readBack(), pieceSize: 1 << 20)
-        pieces.expectPlain(count: staged.count)
-        return StringValue(count: staged.count, pieces: pieces)
+        return StringValue(staged: staged.file, count: staged.count)
     }
 
     /// The file behind the last long value handed out (kept until the next record).

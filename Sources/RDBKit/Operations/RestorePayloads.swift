@@ -2,7 +2,7 @@ extension Convert {
     /// Per key, the RESTORE payload as JSON Lines:
     /// `{"db":0,"key":K,"expire_at_ms":N?,"idle":N?,"freq":N?,"payload":{"base64":"..."}}`.
     /// What the target cannot hold fails the run unless `lossy` (then each drop is in the summary);
-    /// module aux data, which no payload carries, is such a loss.
+    /// function libraries and module aux data, which no payload carries, are such losses.
     public static func restorePayloads(inputPath: String, outputPath: String?, target: RDBTarget, lossy: Bool = false,
                                        withoutModules: Bool = false, filter: KeyFilter? = nil,
                                        options: ReaderOptions = ReaderOptions()) throws(RDBError) -> Summary {
@@ -11,6 +11,7 @@ extension Convert {
         return try LossPolicy(lossy: lossy).write(lines, for: target) { () throws(RDBError) in
             let collector = RecordCollector { (record) throws(RDBError) in try lines.write(record) }
             collector.onLongString = { (record, value) throws(RDBError) in try lines.write(record, longString: value) }
+            collector.onFunction = { (code) in lines.writer.lose(LossText.functionLibraryByPayload(ReplayEngine.libraryName(code))) }
             collector.onModuleAux = { (aux) throws(RDBError) in lines.writer.loseModuleAux(aux) }
             try RDBReader.read(path: inputPath, visitor: collector, filter: filter, options: options)
             return Summary(keys: lines.keys, losses: lines.losses, checksum: 0)
@@ -43,9 +44,10 @@ private final class PayloadLines: TargetOutput {
 
     /// A string too long to hold: its payload is encoded into the line as it is made.
     func write(_ record: KeyRecord, longString value: StringValue) throws(RDBError) {
+        guard writer.admits(record) else { return }
         begin(record)
         let base64 = Base64Sink(json)
-        try writer.dumpPayload(longString: value, to: base64)
+        try writer.dumpPayload(record, longString: value, to: base64)
         base64.commit()
         try end()
     }

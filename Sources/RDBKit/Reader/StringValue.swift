@@ -24,6 +24,13 @@ public struct StringValue {
         self.pieces = pieces
     }
 
+    /// The first `count` bytes of a spill file, read back in pieces (the file must outlive the value).
+    init(staged file: SpillFile, count: Int) {
+        let pieces = StringPieceReader(input: file.readBack(), pieceSize: 1 << 20)
+        pieces.expectPlain(count: count)
+        self.init(count: count, pieces: pieces)
+    }
+
     /// Calls `body` with the value's bytes: once for a whole value, piece by piece otherwise.
     public func forEachPiece(_ body: (UnsafeRawBufferPointer) throws(RDBError) -> Void) throws(RDBError) {
         switch whole {

@@ -19,25 +19,29 @@ public enum Restore {
         }
         let clustered = options.cluster ?? server.clusterEnabled
         let path = try resolve(source, until: options.until)
-        guard clustered && InputKind.of(path) == .aof else {
+        let filtered = !(options.filter?.isEmpty ?? true)
+        guard (clustered || filtered) && InputKind.of(path) == .aof else {
             return try load(path, into: control, server, clustered: clustered, url: url, options: options, started: started)
         }
         // A command's keys may lie in several slots (RENAME, SMOVE, SUNIONSTORE, a MULTI block):
-        // no one node can apply it. The AOF is replayed offline into the dataset it makes
-        // (as merge does), and that dataset is routed key by key.
+        // no one node can apply it. A command has no type, expiry or size, and may read keys a
+        // filter leaves out (SUNIONSTORE, RENAME): filters judge keys, not commands. So the AOF
+        // is replayed offline into the dataset it makes (as merge does), and that dataset is
+        // filtered and routed key by key.
         if options.resumePath != nil {
-            throw RDBError(.unreadable("--resume is not available for an AOF into a cluster: it is replayed into a temporary dump first, whose key order differs between runs"))
+            let why = clustered ? "into a cluster" : "with filters"
+            throw RDBError(.unreadable("--resume is not available for an AOF \(why): it is replayed into a temporary dump first, whose key order differs between runs"))
         }
         var replay = options.reader
         replay.showProgress = false
         return try ReplayedDataset.withDataset(path, now: options.nowMs, until: options.until, options: replay) { (dataset) throws(RDBError) in
-            var summary = try load(dataset, into: control, server, clustered: true, url: url, options: options, started: started)
+            var summary = try load(dataset, into: control, server, clustered: clustered, url: url, options: options, started: started)
             summary.replayedFrom = path
             return summary
         }
     }
 
-    /// Restores `path` (a dump, or an AOF into one server) through one pipeline per node.
+    /// Restores `path` (a dump, or an unfiltered AOF into one server) through one pipeline per node.
     private static func load(_ path: String, into control: RedisConnection, _ server: TargetServer, clustered: Bool,
                              url: RedisURL, options: RestoreOptions, started: Double) throws(RDBError) -> RestoreSummary {
         let isAOF = InputKind.of(path) == .aof
@@ -133,7 +137,8 @@ public enum Restore {
             if isAOF {
                 let aof = try AOFReader(path: path, options: reader, until: options.until)
                 var db = 0
-                try aof.read(rdb: FilteringVisitor(collector, filter: options.filter ?? KeyFilter(nowMs: options.nowMs))) { (command) throws(RDBError) in
+                // Unfiltered: a filtered AOF is replayed into a dump first (see `run`).
+                try aof.read(rdb: collector) { (command) throws(RDBError) in
                     if command.name == "select", command.arguments.count == 2, let n = Int(String(decoding: command.arguments[1], as: UTF8.self)) {
                         db = options.databaseMap[n] ?? n
                         return

@@ -40,7 +40,7 @@ public final class RESPRestoreStream: KeySink {
         guard writer.admits(record) else { return }
         let staged = SpillSink(purpose: "a long string's RESTORE payload")
         defer { staged.abandon() }
-        try writer.dumpPayload(longString: value, to: staged)
+        try writer.dumpPayload(record, longString: value, to: staged)
         try select(record.db)
         let (before, after) = arguments(record)
         encoder.begin(count: before.count + 1 + after.count)

@@ -81,6 +81,21 @@ final class OperationScaffoldTests: XCTestCase {
         XCTAssertTrue(asked.losses.contains { $0.what.hasPrefix("module aux data") })
     }
 
+    /// No payload carries a function library either: restore-payload refuses a dump holding
+    /// libraries, naming each, and with `lossy` reports each one it drops.
+    func testRestorePayloadsReportFunctionLibraries() throws {
+        let target = try XCTUnwrap(RDBTarget.named("redis-7.0"))
+        let output = scratch.appendingPathComponent("functions.jsonl").path
+        XCTAssertThrowsError(try Convert.restorePayloads(inputPath: types, outputPath: output, target: target)) { error in
+            XCTAssertTrue("\(error)".contains("function library \"rdbkit_one\" dropped"), "\(error)")
+            XCTAssertTrue("\(error)".contains("function library \"rdbkit_two\" dropped"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output))
+        let lossy = try Convert.restorePayloads(inputPath: types, outputPath: output, target: target, lossy: true)
+        XCTAssertEqual(lossy.losses.filter { $0.what.hasPrefix("function library") }.count, 2, "\(lossy.losses)")
+        XCTAssertEqual(lossy.keys, try RDBReader.records(path: types).count)
+    }
+
     /// merge routes its base by content too: an export is a base as its dump is.
     func testMergeTakesAnExportAsItsBase() throws {
         let json = scratch.appendingPathComponent("base.jsonl").path
