@@ -86,7 +86,7 @@ public final class AOFRewriter: RDBVisitor, KeySink {
             }
         case .sortedSet(let members):
             for m in members {
-                appendText(scoreText(m.score))
+                appendText(DoubleText.commandScore(m.score))
                 m.member.withUnsafeBytes { append($0) }
                 try itemAdded()
             }
@@ -207,7 +207,7 @@ public final class AOFRewriter: RDBVisitor, KeySink {
     public func setMember(_ member: RDBString) throws(RDBError) { try add(member) }
 
     public func zsetMember(_ member: RDBString, score: Double) throws(RDBError) {
-        appendText(scoreText(score))
+        appendText(DoubleText.commandScore(score))
         try add(member)
     }
 

@@ -27,7 +27,7 @@ public final class JSONExporter: RDBVisitor {
     private struct State {
         var recordCount = 0
         var db = 0
-        var currentType = RedisType.string
+        var shape = ExportShape.string
         var firstElement = true
         var streamSection = StreamSection.entries
         var keysWritten = 0
@@ -209,18 +209,19 @@ public final class JSONExporter: RDBVisitor {
             }
             out.byte(UInt8(ascii: "]"))
         }
+        let shape = ExportShape.of(info.type)
         // An array's "insert_index" comes before its value, once its header is read.
-        if info.type != .array { out.field(ExportField.value) }
-        state.pointee.currentType = info.type
+        if shape != .pairs(.indexElement) { out.field(ExportField.value) }
+        state.pointee.shape = shape
         state.pointee.firstElement = true
-        switch info.type {
-        case .list, .set, .zset: out.byte(UInt8(ascii: "["))
-        case .hash: hash.reset()
+        switch shape {
+        case .strings, .pairs(.memberScore): out.byte(UInt8(ascii: "["))
+        case .fieldMap: hash.reset()
         case .stream:
             out.open(ExportField.entries)
             out.byte(UInt8(ascii: "["))
             state.pointee.streamSection = .entries
-        case .string, .module, .array: break
+        case .string, .module, .pairs: break
         }
         state.pointee.keysWritten += 1
         return .read
@@ -477,9 +478,9 @@ public final class JSONExporter: RDBVisitor {
     }
 
     public func endKey() throws(RDBError) {
-        switch state.pointee.currentType {
-        case .list, .set, .zset, .array: out.byte(UInt8(ascii: "]"))
-        case .hash: try writeStagedHash()
+        switch state.pointee.shape {
+        case .strings, .pairs: out.byte(UInt8(ascii: "]"))
+        case .fieldMap: try writeStagedHash()
         case .stream:
             if state.pointee.streamSection == .entries {
                 throw RDBError(.corrupt("stream ended without its metadata"), offset: 0)

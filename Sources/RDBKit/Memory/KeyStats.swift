@@ -144,7 +144,7 @@ public final class KeyStatsCollector: RDBVisitor {
             fig.pointee.elements += 1
             // The listpack's size matters only while the value may still be one (the score's text costs a String).
             if fig.pointee.fitsListpack && fig.pointee.elements <= thresholds.maxListpackEntries {
-                var scoreText = RDBWriterScore.text(score)
+                var scoreText = DoubleText.listpackScore(score)
                 fig.pointee.listpackBytes += ListpackEntrySize.entry(b) + scoreText.withUTF8 { ListpackEntrySize.entry(UnsafeRawBufferPointer($0)) }
             }
             fig.pointee.tableMemory += MemoryEstimate.sds(b.count) + MemoryEstimate.dictEntry

@@ -31,6 +31,14 @@ public enum Merge {
             self.target = target
             self.now = now
         }
+
+        /// The options of `writing` for the dataset `base` makes (its own target by default).
+        public init(_ writing: TargetWriting, base: String, output: Output, now: Int64) {
+            self.init(target: writing.target(for: base), now: now)
+            self.output = output
+            lossy = writing.lossy
+            withoutModules = writing.withoutModules
+        }
     }
 
     public struct Summary: Sendable {

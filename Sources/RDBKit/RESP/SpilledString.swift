@@ -31,14 +31,7 @@ public final class SpilledString: @unchecked Sendable {
 
     /// Calls `body` with the bytes, a piece (at most `RESPSyntax.bulkPiece`) at a time.
     public func forEachPiece(_ body: (UnsafeRawBufferPointer) throws(RDBError) -> Void) throws(RDBError) {
-        guard count > 0 else { return }
-        let window = file.readBack()
-        var left = count
-        while left > 0 {
-            let piece = try window.take(min(left, RESPSyntax.bulkPiece))
-            left -= piece.count
-            try body(piece)
-        }
+        try file.forEachPiece(count: count, pieceSize: RESPSyntax.bulkPiece, body)
     }
 
     /// The bytes as a string value in pieces, for the writers (`KeySink.write(_:longString:)`);

@@ -196,21 +196,6 @@ extension InputWindow {
     }
 }
 
-/// Parses a decimal or exponent-form number as strtod does; nil when not all of it is a number.
-func parseDouble(_ text: UnsafeRawBufferPointer) -> Double? {
-    guard text.count > 0, text.count < 256 else { return nil }
-    return withUnsafeTemporaryAllocation(byteCount: text.count + 1, alignment: 1) { buffer -> Double? in
-        let p = buffer.baseAddress!
-        p.copyMemory(from: text.baseAddress!, byteCount: text.count)
-        p.storeBytes(of: 0, toByteOffset: text.count, as: UInt8.self)
-        let cString = p.assumingMemoryBound(to: CChar.self)
-        var end: UnsafeMutablePointer<CChar>?
-        let v = strtod(cString, &end)
-        guard let end, end == cString + text.count else { return nil }
-        return v
-    }
-}
-
 extension RDBString {
     /// The value as a score: integers as is, text through strtod (zzlStrtod).
     func asDouble() -> Double? {

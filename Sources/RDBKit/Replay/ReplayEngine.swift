@@ -219,7 +219,7 @@ func argInteger(_ bytes: Bytes) throws(CommandRefusal) -> Int64 {
 }
 
 func argDouble(_ bytes: Bytes) throws(CommandRefusal) -> Double {
-    guard let v = double(bytes) else { throw .notFloat }
+    guard let v = parseDoubleArgument(bytes) else { throw .notFloat }
     return v
 }
 

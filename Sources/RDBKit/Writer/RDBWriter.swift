@@ -237,10 +237,23 @@ public final class RDBWriter: KeySink {
     /// `dumpPayload` of a string key whose value arrives in pieces (the record's own value is
     /// empty), written to `sink` as it is made (RDBOutput flushes about every MiB) rather than returned.
     public func dumpPayload(_ record: KeyRecord, longString value: StringValue, to sink: ByteSink) throws(RDBError) {
-        let out = RDBOutput(file: sink, compress: true)
-        writeKeyMetadata(record.metadata, db: record.db, key: record.key, to: out)
-        out.byte(RDBValueType.RDB_TYPE_STRING.byte)
+        let out = beginPayload(record.metadata, .RDB_TYPE_STRING, db: record.db, key: record.key, to: sink)
         try out.string(value)
+        try endPayload(out)
+    }
+
+    /// A payload made as its bytes come, into `sink`: the key's metadata and type byte now, the
+    /// value by the caller (a copied value's stored bytes, `ValueCopier`), then `endPayload`.
+    func beginPayload(_ metadata: [KeyMetadata], _ type: RDBValueType, db: Int, key: @autoclosure () -> Bytes,
+                      to sink: ByteSink) -> RDBOutput {
+        let out = RDBOutput(file: sink, compress: true)
+        writeKeyMetadata(metadata, db: db, key: key(), to: out)
+        out.byte(type.byte)
+        return out
+    }
+
+    /// The payload's RDB version and CRC64, flushed to its sink.
+    func endPayload(_ out: RDBOutput) throws(RDBError) {
         let version = UInt16(target.version)
         out.byte(UInt8(version & 0xFF))
         out.byte(UInt8(version >> 8))

@@ -1,8 +1,28 @@
-/// Between the reader and an `RDBWriter`: a key whose target stores it as the input does (the
-/// same format, `RDBTarget.storesAsIs`) has its value copied as stored (`KeyAction.copy`: read
-/// and checked, never re-encoded); every other key goes to `collector`, which builds its
-/// record for the writer to re-encode. Module values are always decoded, and so are streams with
-/// IDMP state (the writer leaves out the iids their server would drop on load).
+/// Where `ValueCopier` copies a value as stored: an RDB file (`RDBWriter`), RESTORE payloads
+/// (restore-payload's lines, `RESPRestoreStream`). The key's attributes and metadata come with
+/// `beginCopy`, the value's bytes in pieces, then `endCopy`.
+protocol ValueCopyTarget: AnyObject {
+    var target: RDBTarget { get }
+    func beginCopy(_ info: KeyInfo, key: RDBString) throws(RDBError)
+    func copyValueBytes(_ bytes: UnsafeRawBufferPointer) throws(RDBError)
+    func endCopy() throws(RDBError)
+    /// The input's RESIZEDB numbers for `db`, when they hold for the output (`adoptsResizeHints`).
+    func adoptResizeHint(db: Int, keys: Int, expires: Int)
+}
+
+extension ValueCopyTarget {
+    func adoptResizeHint(db: Int, keys: Int, expires: Int) {}
+}
+
+extension RDBWriter: ValueCopyTarget {
+    func adoptResizeHint(db: Int, keys: Int, expires: Int) { resizeHints[db] = (keys, expires) }
+}
+
+/// Between the reader and a `ValueCopyTarget`: a key whose target stores it as the input does
+/// (the same format, `RDBTarget.storesAsIs`) has its value copied as stored (`KeyAction.copy`:
+/// read and checked, never re-encoded, never held whole); every other key goes to `collector`,
+/// which builds its record for the writer to re-encode. Module values are always decoded, and
+/// so are streams with IDMP state (the writer leaves out the iids their server would drop on load).
 final class ValueCopier: ForwardsElements, ForwardsFileRecords {
     enum Route {
         case copy
@@ -11,7 +31,7 @@ final class ValueCopier: ForwardsElements, ForwardsFileRecords {
     }
 
     let collector: RecordCollector
-    private let writer: RDBWriter
+    private let writer: ValueCopyTarget
     /// Decides per key (`merge` holds the keys its commands may touch); nil copies every key it can.
     private let route: ((KeyInfo, RDBString) -> Route)?
     /// The input's own RESIZEDB numbers become the output's (convert without filters).
@@ -24,7 +44,7 @@ final class ValueCopier: ForwardsElements, ForwardsFileRecords {
     var elementSink: RecordCollector { collector }
     var fileSink: RecordCollector { collector }
 
-    init(writer: RDBWriter, collector: RecordCollector, route: ((KeyInfo, RDBString) -> Route)? = nil) {
+    init(writer: ValueCopyTarget, collector: RecordCollector, route: ((KeyInfo, RDBString) -> Route)? = nil) {
         self.writer = writer
         self.collector = collector
         self.route = route
@@ -38,7 +58,7 @@ final class ValueCopier: ForwardsElements, ForwardsFileRecords {
     func selectDB(_ db: Int) throws(RDBError) { self.db = db }
 
     func resizeDB(keys: UInt64, expires: UInt64) throws(RDBError) {
-        if adoptsResizeHints && sameFormat { writer.resizeHints[db] = (Int(keys), Int(expires)) }
+        if adoptsResizeHints && sameFormat { writer.adoptResizeHint(db: db, keys: Int(keys), expires: Int(expires)) }
     }
 
     func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction {
@@ -46,7 +66,7 @@ final class ValueCopier: ForwardsElements, ForwardsFileRecords {
         case .drop:
             return .skip
         case .copy where sameFormat && info.type != .module && info.rdbType.streamLayout?.hasIdmp != true:
-            writer.beginCopy(info, key: key)
+            try writer.beginCopy(info, key: key)
             copying = true
             return .copy
         case .copy, .decode:

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// String commands (t_string.c, bitops.c): SET and its forms, MSET, APPEND, SETRANGE, the
 /// INCR family, GETSET/GETDEL/GETEX, SETBIT, BITOP.
 extension ReplayEngine {
@@ -60,7 +56,7 @@ extension ReplayEngine {
             }
             let sum = current + by
             guard sum.isFinite else { throw CommandRefusal(reason: "increment would produce NaN or Infinity") }
-            try e.modifyString(a[1], create: true) { s throws(CommandRefusal) in s = text(humanFriendly(sum)) }
+            try e.modifyString(a[1], create: true) { s throws(CommandRefusal) in s = text(DoubleText.humanFriendly(sum)) }
         },
         "setbit": { e, a throws(CommandRefusal) in
             let offset = try argInteger(a[2])
@@ -277,49 +273,4 @@ extension ReplayEngine {
         }
         if result.isEmpty { _ = delete(a[2]) } else { store(a[2], .string(result)) }
     }
-}
-
-#if arch(x86_64)
-/// Redis does float increments in C's long double, which is 80-bit here.
-typealias LongDouble = Float80
-#else
-typealias LongDouble = Double
-#endif
-
-extension LongDouble {
-    /// strtold over the whole argument, as getLongDoubleFromObject parses it: no spaces, not NaN.
-    init?(_ bytes: Bytes) {
-        guard let first = bytes.first, let last = bytes.last, first > 0x20, last > 0x20, bytes.count < 5 * 1024 else { return nil }
-        let terminated: [CChar] = bytes.map { CChar(bitPattern: $0) } + [0]
-        var parsed: LongDouble?
-        terminated.withUnsafeBufferPointer { c in
-            guard let start = c.baseAddress else { return }
-            var end: UnsafeMutablePointer<CChar>?
-            #if arch(x86_64)
-            let v = strtold(start, &end)
-            #else
-            let v = strtod(start, &end)
-            #endif
-            if let end, end - UnsafeMutablePointer(mutating: start) == bytes.count { parsed = v }
-        }
-        guard let value = parsed, !value.isNaN else { return nil }
-        self = value
-    }
-}
-
-/// INCRBYFLOAT's and HINCRBYFLOAT's text (util.c ld2string, LD_STR_HUMAN): "%.17Lf", then
-/// trailing zeros and a trailing dot removed.
-func humanFriendly(_ value: LongDouble) -> String {
-    var buffer = [CChar](repeating: 0, count: 5 * 1024)
-    #if arch(x86_64)
-    let length = withVaList([value]) { vsnprintf(&buffer, buffer.count, "%.17Lf", $0) }
-    #else
-    let length = withVaList([value]) { vsnprintf(&buffer, buffer.count, "%.17f", $0) }
-    #endif
-    var text = String(decoding: buffer.prefix(Int(max(0, length))).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    if text.contains(".") {
-        while text.hasSuffix("0") { text.removeLast() }
-        if text.hasSuffix(".") { text.removeLast() }
-    }
-    return text == "-0" ? "0" : text
 }
