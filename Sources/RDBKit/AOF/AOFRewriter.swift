@@ -33,11 +33,11 @@ public final class AOFRewriter: RDBVisitor, KeySink {
     private let key = ScratchBuffer(capacity: 256)
     /// The batch being gathered: arguments back to back, and their lengths.
     private let batch = ScratchBuffer(capacity: 64 * 1024)
-    /// Each argument's length; a long element staged in `longItems` is -(its length) - 1.
+    /// Each argument's length; an element staged in `longItems` is -(its index there) - 1.
     private var batchLengths: [Int] = []
-    /// The batch's elements that came in pieces, in order: a command's count comes before its
-    /// arguments, and the batch is complete only later.
-    private let longItems = SpillFile(purpose: "long elements of a command")
+    /// The batch's elements that came in pieces, staged in order: a command's count comes before
+    /// its arguments, and the batch is complete only later.
+    private var longItems: [StagedBytes] = []
     private var batchItems = 0
     /// Fields of the batch that carry a TTL: set after the HMSET that creates them.
     private var fieldTTLs: [(field: [UInt8], expireAtMs: Int64)] = []
@@ -222,7 +222,7 @@ public final class AOFRewriter: RDBVisitor, KeySink {
     public func setMember(long member: StringValue) throws(RDBError) { try add(long: member) }
 
     public func zsetMember(long member: StringValue, score: Double) throws(RDBError) {
-        appendText(scoreText(score))
+        appendText(DoubleText.commandScore(score))
         try add(long: member)
     }
 
@@ -416,8 +416,10 @@ public final class AOFRewriter: RDBVisitor, KeySink {
 
     /// The last argument of an element, staged as it arrives in pieces.
     private func add(long value: StringValue) throws(RDBError) {
-        try value.forEachPiece { (piece) throws(RDBError) in try longItems.append(piece) }
-        batchLengths.append(-value.count - 1)
+        let staged = StagedBytes(purpose: "a long element of a command")
+        try value.forEachPiece { (piece) throws(RDBError) in try staged.write(piece) }
+        batchLengths.append(-longItems.count - 1)
+        longItems.append(staged)
         try itemAdded()
     }
 
@@ -443,17 +445,15 @@ public final class AOFRewriter: RDBVisitor, KeySink {
         out.argument(name)
         out.argument(key.bytes)
         var at = 0
-        var staged: InputWindow?
         for length in batchLengths {
             guard length >= 0 else {
-                if staged == nil { staged = longItems.readBack() }
-                try out.argument(count: -length - 1, from: staged!)
+                try out.argument(longItems[-length - 1])
                 continue
             }
             out.argument(UnsafeRawBufferPointer(rebasing: batch.bytes[at..<(at + length)]))
             at += length
         }
-        if staged != nil { longItems.discard() }
+        longItems.removeAll()
         try out.end()
         batch.removeAll()
         batchLengths.removeAll(keepingCapacity: true)

@@ -101,7 +101,7 @@ public final class KeyStatsCollector: RDBVisitor {
         note(length: member.count)
         fig.pointee.elements += 1
         if fig.pointee.fitsListpack && fig.pointee.elements <= thresholds.maxListpackEntries {
-            var scoreText = RDBWriterScore.text(score)
+            var scoreText = DoubleText.listpackScore(score)
             fig.pointee.listpackBytes += ListpackEntrySize.entry(stringLength: member.count)
                 + scoreText.withUTF8 { ListpackEntrySize.entry(UnsafeRawBufferPointer($0)) }
         }
