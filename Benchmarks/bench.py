@@ -29,9 +29,12 @@ SERVERS = os.path.join(ROOT, ".servers", "servers.json")
 BIG_STRING_GENERATOR = os.path.join(ROOT, "Benchmarks", "make_big_string_rdb.sh")
 # One 512 MiB string: repeated text (Redis stores it LZF-compressed, 6 MB) and random bytes (plain).
 BIG_STRING_PRESETS = {"bigstring-lzf": "compressible", "bigstring-plain": "incompressible"}
+# A 100 MiB element in each container (hash value, set and sorted-set member, list element).
+BIG_ELEMENTS_GENERATOR = os.path.join(ROOT, "Benchmarks", "make_big_elements_rdb.sh")
+BIG_ELEMENTS_PRESETS = {"bigelements-lzf": "compressible", "bigelements-plain": "incompressible"}
 # An AOF holding `SET big <512 MiB of random bytes>` (its jobs are the AOF verbs', no peers).
 AOF_PRESETS = {"bigstring-aof": "aof"}
-PRESETS = ("large", "bigkeys", "tiny") + tuple(BIG_STRING_PRESETS) + tuple(AOF_PRESETS)
+PRESETS = ("large", "bigkeys", "tiny") + tuple(BIG_STRING_PRESETS) + tuple(BIG_ELEMENTS_PRESETS) + tuple(AOF_PRESETS)
 # make_bench_rdb.py's mixed dataset at other sizes (the restore benchmark's 1M keys).
 MIXED_PRESETS = {"million": 1_000_000}
 GNU_TIME = "/usr/bin/time"
@@ -54,6 +57,8 @@ def ensure_dump(data, preset):
         cmd = [sys.executable, TINY_GENERATOR, "--out", path, "--port", str(loopback_port())]
     elif preset in BIG_STRING_PRESETS:
         cmd = [BIG_STRING_GENERATOR, BIG_STRING_PRESETS[preset], path]
+    elif preset in BIG_ELEMENTS_PRESETS:
+        cmd = [BIG_ELEMENTS_GENERATOR, BIG_ELEMENTS_PRESETS[preset], path]
     elif preset in AOF_PRESETS:
         cmd = [BIG_STRING_GENERATOR, AOF_PRESETS[preset], path]
     elif preset in MIXED_PRESETS:
@@ -203,11 +208,12 @@ def measure(cmd, runs, input_path, peer_cap=None):
 # --------------------------------------------------------------------------- jobs
 
 def aof_jobs(binary, path, work):
-    """The verbs that read an AOF; merge's base is an empty dump."""
-    base = os.path.join(work, "empty-base.rdb")
-    empty = os.path.join(work, "empty.aof")
-    open(empty, "w").close()
-    subprocess.run([binary, "convert", empty, base, "-q"], check=True)
+    """The verbs that read an AOF; merge's base is a dump of one small key."""
+    base = os.path.join(work, "small-base.rdb")
+    small = os.path.join(work, "small.aof")
+    with open(small, "wb") as f:
+        f.write(b"*3\r\n$3\r\nSET\r\n$4\r\nbase\r\n$1\r\nv\r\n")
+    subprocess.run([binary, "convert", small, base, "-q"], check=True)
     return [
         ("validate", [binary, "validate", path, "-q"]),
         ("export jsonl", [binary, "export", path, "-o", "/dev/null", "-q"]),

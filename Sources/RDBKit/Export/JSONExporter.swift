@@ -280,6 +280,34 @@ public final class JSONExporter: RDBVisitor {
         try hash.add(field: field, value: value, expireAtMs: expireAtMs)
     }
 
+    // Elements in pieces are staged as long strings are (`writeLongString`), a hash's long values
+    // by `HashStaging`.
+    public func listElement(long element: StringValue) throws(RDBError) {
+        separator()
+        try writeLongString(element)
+        try out.flushIfFull()
+    }
+
+    public func setMember(long member: StringValue) throws(RDBError) {
+        separator()
+        try writeLongString(member)
+        try out.flushIfFull()
+    }
+
+    public func zsetMember(long member: StringValue, score: Double) throws(RDBError) {
+        separator()
+        out.byte(UInt8(ascii: "["))
+        try writeLongString(member)
+        out.byte(UInt8(ascii: ","))
+        out.double(score)
+        out.byte(UInt8(ascii: "]"))
+        try out.flushIfFull()
+    }
+
+    public func hashField(_ field: RDBString, longValue value: StringValue, expireAtMs: Int64?) throws(RDBError) {
+        try hash.add(field: field, longValue: value, expireAtMs: expireAtMs)
+    }
+
     public func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError) {
         separator()
         out.open(ExportField.id)
@@ -481,7 +509,10 @@ public final class JSONExporter: RDBVisitor {
                 out.string(field)
                 out.byte(UInt8(ascii: ","))
             }
-            out.string(value)
+            switch value {
+            case .bytes(let b): out.string(b)
+            case .staged(let count, let isUTF8, let window): try out.string(staged: window, count: count, isUTF8: isUTF8)
+            }
             if !asObject { out.byte(UInt8(ascii: "]")) }
             try out.flushIfFull()
         }

@@ -69,6 +69,16 @@ extension InputWindow {
         case plain(count: Int)
         case int(Int64)
         case lzf(compressed: Int, expanded: Int)
+
+        /// Whether the string is longer than `pieceSize` once expanded (an integer never is).
+        @inline(__always)
+        func isLonger(than pieceSize: Int) -> Bool {
+            switch self {
+            case .plain(let count): count > pieceSize
+            case .lzf(_, let expanded): expanded > pieceSize
+            case .int: false
+            }
+        }
     }
 
     /// A string's length or encoding, with the integer itself for INT8/16/32; the bytes of a
@@ -100,7 +110,13 @@ extension InputWindow {
     @inline(__always)
     func readString(lzfInto scratch: ScratchBuffer) throws(RDBError) -> RDBString {
         let at = offset
-        switch try readStringHeader() {
+        return try readString(try readStringHeader(), at: at, lzfInto: scratch)
+    }
+
+    /// The rest of a string whose header (read at `at`) is known.
+    @inline(__always)
+    func readString(_ header: StringHeader, at: Int64, lzfInto scratch: ScratchBuffer) throws(RDBError) -> RDBString {
+        switch header {
         case .plain(let count):
             return .bytes(try take(count))
         case .int(let v):

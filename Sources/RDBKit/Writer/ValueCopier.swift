@@ -93,6 +93,14 @@ final class ValueCopier: ForwardsElements, ForwardsFileRecords {
     func hashField(_ field: RDBString, value: RDBString, expireAtMs: Int64?) throws(RDBError) {
         if !copying { try collector.hashField(field, value: value, expireAtMs: expireAtMs) }
     }
+    func listElement(long element: StringValue) throws(RDBError) { if !copying { try collector.listElement(long: element) } }
+    func setMember(long member: StringValue) throws(RDBError) { if !copying { try collector.setMember(long: member) } }
+    func zsetMember(long member: StringValue, score: Double) throws(RDBError) {
+        if !copying { try collector.zsetMember(long: member, score: score) }
+    }
+    func hashField(_ field: RDBString, longValue value: StringValue, expireAtMs: Int64?) throws(RDBError) {
+        if !copying { try collector.hashField(field, longValue: value, expireAtMs: expireAtMs) }
+    }
     func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError) {
         if !copying { try collector.streamEntry(id: id, fields: fields) }
     }
