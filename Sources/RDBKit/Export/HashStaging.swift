@@ -15,44 +15,62 @@ final class HashStaging {
     private let memory = ScratchBuffer(capacity: 64 * 1024)
     private let fieldCopy = ScratchBuffer()
     private let spillFile = SpillFile(purpose: "a large hash")
-    private(set) var count = 0
-    private(set) var allFieldsUTF8 = true
-    private(set) var anyExpiry = false
+
+    /// Per-field state behind a pointer, not in stored `var`s that would be checked for
+    /// exclusive access at run time on every field.
+    private struct State {
+        var count = 0
+        var allFieldsUTF8 = true
+        var anyExpiry = false
+    }
+
+    private let state = UnsafeMutablePointer<State>.allocate(capacity: 1)
+
+    var count: Int { state.pointee.count }
+    var allFieldsUTF8: Bool { state.pointee.allFieldsUTF8 }
+    var anyExpiry: Bool { state.pointee.anyExpiry }
 
     /// 1 MiB: what the rest of an export holds at once (one input chunk, one output buffer).
     init(memoryLimit: Int = 1 << 20) {
         self.memoryLimit = memoryLimit
+        state.initialize(to: State())
+    }
+
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
     }
 
     func reset() {
         memory.removeAll()
         if memory.capacity > memoryLimit { memory.shrink(to: 64 * 1024) }
         spillFile.discard()
-        count = 0
-        allFieldsUTF8 = true
-        anyExpiry = false
+        state.pointee = State()
     }
 
     func add(field: RDBString, value: RDBString, expireAtMs: Int64?) throws(RDBError) {
         // Spilled before the buffer would grow past the limit, not after.
         let size = 9 + field.count + value.count + (expireAtMs == nil ? 0 : 8)
         if memory.count > 0 && memory.count + size > memoryLimit { try spill() }
-        memory.append(expireAtMs == nil ? 0 : 1)
-        field.withBytes { f in
-            if allFieldsUTF8 && !isValidUTF8(f) { allFieldsUTF8 = false }
-            appendSized(f)
-        }
-        value.withBytes { appendSized($0) }
-        if let expireAtMs {
-            anyExpiry = true
-            withUnsafeBytes(of: expireAtMs.littleEndian) { memory.append($0) }
-        }
-        count += 1
+        field.withBytes { f in value.withBytes { v in append(field: f, value: v, expireAtMs: expireAtMs, size: size) } }
     }
 
-    private func appendSized(_ b: UnsafeRawBufferPointer) {
-        withUnsafeBytes(of: UInt32(b.count).littleEndian) { memory.append($0) }
-        memory.append(b)
+    /// One record of `size` bytes, written with one reservation.
+    @inline(__always)
+    private func append(field f: UnsafeRawBufferPointer, value v: UnsafeRawBufferPointer, expireAtMs: Int64?, size: Int) {
+        if state.pointee.allFieldsUTF8 && !isValidUTF8(f) { state.pointee.allFieldsUTF8 = false }
+        let p = memory.reserve(size)
+        p.storeBytes(of: expireAtMs == nil ? 0 : 1, as: UInt8.self)
+        p.storeBytes(of: UInt32(f.count).littleEndian, toByteOffset: 1, as: UInt32.self)
+        if f.count > 0 { (p + 5).copyMemory(from: f.baseAddress!, byteCount: f.count) }
+        p.storeBytes(of: UInt32(v.count).littleEndian, toByteOffset: 5 + f.count, as: UInt32.self)
+        if v.count > 0 { (p + 9 + f.count).copyMemory(from: v.baseAddress!, byteCount: v.count) }
+        if let expireAtMs {
+            state.pointee.anyExpiry = true
+            p.storeBytes(of: expireAtMs.littleEndian, toByteOffset: 9 + f.count + v.count, as: Int64.self)
+        }
+        memory.commit(size)
+        state.pointee.count += 1
     }
 
     private func spill() throws(RDBError) {
@@ -65,7 +83,7 @@ final class HashStaging {
         if spillFile.isOpen {
             try spill()
             let window = spillFile.readBack()
-            for _ in 0..<count {
+            for _ in 0..<state.pointee.count {
                 let flags = try window.readByte()
                 let fieldLength = Int(try window.readUInt32LE())
                 // The field must outlive the read of the value: copy it aside.
@@ -79,7 +97,7 @@ final class HashStaging {
         }
         let bytes = memory.bytes
         var at = 0
-        for _ in 0..<count {
+        for _ in 0..<state.pointee.count {
             let flags = bytes[at]
             let fieldLength = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at + 1, as: UInt32.self)))
             let field = UnsafeRawBufferPointer(rebasing: bytes[(at + 5)..<(at + 5 + fieldLength)])
