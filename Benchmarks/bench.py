@@ -29,7 +29,12 @@ SERVERS = os.path.join(ROOT, ".servers", "servers.json")
 BIG_STRING_GENERATOR = os.path.join(ROOT, "Benchmarks", "make_big_string_rdb.sh")
 # One 512 MiB string: repeated text (Redis stores it LZF-compressed, 6 MB) and random bytes (plain).
 BIG_STRING_PRESETS = {"bigstring-lzf": "compressible", "bigstring-plain": "incompressible"}
-PRESETS = ("large", "bigkeys", "tiny") + tuple(BIG_STRING_PRESETS)
+# A 100 MiB element in each container (hash value, set and sorted-set member, list element).
+BIG_ELEMENTS_GENERATOR = os.path.join(ROOT, "Benchmarks", "make_big_elements_rdb.sh")
+BIG_ELEMENTS_PRESETS = {"bigelements-lzf": "compressible", "bigelements-plain": "incompressible"}
+# An AOF holding `SET big <512 MiB of random bytes>` (its jobs are the AOF verbs', no peers).
+AOF_PRESETS = {"bigstring-aof": "aof"}
+PRESETS = ("large", "bigkeys", "tiny") + tuple(BIG_STRING_PRESETS) + tuple(BIG_ELEMENTS_PRESETS) + tuple(AOF_PRESETS)
 # make_bench_rdb.py's mixed dataset at other sizes (the restore benchmark's 1M keys).
 MIXED_PRESETS = {"million": 1_000_000}
 GNU_TIME = "/usr/bin/time"
@@ -44,7 +49,7 @@ def loopback_port():
 
 
 def ensure_dump(data, preset):
-    path = os.path.join(data, preset + ".rdb")
+    path = os.path.join(data, preset + (".aof" if preset in AOF_PRESETS else ".rdb"))
     if os.path.exists(path):
         return path
     print(f"bench: generating {path} (once)", file=sys.stderr)
@@ -52,6 +57,10 @@ def ensure_dump(data, preset):
         cmd = [sys.executable, TINY_GENERATOR, "--out", path, "--port", str(loopback_port())]
     elif preset in BIG_STRING_PRESETS:
         cmd = [BIG_STRING_GENERATOR, BIG_STRING_PRESETS[preset], path]
+    elif preset in BIG_ELEMENTS_PRESETS:
+        cmd = [BIG_ELEMENTS_GENERATOR, BIG_ELEMENTS_PRESETS[preset], path]
+    elif preset in AOF_PRESETS:
+        cmd = [BIG_STRING_GENERATOR, AOF_PRESETS[preset], path]
     elif preset in MIXED_PRESETS:
         cmd = [sys.executable, GENERATOR, "mixed", "--keys", str(MIXED_PRESETS[preset]), "--port", str(loopback_port()), "--out", path]
     else:
@@ -198,7 +207,24 @@ def measure(cmd, runs, input_path, peer_cap=None):
 
 # --------------------------------------------------------------------------- jobs
 
+def aof_jobs(binary, path, work):
+    """The verbs that read an AOF; merge's base is an empty dump."""
+    base = os.path.join(work, "empty-base.rdb")
+    empty = os.path.join(work, "empty.aof")
+    open(empty, "w").close()
+    subprocess.run([binary, "convert", empty, base, "-q"], check=True)
+    return [
+        ("validate", [binary, "validate", path, "-q"]),
+        ("export jsonl", [binary, "export", path, "-o", "/dev/null", "-q"]),
+        ("convert aof->rdb", [binary, "convert", path, os.path.join(work, "replayed.rdb"), "-q"]),
+        ("merge base + aof", [binary, "merge", base, path, "-o", os.path.join(work, "merged.rdb")]),
+        ("repair", [binary, "repair", path, "-o", os.path.join(work, "repaired.aof")]),
+    ]
+
+
 def our_jobs(binary, path, work):
+    if path.endswith(".aof"):
+        return aof_jobs(binary, path, work)
     version = str(rdb_version(path))
     empty_delta = os.path.join(work, "empty.aof")
     open(empty_delta, "w").close()
@@ -357,13 +383,13 @@ def main():
                 seconds, rss, estimated = measure(cmd, a.runs, path)
                 ours[job] = seconds
                 report["rows"].append(row(name, size, keys, job, seconds, rss, estimated))
-            for job, compares_with, cmd in peer_jobs(peers, path):
+            for job, compares_with, cmd in ([] if path.endswith(".aof") else peer_jobs(peers, path)):
                 seconds, rss, estimated = measure(cmd, a.runs, path, a.peer_seconds)
                 report["rows"].append(row(name, size, keys, job, seconds, rss, estimated, peer=True))
                 if seconds:
                     report["ratios"].append({"file": name, "job": compares_with, "peer": job,
                                              "ratio": round(seconds / ours[compares_with], 2)})
-            if "rdbtools" in peers:
+            if "rdbtools" in peers and not path.endswith(".aof"):
                 twin = ensure_v9_twin(a.bin, path)
                 if twin:
                     twin_name, twin_size = os.path.basename(twin), os.path.getsize(twin)

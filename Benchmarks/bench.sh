@@ -2,9 +2,13 @@
 # The benchmark command: rdbkit's verbs and the peers installed on this machine, timed in one run on
 # the benchmark dumps (made once, then cached): `large` and `bigkeys` by ../shared/bench/make_bench_rdb.py,
 # `tiny` (5M short strings and small hashes) by Benchmarks/make_tiny_keys.py, `bigstring-lzf` and
-# `bigstring-plain` (one 512 MiB string, compressible or not) by Benchmarks/make_big_string_rdb.sh.
+# `bigstring-plain` (one 512 MiB string, compressible or not) and `bigstring-aof` (an AOF whose SET
+# carries a 512 MiB bulk) by Benchmarks/make_big_string_rdb.sh, `bigelements-lzf` and
+# `bigelements-plain` (a 100 MiB element in a hash, set, sorted set and list) by
+# Benchmarks/make_big_elements_rdb.sh.
 #
-# usage: Benchmarks/bench.sh [--preset large|bigkeys|tiny|bigstring-lzf|bigstring-plain|all] [--data DIR] [--runs N]
+# usage: Benchmarks/bench.sh [--preset large|bigkeys|tiny|bigstring-lzf|bigstring-plain|bigstring-aof|
+#                                      bigelements-lzf|bigelements-plain|all] [--data DIR] [--runs N]
 #                            [--peer-seconds S] [--no-peers] [--json]
 #   --data DIR         where the dumps are cached (default: $RDBKIT_BENCH_DATA or .bench-data/)
 #   --runs N           runs per job; the median is reported (default 3)
@@ -20,7 +24,7 @@
 # Needs GNU time (apt `time`) for peak RSS. Exits 0 whatever the figures; non-zero when a command fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-case "${1:-}" in -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+case "${1:-}" in -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 if [ -z "${RDBKIT_BIN:-}" ]; then
   swift build -c release --product rdbkit >&2
   RDBKIT_BIN=.build/release/rdbkit

@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
 # Makes a dump holding one 512 MiB string, as Redis 7.0 saves it: `compressible` (a repeated
-# text, which Redis stores LZF-compressed) or `incompressible` (random bytes, stored plain).
-# usage: Benchmarks/make_big_string_rdb.sh compressible|incompressible OUT.rdb
+# text, which Redis stores LZF-compressed) or `incompressible` (random bytes, stored plain);
+# or `aof`: an append-only file of `SET big <512 MiB of random bytes>` and `SET small hello`,
+# as Redis 7.0 (appendonly yes, no preamble) writes those commands.
+# usage: Benchmarks/make_big_string_rdb.sh compressible|incompressible|aof OUT
 set -euo pipefail
 kind=$1
 out=$2
+if [ "$kind" = aof ]; then
+  {
+    printf '*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$%d\r\n' $((512 << 20))
+    head -c $((512 << 20)) /dev/urandom
+    printf '\r\n*3\r\n$3\r\nSET\r\n$5\r\nsmall\r\n$5\r\nhello\r\n'
+  } > "$out.tmp"
+  mv "$out.tmp" "$out"
+  exit 0
+fi
 server=${REDIS_SERVER:-/usr/bin/redis-server}
 dir=$(mktemp -d)
 port=$((7300 + RANDOM % 500))

@@ -98,13 +98,6 @@ struct ConvertCommand: ParsableCommand {
         try aofLayout.check(outputIsAOF: outputFormat == "aof")
     }
 
-    /// What an input holds (see `InputKind`); --from names the format of one that is no AOF.
-    private func inputKind(_ input: String) -> InputKind {
-        let kind = InputKind.of(input)
-        guard kind != .aof, let from else { return kind }
-        return from == "rdb" ? .rdb : .json
-    }
-
     /// Several outputs (or one into a directory): one per input in the directory `output` names.
     private var outputIsDirectory: Bool {
         if aofLayout.multiPart && inputs.count == 1 { return false }
@@ -163,54 +156,35 @@ struct ConvertCommand: ParsableCommand {
         Converted(keys: summary.keys) { reportLosses(summary.losses) }
     }
 
+    /// The library's request for one input (`Convert.run`).
+    private func request(_ input: String, to output: String, options: ReaderOptions?) -> Convert.Request {
+        let format: Convert.Format = switch outputFormat! {
+        case "json": .json
+        case "jsonl": .jsonl
+        case "csv": .csv
+        case "resp": .resp
+        case "aof": .aof(aofLayout.layout)
+        default: .rdb
+        }
+        var request = Convert.Request(input: input, output: output, format: format)
+        request.writing = writing.writing
+        request.declaredKind = from.map { $0 == "rdb" ? .rdb : .json }
+        request.filter = filtering.filter
+        request.reader = options ?? reading.readerOptions
+        return request
+    }
+
     private func convertOne(_ input: String, to output: String, options: ReaderOptions? = nil) throws -> Converted {
-        let target = writing.target(for: input)
-        let readerOptions = options ?? reading.readerOptions
-        do {
-            let kind = inputKind(input)
-            if kind == .aof {
-                guard outputFormat == "rdb" || outputFormat == "aof" else { throw ValidationError("an AOF converts to rdb or aof (its replayed dataset)") }
-                try filtering.refuseForAOF("convert", allowingDatabases: false)
-                var mergeOptions = Merge.Options(target: target, now: SystemClock.nowMs())
-                mergeOptions.output = outputFormat == "aof" ? .aof(aofLayout.layout) : .rdb
-                mergeOptions.lossy = writing.lossy
-                mergeOptions.withoutModules = writing.withoutModules
-                mergeOptions.reader = readerOptions
-                let summary = try Merge.run(base: input, deltas: [], outputPath: output, options: mergeOptions)
-                return Converted(keys: summary.keysWritten) { MergeCommand.report(summary) }
-            }
-            if kind == .json {
-                guard outputFormat == "rdb" else { throw ValidationError("JSON input converts to rdb only") }
-                try refuseFilters("a JSON input")
-                return converted(try Convert.jsonToRDB(inputPath: input, outputPath: output, target: target,
-                                                       lossy: writing.lossy, withoutModules: writing.withoutModules))
-            }
-            switch outputFormat {
-            case "json", "jsonl", "csv":
-                let summary = try Export.run(path: input, outputPath: output, format: ExportFormat(rawValue: outputFormat!)!,
-                                             withMeta: false, filter: filtering.filter, options: readerOptions)
-                return Converted(keys: summary.keys) {}
-            case "aof":
-                return converted(try Convert.rdbToAOF(inputPath: input, outputPath: output,
-                                                      layout: aofLayout.layout,
-                                                      target: target, lossy: writing.lossy, withoutModules: writing.withoutModules,
-                                                      filter: filtering.filter, options: readerOptions))
-            case "resp":
-                return converted(try Convert.rdbToRESP(inputPath: input, outputPath: output, target: target, lossy: writing.lossy,
-                                                       withoutModules: writing.withoutModules, filter: filtering.filter,
-                                                       options: readerOptions))
-            default:
-                return converted(try Convert.rdbToRDB(inputPath: input, outputPath: output, target: target, lossy: writing.lossy,
-                                                      withoutModules: writing.withoutModules, filter: filtering.filter,
-                                                      options: readerOptions))
-            }
+        let request = request(input, to: output, options: options)
+        let kind = request.kind
+        // Usage errors, refused before anything is read: the filters by their names, then the rest.
+        if kind == .aof { try filtering.refuseForAOF("convert", allowingDatabases: false) }
+        if let refusal = request.refusal(for: kind) { throw ValidationError(refusal) }
+        switch try Convert.run(request) {
+        case .converted(let summary): return converted(summary)
+        case .exported(let summary): return Converted(keys: summary.keys) {}
+        case .replayed(let summary): return Converted(keys: summary.keysWritten) { MergeCommand.report(summary) }
         }
     }
 
-    /// Filters select keys as the RDB reader meets them; other inputs are converted whole.
-    private func refuseFilters(_ what: String) throws {
-        if !filtering.filter.isEmpty {
-            throw ValidationError("filters (--db, --key, --key-regex, --type, --expired, --min-size) apply to RDB input; \(what) is converted whole")
-        }
-    }
 }

@@ -47,12 +47,8 @@ struct DiffCommand: ParsableCommand {
         let result: Diff.Summary
         do {
             let filter = filtering.filter
-            result = try ReplayedDataset.withDataset(a, now: filter.nowMs, options: reading.readerOptions) { (a) throws(RDBError) in
-                try ReplayedDataset.withDataset(b, now: filter.nowMs, options: reading.readerOptions) { (b) throws(RDBError) in
-                    try Diff.run(a, b, filter: filter, options: reading.readerOptions, valueLimit: values ? valueLimit : nil) { (d) throws(RDBError) in
-                        if !summary { print(d.jsonLine) }
-                    }
-                }
+            result = try Diff.run(inputs: a, b, filter: filter, options: reading.readerOptions, valueLimit: values ? valueLimit : nil) { (d) throws(RDBError) in
+                if !summary { print(d.jsonLine) }
             }
         } catch {
             FileHandleStandardError.write("rdbkit: \(error)\n")

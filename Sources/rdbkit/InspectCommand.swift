@@ -88,12 +88,7 @@ struct InspectCommand: ParsableCommand {
 
     private func inspectOne(_ file: String, options: ReaderOptions) throws -> Inspection {
         let filter = filtering.filter
-        var result = try ReplayedDataset.withDataset(file, now: filter.nowMs, options: options) { (dataset) throws(RDBError) in
-            try Inspector.inspect(path: dataset, nowMs: filter.nowMs, top: summary.top, separator: summary.separatorBytes,
-                                  filter: filter, options: options)
-        }
-        result.replayedAOF = result.path != file
-        result.path = file
-        return result
+        return try Inspector.inspect(input: file, nowMs: filter.nowMs, top: summary.top, separator: summary.separatorBytes,
+                                     filter: filter, options: options)
     }
 }

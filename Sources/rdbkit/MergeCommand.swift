@@ -78,10 +78,8 @@ struct MergeCommand: ParsableCommand {
     func run() throws {
         let basePath: String
         do { basePath = try restorePoint() } catch { throw CommandFailure.reporting(error, about: nil) }
-        var options = Merge.Options(target: writing.target(for: basePath), now: now ?? SystemClock.nowMs())
-        options.output = to == "aof" ? .aof(aofLayout.layout) : .rdb
-        options.lossy = writing.lossy
-        options.withoutModules = writing.withoutModules
+        var options = Merge.Options(writing.writing, base: basePath, output: to == "aof" ? .aof(aofLayout.layout) : .rdb,
+                                    now: now ?? SystemClock.nowMs())
         options.until = until
         options.skipUnknown = skipUnknown
         options.reader = reading.readerOptions

@@ -28,11 +28,8 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let filter = filtering.filter
         do {
-            try ReplayedDataset.withDataset(file, now: filter.nowMs, options: reading.readerOptions) { (dataset) throws(RDBError) in
-                try HTMLReport.write(path: dataset, outputPath: output, nowMs: filter.nowMs, top: summary.top,
-                                     separator: summary.separatorBytes, filter: filter, options: reading.readerOptions,
-                                     replayedFrom: dataset == file ? nil : file)
-            }
+            try HTMLReport.write(path: file, outputPath: output, nowMs: filter.nowMs, top: summary.top,
+                                 separator: summary.separatorBytes, filter: filter, options: reading.readerOptions)
         } catch {
             throw CommandFailure.reporting(error, about: file)
         }

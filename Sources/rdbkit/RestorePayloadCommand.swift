@@ -30,13 +30,9 @@ struct RestorePayloadCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let filter = filtering.filter
-            if let output { try Outputs(inputs: [file]).refuseInput(output) }
-            let summary = try ReplayedDataset.withDataset(file, now: filter.nowMs, options: reading.readerOptions) { (dataset) throws(RDBError) in
-                try Convert.restorePayloads(inputPath: dataset, outputPath: output, target: writing.target(for: file),
-                                            lossy: writing.lossy, withoutModules: writing.withoutModules,
-                                            filter: filter, options: reading.readerOptions)
-            }
+            let summary = try Convert.restorePayloads(inputPath: file, outputPath: output, target: writing.writing.target(for: file),
+                                                      lossy: writing.lossy, withoutModules: writing.withoutModules,
+                                                      filter: filtering.filter, options: reading.readerOptions)
             reportLosses(summary.losses)
         } catch {
             throw CommandFailure.reporting(error, about: file)

@@ -21,13 +21,9 @@ struct TargetOptions: ParsableArguments {
         }
     }
 
-    /// The target asked for, else the one `input` was written by.
-    func target(for input: String) -> RDBTarget {
-        if let targetVersion { return RDBTarget.named(targetVersion)! }
-        return RDBTarget.ofInput(input) ?? RDBTarget.named(RDBTarget.fallbackName)!
+    var writing: TargetWriting {
+        TargetWriting(target: targetVersion.map { RDBTarget.named($0)! }, lossy: lossy, withoutModules: withoutModules)
     }
-
-    var lossPolicy: LossPolicy { LossPolicy(lossy: lossy) }
 }
 
 /// How a verb that writes an AOF (convert, merge) lays it out.

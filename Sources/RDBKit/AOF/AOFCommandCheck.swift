@@ -92,7 +92,7 @@ public struct AOFCommandCheck: Sendable {
         while i < args.count, ["nx", "xx", "gt", "lt", "ch", "incr"].contains(lowercased(args[i])) { i += 1 }
         let pairs = args.count - i
         guard pairs > 0, pairs % 2 == 0 else { return "zadd needs score/member pairs" }
-        for at in stride(from: i, to: args.count, by: 2) where double(args[at]) == nil {
+        for at in stride(from: i, to: args.count, by: 2) where parseDoubleArgument(args[at]) == nil {
             return notFloat("zadd", at, args)
         }
         return nil
@@ -131,7 +131,7 @@ public struct AOFCommandCheck: Sendable {
     }
 
     private func requireDoubles(_ name: String, _ args: [Bytes], at positions: [Int]) -> String? {
-        for at in positions where double(args[at]) == nil { return notFloat(name, at, args) }
+        for at in positions where parseDoubleArgument(args[at]) == nil { return notFloat(name, at, args) }
         return nil
     }
 
@@ -147,13 +147,6 @@ public struct AOFCommandCheck: Sendable {
 /// string2ll's rules: canonical decimal, no sign but '-', no leading zeros, no spaces.
 func integer(_ bytes: Bytes) -> Int64? {
     bytes.withUnsafeBytes { canonicalInt64($0) }
-}
-
-/// strtold's rules as getLongDoubleFromObject applies them: the whole text, no spaces, not NaN.
-func double(_ bytes: Bytes) -> Double? {
-    guard let first = bytes.first, let last = bytes.last, !isSpace(first), !isSpace(last),
-          let value = Double(String(decoding: bytes, as: UTF8.self)), !value.isNaN else { return nil }
-    return value
 }
 
 /// `ms-seq`, `ms` or the special forms XADD/XSETID accept.

@@ -17,8 +17,8 @@ public final class AOFReader {
     public private(set) var timestamp: Int64?
     /// True while RDB content (a base or a preamble) is read: damage there cannot be cut off.
     public private(set) var readingRDB = false
-    /// See `RESPCommandReader.elidesLongArguments`.
-    public var elidesLongArguments = false
+    /// What the command reader does with an argument longer than a piece (`LongArguments`).
+    public var longArguments = LongArguments.held
 
     public init(path: String, options: ReaderOptions = ReaderOptions(), until: Int64? = nil) throws(RDBError) {
         files = try AOFFiles.open(path)
@@ -68,7 +68,7 @@ public final class AOFReader {
         input.stopChecksumming()
         let reader = RESPCommandReader(input: input)
         reader.until = until
-        reader.elidesLongArguments = elidesLongArguments
+        reader.longArguments = longArguments
         // Annotations come only when the second changes: a file continues the previous one's time.
         reader.timestamp = timestamp
         defer { timestamp = reader.timestamp }

@@ -33,7 +33,11 @@ public final class AOFRewriter: RDBVisitor, KeySink {
     private let key = ScratchBuffer(capacity: 256)
     /// The batch being gathered: arguments back to back, and their lengths.
     private let batch = ScratchBuffer(capacity: 64 * 1024)
+    /// Each argument's length; an element staged in `longItems` is -(its index there) - 1.
     private var batchLengths: [Int] = []
+    /// The batch's elements that came in pieces, staged in order: a command's count comes before
+    /// its arguments, and the batch is complete only later.
+    private var longItems: [StagedBytes] = []
     private var batchItems = 0
     /// Fields of the batch that carry a TTL: set after the HMSET that creates them.
     private var fieldTTLs: [(field: [UInt8], expireAtMs: Int64)] = []
@@ -82,7 +86,7 @@ public final class AOFRewriter: RDBVisitor, KeySink {
             }
         case .sortedSet(let members):
             for m in members {
-                appendText(scoreText(m.score))
+                appendText(DoubleText.commandScore(m.score))
                 m.member.withUnsafeBytes { append($0) }
                 try itemAdded()
             }
@@ -203,7 +207,7 @@ public final class AOFRewriter: RDBVisitor, KeySink {
     public func setMember(_ member: RDBString) throws(RDBError) { try add(member) }
 
     public func zsetMember(_ member: RDBString, score: Double) throws(RDBError) {
-        appendText(scoreText(score))
+        appendText(DoubleText.commandScore(score))
         try add(member)
     }
 
@@ -211,6 +215,21 @@ public final class AOFRewriter: RDBVisitor, KeySink {
         field.withBytes { noteTTL(field: $0, expireAtMs) }
         append(field)
         try add(value)
+    }
+
+    public func listElement(long element: StringValue) throws(RDBError) { try add(long: element) }
+
+    public func setMember(long member: StringValue) throws(RDBError) { try add(long: member) }
+
+    public func zsetMember(long member: StringValue, score: Double) throws(RDBError) {
+        appendText(DoubleText.commandScore(score))
+        try add(long: member)
+    }
+
+    public func hashField(_ field: RDBString, longValue value: StringValue, expireAtMs: Int64?) throws(RDBError) {
+        field.withBytes { noteTTL(field: $0, expireAtMs) }
+        append(field)
+        try add(long: value)
     }
 
     /// A field's TTL, set by HPEXPIREAT after the HMSET that creates the field.
@@ -395,6 +414,15 @@ public final class AOFRewriter: RDBVisitor, KeySink {
         try itemAdded()
     }
 
+    /// The last argument of an element, staged as it arrives in pieces.
+    private func add(long value: StringValue) throws(RDBError) {
+        let staged = StagedBytes(purpose: "a long element of a command")
+        try value.forEachPiece { (piece) throws(RDBError) in try staged.write(piece) }
+        batchLengths.append(-longItems.count - 1)
+        longItems.append(staged)
+        try itemAdded()
+    }
+
     /// Counts the element whose arguments were just appended; sends the batch once it is full.
     private func itemAdded() throws(RDBError) {
         batchItems += 1
@@ -418,9 +446,14 @@ public final class AOFRewriter: RDBVisitor, KeySink {
         out.argument(key.bytes)
         var at = 0
         for length in batchLengths {
+            guard length >= 0 else {
+                try out.argument(longItems[-length - 1])
+                continue
+            }
             out.argument(UnsafeRawBufferPointer(rebasing: batch.bytes[at..<(at + length)]))
             at += length
         }
+        longItems.removeAll()
         try out.end()
         batch.removeAll()
         batchLengths.removeAll(keepingCapacity: true)

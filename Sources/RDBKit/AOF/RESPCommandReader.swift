@@ -5,16 +5,45 @@ public struct AOFCommand: Sendable, Equatable {
     /// Unix seconds of the latest `#TS:` annotation before the command (aof-timestamp-enabled).
     public var timestamp: Int64?
     public let arguments: [Bytes]
+    /// The arguments a reader spilled (`RESPCommandReader.LongArguments.spilled`), by index;
+    /// their places in `arguments` are empty.
+    public let spilled: [Int: SpilledString]
     /// The command's name, lowercased (how the command table and the replay look it up): made
     /// once, with the command, for every check and handler that asks.
     public let name: String
 
-    public init(offset: Int64, timestamp: Int64?, arguments: [Bytes]) {
+    public init(offset: Int64, timestamp: Int64?, arguments: [Bytes], spilled: [Int: SpilledString] = [:]) {
         self.offset = offset
         self.timestamp = timestamp
         self.arguments = arguments
+        self.spilled = spilled
         name = String(decoding: arguments.first ?? [], as: UTF8.self).lowercased()
     }
+
+    public static func == (a: AOFCommand, b: AOFCommand) -> Bool {
+        a.offset == b.offset && a.timestamp == b.timestamp && a.arguments == b.arguments
+            && a.spilled.keys.sorted() == b.spilled.keys.sorted() && a.spilled.allSatisfy { b.spilled[$0.key] === $0.value }
+    }
+
+    /// The arguments with the spilled ones read back whole, for a reader that needs them so
+    /// (memory: their length).
+    public func heldArguments() throws(RDBError) -> [Bytes] {
+        guard !spilled.isEmpty else { return arguments }
+        var held = arguments
+        for (index, long) in spilled { held[index] = try long.bytes() }
+        return held
+    }
+}
+
+/// What a command reader does with an argument longer than a piece (`RESPSyntax.bulkPiece`).
+public enum LongArguments: Sendable {
+    /// Read into memory whole.
+    case held
+    /// Checked for framing and given empty, never held: for readers that judge commands (a
+    /// value that long is no number and no option name), not ones that apply them.
+    case elided
+    /// Copied into a temporary file (`AOFCommand.spilled`): for readers that apply or export them.
+    case spilled
 }
 
 /// Reads the commands of an AOF stream (aof.c loadSingleAppendOnlyFile): RESP arrays of bulk
@@ -33,10 +62,7 @@ public final class RESPCommandReader {
     public var until: Int64?
     /// The offset of the annotation where `until` stopped the reading.
     public private(set) var stoppedByTimestampAt: Int64?
-    /// Arguments longer than a piece (`RESPSyntax.bulkPiece`) are checked for framing and given
-    /// empty, never held: for readers that judge commands (a value that long is no number and no
-    /// option name), not ones that apply them.
-    public var elidesLongArguments = false
+    public var longArguments = LongArguments.held
 
     public convenience init(source: ByteSource) {
         self.init(input: InputWindow(source: source, checksummed: false))
@@ -90,20 +116,25 @@ public final class RESPCommandReader {
                 throw RDBError(.corrupt("argument count \(argc) cannot fit in the \(left) bytes left"), offset: start)
             }
             var arguments: [Bytes] = []
+            var spilled: [Int: SpilledString] = [:]
             arguments.reserveCapacity(min(argc, 64))
-            for _ in 0..<argc {
+            for index in 0..<argc {
                 let at = position
                 let lengthLine = try readLine(at: at)
                 let length = try RESPSyntax.bulkLength(lengthLine, at: at)
-                if elidesLongArguments && length > RESPSyntax.bulkPiece {
+                switch longArguments {
+                case .elided where length > RESPSyntax.bulkPiece:
                     try RESPSyntax.skipBulkBody(input, length: length)
                     arguments.append([])
-                } else {
+                case .spilled where length > RESPSyntax.bulkPiece:
+                    spilled[index] = try RESPSyntax.spilledBulkBody(input, length: length)
+                    arguments.append([])
+                default:
                     arguments.append(try RESPSyntax.bulkBody(input, length: length))
                 }
             }
             validUpTo = position
-            return AOFCommand(offset: start, timestamp: timestamp, arguments: arguments)
+            return AOFCommand(offset: start, timestamp: timestamp, arguments: arguments, spilled: spilled)
         }
     }
 

@@ -70,132 +70,96 @@ extension Inspection {
 
     /// The same as one JSON object.
     public var json: String {
-        let w = JSONWriter(output: nil)
-        w.raw("{\"path\":")
-        w.string(Array(path.utf8))
-        if let header {
-            w.raw(",\"family\":\"")
-            w.text(header.family.rawValue)
-            w.raw("\",\"version\":")
-            w.int(Int64(header.version))
-        }
-        w.raw(",\"bytes\":")
-        w.int(bytes)
-        w.raw(",\"replayed_aof\":")
-        w.raw(replayedAOF ? "true" : "false")
-        w.raw(",\"aux\":{")
-        for (i, a) in aux.enumerated() {
-            if i > 0 { w.byte(UInt8(ascii: ",")) }
-            Array(a.name.utf8).withUnsafeBytes { w.quoted($0) }
-            w.byte(UInt8(ascii: ":"))
-            w.string(Array(a.value.utf8))
-        }
-        w.raw("},\"checksum\":")
-        switch checksum {
-        case .verified(let v)?: w.raw("\""); w.text(hex(v)); w.raw("\"")
-        case .disabled?: w.raw("\"disabled\"")
-        case .absent?: w.raw("\"absent\"")
-        case nil: w.raw("null")
-        }
-        w.raw(",\"keys\":")
-        w.int(Int64(keys))
-        w.raw(",\"memory\":")
-        w.int(memory)
-        w.raw(",\"functions\":")
-        w.int(Int64(functions))
-        w.raw(",\"modules\":[")
-        w.text(Set(modules.keys).union(moduleAux).sorted().map { "\"\($0)\"" }.joined(separator: ","))
-        w.raw("],\"databases\":{")
-        for (i, (db, d)) in databases.sorted(by: { $0.key < $1.key }).enumerated() {
-            w.raw(i == 0 ? "\"" : ",\"")
-            w.int(Int64(db))
-            w.raw("\":{\"keys\":")
-            w.int(Int64(d.keys))
-            w.raw(",\"expires\":")
-            w.int(Int64(d.withExpiry))
-            w.raw(",\"already_expired\":")
-            w.int(Int64(d.alreadyExpired))
-            if let hint = d.resizeHintKeys {
-                w.raw(",\"resize_hint_keys\":")
-                w.uint(hint)
-                w.raw(",\"resize_hint_expires\":")
-                w.uint(d.resizeHintExpires ?? 0)
+        let r = JSONReport()
+        r.object {
+            r.field("path", path)
+            if let header {
+                r.field("family", header.family.rawValue)
+                r.field("version", header.version)
             }
-            w.byte(UInt8(ascii: "}"))
-        }
-        w.raw("},\"types\":{")
-        for (i, (type, t)) in types.sorted(by: { $0.key.ordinal < $1.key.ordinal }).enumerated() {
-            w.raw(i == 0 ? "\"" : ",\"")
-            w.text(type.rawValue)
-            w.raw("\":{\"keys\":")
-            w.int(Int64(t.keys))
-            w.raw(",\"serialized_bytes\":")
-            w.int(t.serializedBytes)
-            w.raw(",\"memory\":")
-            w.int(t.memory)
-            for (label, counts) in [("stored_encodings", t.storedEncodings), ("encodings", t.serverEncodings)] {
-                w.raw(",\"")
-                w.text(label)
-                w.raw("\":{")
-                for (j, (name, n)) in counts.sorted(by: { $0.key < $1.key }).enumerated() {
-                    w.raw(j == 0 ? "\"" : ",\"")
-                    w.text(name)
-                    w.raw("\":")
-                    w.int(Int64(n))
+            r.field("bytes", bytes)
+            r.field("replayed_aof", replayedAOF)
+            r.name("aux")
+            r.object { for a in aux { r.field(a.name, a.value) } }
+            r.name("checksum")
+            switch checksum {
+            case .verified(let v)?: r.string(hex(v))
+            case .disabled?: r.string("disabled")
+            case .absent?: r.string("absent")
+            case nil: r.null()
+            }
+            r.field("keys", keys)
+            r.field("memory", memory)
+            r.field("functions", functions)
+            r.name("modules")
+            r.array { for name in Set(modules.keys).union(moduleAux).sorted() { r.string(name) } }
+            r.name("databases")
+            r.object {
+                for (db, d) in databases.sorted(by: { $0.key < $1.key }) {
+                    r.name(String(db))
+                    r.object {
+                        r.field("keys", d.keys)
+                        r.field("expires", d.withExpiry)
+                        r.field("already_expired", d.alreadyExpired)
+                        if let hint = d.resizeHintKeys {
+                            r.field("resize_hint_keys", hint)
+                            r.field("resize_hint_expires", d.resizeHintExpires ?? 0)
+                        }
+                    }
                 }
-                w.byte(UInt8(ascii: "}"))
             }
-            w.byte(UInt8(ascii: "}"))
+            r.name("types")
+            r.object {
+                for (type, t) in types.sorted(by: { $0.key.ordinal < $1.key.ordinal }) {
+                    r.name(type.rawValue)
+                    r.object {
+                        r.field("keys", t.keys)
+                        r.field("serialized_bytes", t.serializedBytes)
+                        r.field("memory", t.memory)
+                        for (label, counts) in [("stored_encodings", t.storedEncodings), ("encodings", t.serverEncodings)] {
+                            r.name(label)
+                            r.object { for (name, n) in counts.sorted(by: { $0.key < $1.key }) { r.field(name, n) } }
+                        }
+                    }
+                }
+            }
+            r.name("streams")
+            r.object {
+                r.field("with_idmp", streams.withIdmp)
+                r.field("idmp_producers", streams.idmpProducers)
+                r.field("idmp_iids", streams.idmpIids)
+                r.field("nacked_entries", streams.nackedEntries)
+            }
+            r.name("biggest_keys")
+            r.array {
+                for k in biggestKeys {
+                    r.object {
+                        r.field("db", k.db)
+                        r.field("key", k.key)
+                        r.field("type", k.type.rawValue)
+                        r.field("encoding", k.encoding)
+                        r.field("elements", k.elements)
+                        r.field("memory", k.memory)
+                    }
+                }
+            }
+            r.name("prefixes")
+            r.array {
+                for p in prefixes {
+                    r.object {
+                        r.field("prefix", p.prefix)
+                        r.field("keys", p.keys)
+                        r.field("memory", p.memory)
+                        r.field("overcount", p.overcount)
+                    }
+                }
+            }
+            r.field("keys_without_prefix", keysWithoutPrefix)
+            r.name("ttl")
+            r.object { for (i, name) in Inspection.ttlBucketNames.enumerated() { r.field(name, ttlBuckets[i]) } }
+            r.field("now_ms", nowMs)
         }
-        w.raw("},\"streams\":{\"with_idmp\":")
-        w.int(Int64(streams.withIdmp))
-        w.raw(",\"idmp_producers\":")
-        w.int(Int64(streams.idmpProducers))
-        w.raw(",\"idmp_iids\":")
-        w.int(Int64(streams.idmpIids))
-        w.raw(",\"nacked_entries\":")
-        w.int(Int64(streams.nackedEntries))
-        w.raw("},\"biggest_keys\":[")
-        for (i, k) in biggestKeys.enumerated() {
-            w.raw(i == 0 ? "{\"db\":" : ",{\"db\":")
-            w.int(Int64(k.db))
-            w.raw(",\"key\":")
-            w.string(k.key)
-            w.raw(",\"type\":\"")
-            w.text(k.type.rawValue)
-            w.raw("\",\"encoding\":\"")
-            w.text(k.encoding)
-            w.raw("\",\"elements\":")
-            w.int(Int64(k.elements))
-            w.raw(",\"memory\":")
-            w.int(Int64(k.memory))
-            w.byte(UInt8(ascii: "}"))
-        }
-        w.raw("],\"prefixes\":[")
-        for (i, p) in prefixes.enumerated() {
-            w.raw(i == 0 ? "{\"prefix\":" : ",{\"prefix\":")
-            w.string(p.prefix)
-            w.raw(",\"keys\":")
-            w.int(Int64(p.keys))
-            w.raw(",\"memory\":")
-            w.int(p.memory)
-            w.raw(",\"overcount\":")
-            w.int(Int64(p.overcount))
-            w.byte(UInt8(ascii: "}"))
-        }
-        w.raw("],\"keys_without_prefix\":")
-        w.int(Int64(keysWithoutPrefix))
-        w.raw(",\"ttl\":{")
-        for (i, name) in Inspection.ttlBucketNames.enumerated() {
-            if i > 0 { w.byte(UInt8(ascii: ",")) }
-            w.string(Array(name.utf8))
-            w.byte(UInt8(ascii: ":"))
-            w.int(Int64(ttlBuckets[i]))
-        }
-        w.raw("},\"now_ms\":")
-        w.int(nowMs)
-        w.byte(UInt8(ascii: "}"))
-        return String(decoding: w.pending, as: UTF8.self)
+        return r.text
     }
 }
 

@@ -21,43 +21,36 @@ extension BackupCatalog {
     public var jsonLines: [String] {
         var lines: [String] = []
         for point in points {
-            let w = JSONWriter(output: nil)
-            w.raw("{\"path\":")
-            w.string(Array(point.path.utf8))
-            w.raw(",\"kind\":")
-            w.string(Array(point.kind.rawValue.utf8))
-            w.raw(",\"valid\":")
-            point.isValid ? w.raw("true") : w.raw("false")
-            if let first = point.first {
-                w.raw(",\"first\":")
-                w.int(first)
+            let r = JSONReport()
+            r.object {
+                r.field("path", point.path)
+                r.field("kind", point.kind.rawValue)
+                r.field("valid", point.isValid)
+                if let first = point.first { r.field("first", first) }
+                if let last = point.last { r.field("last", last) }
+                r.field("files", point.files)
+                r.field("bytes", point.bytes)
+                r.field("keys", point.keys)
+                r.field("commands", point.commands)
+                if let error = point.error { r.field("error", error.description) }
             }
-            if let last = point.last {
-                w.raw(",\"last\":")
-                w.int(last)
-            }
-            w.raw(",\"files\":")
-            w.int(Int64(point.files))
-            w.raw(",\"bytes\":")
-            w.int(point.bytes)
-            w.raw(",\"keys\":")
-            w.int(Int64(point.keys))
-            w.raw(",\"commands\":")
-            w.int(Int64(point.commands))
-            if let error = point.error {
-                w.raw(",\"error\":")
-                w.string(Array(error.description.utf8))
-            }
-            w.byte(UInt8(ascii: "}"))
-            lines.append(String(decoding: w.pending, as: UTF8.self))
+            lines.append(r.text)
         }
-        for gap in gaps { lines.append("{\"gap\":{\"from\":\(gap.from),\"to\":\(gap.to)}}") }
+        for gap in gaps {
+            let r = JSONReport()
+            r.object {
+                r.name("gap")
+                r.object {
+                    r.field("from", gap.from)
+                    r.field("to", gap.to)
+                }
+            }
+            lines.append(r.text)
+        }
         for path in interrupted {
-            let w = JSONWriter(output: nil)
-            w.raw("{\"interrupted\":")
-            w.string(Array(path.utf8))
-            w.byte(UInt8(ascii: "}"))
-            lines.append(String(decoding: w.pending, as: UTF8.self))
+            let r = JSONReport()
+            r.object { r.field("interrupted", path) }
+            lines.append(r.text)
         }
         return lines
     }

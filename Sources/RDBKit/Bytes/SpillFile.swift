@@ -10,6 +10,8 @@ final class SpillFile {
     private var descriptor: Int32 = -1
     /// What is kept, for error messages ("a large hash").
     private let purpose: String
+    /// Set by `readBack`: the file's position is then the reader's, and an append goes to the end.
+    private var rewound = false
 
     init(purpose: String) {
         self.purpose = purpose
@@ -21,6 +23,10 @@ final class SpillFile {
 
     func append(_ bytes: UnsafeRawBufferPointer) throws(RDBError) {
         if descriptor < 0 { try create() }
+        if rewound {
+            lseek(descriptor, 0, SEEK_END)
+            rewound = false
+        }
         var p = bytes.baseAddress
         var left = bytes.count
         while left > 0 {
@@ -45,7 +51,21 @@ final class SpillFile {
     /// Everything appended so far, read from the start.
     func readBack() -> InputWindow {
         lseek(descriptor, 0, SEEK_SET)
+        rewound = true
         return InputWindow(source: FileSource(borrowing: descriptor), checksummed: false)
+    }
+
+    /// Calls `body` with the first `count` bytes, read back a piece (at most `pieceSize`) at a time.
+    func forEachPiece(count: Int, pieceSize: Int = 1 << 20,
+                      _ body: (UnsafeRawBufferPointer) throws(RDBError) -> Void) throws(RDBError) {
+        guard count > 0 else { return }
+        let window = readBack()
+        var left = count
+        while left > 0 {
+            let piece = try window.take(min(left, pieceSize))
+            left -= piece.count
+            try body(piece)
+        }
     }
 
     /// Forgets the content (the file goes away).
@@ -67,10 +87,15 @@ final class SpillFile {
     }
 }
 
-/// A spill file as a sink, counting what it holds (a value whose length must be known before it
-/// is written, as a RESP argument's).
-final class SpillSink: ByteSink {
-    let file: SpillFile
+/// Bytes whose count must be known before they are written (a RESP argument: a RESTORE
+/// payload made as its value is copied): held in memory up to `threshold`, beyond it moved to
+/// a spill file, so memory holds at most that much whatever the total. Reused from key to key.
+final class StagedBytes: ByteSink {
+    static let threshold = 1 << 20
+
+    private let memory = ScratchBuffer()
+    private let file: SpillFile
+    private var spilled = false
     private(set) var count = 0
 
     init(purpose: String) {
@@ -78,10 +103,28 @@ final class SpillSink: ByteSink {
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws(RDBError) {
-        try file.append(bytes)
+        if !spilled && memory.count + bytes.count > StagedBytes.threshold {
+            try file.append(memory.bytes)
+            memory.removeAll()
+            spilled = true
+        }
+        if spilled { try file.append(bytes) } else { memory.append(bytes) }
         count += bytes.count
     }
 
+    /// Calls `body` with the bytes, a piece (at most `threshold`) at a time.
+    func forEachPiece(_ body: (UnsafeRawBufferPointer) throws(RDBError) -> Void) throws(RDBError) {
+        guard spilled else { return try body(memory.bytes) }
+        try file.forEachPiece(count: count, pieceSize: StagedBytes.threshold, body)
+    }
+
     func commit() throws(RDBError) {}
-    func abandon() { file.discard() }
+
+    /// Empties the stage for the next value (a spill file goes away).
+    func abandon() {
+        memory.removeAll()
+        file.discard()
+        spilled = false
+        count = 0
+    }
 }

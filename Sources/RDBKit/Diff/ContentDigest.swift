@@ -38,6 +38,13 @@ public struct ContentDigest: Hashable, Sendable {
         s.withBytes { of($0, seed: seed) }
     }
 
+    /// The same digest for a value given in pieces.
+    static func of(_ value: StringValue, seed: UInt64 = 0) throws(RDBError) -> ContentDigest {
+        var hasher = Hasher(seed: seed)
+        try value.forEachPiece { hasher.update($0) }
+        return hasher.digest
+    }
+
     /// Order matters (lists, stream entries).
     mutating func append(_ d: ContentDigest) {
         a = (a &* 0x100_0000_01b3 ^ d.a) &+ 0x9E37_79B9_7F4A_7C15
@@ -78,11 +85,7 @@ final class DigestingVisitor: RDBVisitor {
         return .read
     }
 
-    func stringValue(_ value: StringValue) throws(RDBError) {
-        var hasher = ContentDigest.Hasher(seed: 0)
-        try value.forEachPiece { hasher.update($0) }
-        digest.append(hasher.digest)
-    }
+    func stringValue(_ value: StringValue) throws(RDBError) { digest.append(try .of(value)) }
     func listElement(_ element: RDBString) throws(RDBError) { digest.append(.of(element)) }
     func setMember(_ member: RDBString) throws(RDBError) { unordered.combine(.of(member)) }
     func zsetMember(_ member: RDBString, score: Double) throws(RDBError) {
@@ -91,10 +94,24 @@ final class DigestingVisitor: RDBVisitor {
         unordered.combine(d)
     }
     func hashField(_ field: RDBString, value: RDBString, expireAtMs: Int64?) throws(RDBError) {
+        hashField(field, ContentDigest.of(value, seed: 2), expireAtMs: expireAtMs)
+    }
+    private func hashField(_ field: RDBString, _ value: ContentDigest, expireAtMs: Int64?) {
         var d = ContentDigest.of(field)
-        d.append(.of(value, seed: 2))
+        d.append(value)
         if let expireAtMs { d.append(withUnsafeBytes(of: expireAtMs) { .of($0, seed: 3) }) }
         unordered.combine(d)
+    }
+    // Elements in pieces digest as they would whole (`ContentDigest.Hasher` takes pieces).
+    func listElement(long element: StringValue) throws(RDBError) { digest.append(try .of(element)) }
+    func setMember(long member: StringValue) throws(RDBError) { unordered.combine(try .of(member)) }
+    func zsetMember(long member: StringValue, score: Double) throws(RDBError) {
+        var d = try ContentDigest.of(member)
+        d.append(withUnsafeBytes(of: (score == 0 ? 0.0 : score).bitPattern) { .of($0, seed: 1) })
+        unordered.combine(d)
+    }
+    func hashField(_ field: RDBString, longValue value: StringValue, expireAtMs: Int64?) throws(RDBError) {
+        hashField(field, try ContentDigest.of(value, seed: 2), expireAtMs: expireAtMs)
     }
     func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError) {
         digest.append(text("\(id)"))

@@ -56,10 +56,9 @@ public enum ArrayEncoding {
             }
             i += 1
         }
-        guard dotSeen, let d = Double(String(decoding: s, as: UTF8.self)), d.isFinite else { return nil }
+        guard dotSeen, let d = parseDouble(s), d.isFinite else { return nil }
         let truncated = Double(bitPattern: d.bitPattern & ~AR_TAG_MASK)
-        let text = RedisDoubleText.d2string(truncated)
-        let input = String(decoding: s, as: UTF8.self)
-        return text == input || text + ".0" == input ? truncated : nil
+        // Only the text ARGET would give back is stored as a float.
+        return DoubleText.arrayElement(truncated).utf8.elementsEqual(s) ? truncated : nil
     }
 }

@@ -95,26 +95,33 @@ public struct ListpackReader {
         }
         let backlenSize = ListpackEntrySize.backlen(size)
         try need(p, size + backlenSize, limit)
-        // lpDecodeBacklen: read right to left, 7 bits a byte, high bit set on all but the first byte.
+        try ListpackReader.checkBacklen(UnsafeRawBufferPointer(rebasing: blob[(p + size)..<(p + size + backlenSize)]),
+                                        size: size, entryAt: p)
+        position = p + size + backlenSize
+        entriesRead += 1
+        return value
+    }
+
+    /// lpDecodeBacklen: `backlen` (the bytes after an entry of `size` bytes found at `entryAt`)
+    /// read right to left, 7 bits a byte, high bit set on all but the first byte.
+    @inline(__always)
+    static func checkBacklen(_ backlen: UnsafeRawBufferPointer, size: Int, entryAt p: Int) throws(ContainerError) {
         var decoded = 0
         var shift = 0
-        var q = p + size + backlenSize - 1
+        var q = backlen.count - 1
         while true {
-            let byte = blob[q]
+            let byte = backlen[q]
             decoded |= Int(byte & 0x7F) << shift
             if byte & 0x80 == 0 { break }
             shift += 7
             q -= 1
-            if q < p + size {
+            if q < 0 {
                 throw ContainerError("listpack entry back-length runs into its entry", at: p)
             }
         }
-        guard decoded == size, q == p + size else {
+        guard decoded == size, q == 0 else {
             throw ContainerError("listpack entry back-length says \(decoded), entry is \(size) bytes", at: p + size)
         }
-        position = p + size + backlenSize
-        entriesRead += 1
-        return value
     }
 
     @inline(__always)
@@ -245,5 +252,48 @@ public enum ListpackEntrySize {
     public static func entry(_ bytes: UnsafeRawBufferPointer) -> Int {
         let size = canonicalInt64(bytes).map(integer) ?? string(length: bytes.count)
         return size + backlen(size)
+    }
+
+    /// The whole entry holding a string of `n` bytes that is not an integer's text.
+    @inline(__always)
+    public static func entry(stringLength n: Int) -> Int {
+        let size = string(length: n)
+        return size + backlen(size)
+    }
+}
+
+/// An entry's size told from its first bytes, for a listpack read as a stream (`StreamedListpack`)
+/// rather than from a blob held whole: the same encodings `ListpackReader.next` decodes.
+extension ListpackReader {
+    /// How many bytes of an entry's encoding tell its size: 2 for LP_ENCODING_12BIT_STR, 5 for
+    /// LP_ENCODING_32BIT_STR, 1 for the others.
+    static func encodingPrefix(_ first: UInt8) -> Int {
+        switch first {
+        case 0xE0...0xEF: 2
+        case 0xF0: 5
+        default: 1
+        }
+    }
+
+    /// The entry's encoding and data, in bytes, from its first `encodingPrefix` bytes, and the
+    /// length of its string data (0 for an integer); an unused encoding byte is an error.
+    static func entrySize(_ prefix: UnsafeRawBufferPointer) throws(ContainerError) -> (size: Int, stringLength: Int) {
+        let b = prefix[0]
+        switch b {
+        case 0x00...0x7F: return (1, 0)  // LP_ENCODING_7BIT_UINT
+        case 0x80...0xBF: return (1 + Int(b & 0x3F), Int(b & 0x3F))  // LP_ENCODING_6BIT_STR
+        case 0xC0...0xDF: return (2, 0)  // LP_ENCODING_13BIT_INT
+        case 0xE0...0xEF:  // LP_ENCODING_12BIT_STR
+            let n = (Int(b & 0x0F) << 8) | Int(prefix[1])
+            return (2 + n, n)
+        case 0xF0:  // LP_ENCODING_32BIT_STR
+            let n = Int(UInt32(littleEndian: prefix.loadUnaligned(fromByteOffset: 1, as: UInt32.self)))
+            return (5 + n, n)
+        case 0xF1: return (3, 0)  // LP_ENCODING_16BIT_INT
+        case 0xF2: return (4, 0)  // LP_ENCODING_24BIT_INT
+        case 0xF3: return (5, 0)  // LP_ENCODING_32BIT_INT
+        case 0xF4: return (9, 0)  // LP_ENCODING_64BIT_INT
+        default: throw ContainerError("listpack entry has the unused encoding byte \(b)", at: 0)
+        }
     }
 }

@@ -27,7 +27,7 @@ public final class JSONExporter: RDBVisitor {
     private struct State {
         var recordCount = 0
         var db = 0
-        var currentType = RedisType.string
+        var shape = ExportShape.string
         var firstElement = true
         var streamSection = StreamSection.entries
         var keysWritten = 0
@@ -203,18 +203,19 @@ public final class JSONExporter: RDBVisitor {
             }
             out.byte(UInt8(ascii: "]"))
         }
+        let shape = ExportShape.of(info.type)
         // An array's "insert_index" comes before its value, once its header is read.
-        if info.type != .array { out.field(ExportField.value) }
-        state.pointee.currentType = info.type
+        if shape != .pairs(.indexElement) { out.field(ExportField.value) }
+        state.pointee.shape = shape
         state.pointee.firstElement = true
-        switch info.type {
-        case .list, .set, .zset: out.byte(UInt8(ascii: "["))
-        case .hash: hash.reset()
+        switch shape {
+        case .strings, .pairs(.memberScore): out.byte(UInt8(ascii: "["))
+        case .fieldMap: hash.reset()
         case .stream:
             out.open(ExportField.entries)
             out.byte(UInt8(ascii: "["))
             state.pointee.streamSection = .entries
-        case .string, .module, .array: break
+        case .string, .module, .pairs: break
         }
         state.pointee.keysWritten += 1
         return .read
@@ -271,6 +272,34 @@ public final class JSONExporter: RDBVisitor {
 
     public func hashField(_ field: RDBString, value: RDBString, expireAtMs: Int64?) throws(RDBError) {
         try hash.add(field: field, value: value, expireAtMs: expireAtMs)
+    }
+
+    // Elements in pieces are staged as long strings are (`writeLongString`), a hash's long values
+    // by `HashStaging`.
+    public func listElement(long element: StringValue) throws(RDBError) {
+        separator()
+        try writeLongString(element)
+        try out.flushIfFull()
+    }
+
+    public func setMember(long member: StringValue) throws(RDBError) {
+        separator()
+        try writeLongString(member)
+        try out.flushIfFull()
+    }
+
+    public func zsetMember(long member: StringValue, score: Double) throws(RDBError) {
+        separator()
+        out.byte(UInt8(ascii: "["))
+        try writeLongString(member)
+        out.byte(UInt8(ascii: ","))
+        out.double(score)
+        out.byte(UInt8(ascii: "]"))
+        try out.flushIfFull()
+    }
+
+    public func hashField(_ field: RDBString, longValue value: StringValue, expireAtMs: Int64?) throws(RDBError) {
+        try hash.add(field: field, longValue: value, expireAtMs: expireAtMs)
     }
 
     public func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError) {
@@ -439,9 +468,9 @@ public final class JSONExporter: RDBVisitor {
     }
 
     public func endKey() throws(RDBError) {
-        switch state.pointee.currentType {
-        case .list, .set, .zset, .array: out.byte(UInt8(ascii: "]"))
-        case .hash: try writeStagedHash()
+        switch state.pointee.shape {
+        case .strings, .pairs: out.byte(UInt8(ascii: "]"))
+        case .fieldMap: try writeStagedHash()
         case .stream:
             if state.pointee.streamSection == .entries {
                 throw RDBError(.corrupt("stream ended without its metadata"), offset: 0)
@@ -470,7 +499,10 @@ public final class JSONExporter: RDBVisitor {
                 out.string(field)
                 out.byte(UInt8(ascii: ","))
             }
-            out.string(value)
+            switch value {
+            case .bytes(let b): out.string(b)
+            case .staged(let count, let isUTF8, let window): try out.string(staged: window, count: count, isUTF8: isUTF8)
+            }
             if !asObject { out.byte(UInt8(ascii: "]")) }
             try out.flushIfFull()
         }

@@ -104,7 +104,9 @@ public enum HostileInputProbe {
             try? engine.apply(command)
         }
         guard let writer = try? RDBWriter(path: nil, target: RDBTarget(family: .redis, version: 12, serverVersion: "8.2.3")) else { return }
-        for record in keyspace.records() { try? writer.write(record) }
+        try? keyspace.forEachRecord { (record, long) throws(RDBError) in
+            if let long { try? writer.write(record, longString: long.value) } else { try? writer.write(record) }
+        }
         _ = try? writer.finish()
     }
 

@@ -30,8 +30,9 @@ public final class JSONImport {
             if line.last == UInt8(ascii: ",") { line = line.dropLast() }
             if line.last == UInt8(ascii: "]") && line.first != UInt8(ascii: "[") { line = line.dropLast() }
             /// A place on this line: its byte offset in the input, line and column (1-based, in bytes).
-            func place(_ column: Int) -> (offset: Int64, context: String) {
-                (lineStart + Int64(column), "line \(lines.lineNumber), column \(column + 1)")
+            func place(_ index: Int) -> (offset: Int64, context: String) {
+                let column = lines.inputColumn(index)
+                return (lineStart + Int64(column), "line \(lines.lineNumber), column \(column + 1)")
             }
             let value: JSONValue
             do {
@@ -45,7 +46,7 @@ public final class JSONImport {
             } catch {
                 // The record is valid JSON: the place is where it starts, the key when it has one.
                 let at = place(line.startIndex)
-                let key = try? bytes(value["key"], "key")
+                let key = try? bytes(value[ExportField.key], "\(ExportField.key)")
                 throw RDBError(.corrupt(error.message), offset: at.offset, key: key, context: at.context)
             }
         }
@@ -76,32 +77,32 @@ public final class JSONImport {
         }
         guard let value = v[ExportField.value] else { throw ImportFailure(message: "\"\(ExportField.value)\" is missing") }
         var record = KeyRecord(db: Int(db), key: key, value: .string([]))
-        if let e = v[ExportField.expireAtMs] { record.expireAtMs = try integer(e, "expire_at_ms") }
-        if let idle = v[ExportField.idle] { record.idleSeconds = try unsigned(idle, "idle") }
+        if let e = v[ExportField.expireAtMs] { record.expireAtMs = try integer(e, "\(ExportField.expireAtMs)") }
+        if let idle = v[ExportField.idle] { record.idleSeconds = try unsigned(idle, "\(ExportField.idle)") }
         if let freq = v[ExportField.freq] {
             let f = try unsigned(freq, "\(ExportField.freq)")
             guard f <= 255 else { throw ImportFailure(message: "\"\(ExportField.freq)\" must be 0-255") }
             record.lfuFrequency = UInt8(f)
         }
         if type == .string, let long = try longValue(value) {
-            if let metadata = v["metadata"] { record.metadata = try keyMetadata(metadata) }
+            if let metadata = v[ExportField.metadata] { record.metadata = try keyMetadata(metadata) }
             return .longString(record, long)
         }
         switch type {
         case .string: record.value = .string(try bytes(value, "\(ExportField.value)"))
-        case .list: record.value = .list(try array(value, "\(ExportField.value)").map { (e) throws(ImportFailure) in try bytes(e, "a list element") })
-        case .set: record.value = .set(try array(value, "\(ExportField.value)").map { (e) throws(ImportFailure) in try bytes(e, "a set member") })
+        case .list: record.value = .list(try strings(value, of: type))
+        case .set: record.value = .set(try strings(value, of: type))
         case .zset:
-            record.value = .sortedSet(try array(value, "\(ExportField.value)").map { (pair) throws(ImportFailure) in
-                let p = try array(pair, "a [member, score] pair")
-                guard p.count == 2, let score = p[1].double, !score.isNaN else {
-                    throw ImportFailure(message: "a zset entry must be [member, score] with a number, \"inf\" or \"-inf\"")
+            record.value = .sortedSet(try pairs(value, .memberScore, of: type) { (member, score) throws(ImportFailure) in
+                guard let score = score.double, !score.isNaN else {
+                    throw ImportFailure(message: "a zset score must be a number, \"\(ExportScore.name(.infinity))\" or \"\(ExportScore.name(-.infinity))\"")
                 }
-                return SortedSetMember(member: try bytes(p[0], "a member"), score: score)
+                return SortedSetMember(member: try bytes(member, "a member"), score: score)
             })
         case .hash: record.value = .hash(try hashFields(value, expiries: v[ExportField.fieldExpireAtMs]))
         case .stream: record.value = .stream(try stream(value))
         case .module:
+            guard case .object = value else { throw ImportFailure(message: "\"\(ExportField.value)\" of a module must be \(ExportShape.module)") }
             record.value = .module(ModuleValue(typeID: try moduleType(value), payload: try bytes(value[ExportField.payload], "\(ExportField.payload)")))
         case .array: record.value = .array(try arrayValue(value, insertIndex: v[ExportField.insertIndex]))
         }
@@ -117,40 +118,37 @@ public final class JSONImport {
         case .object(let members):
             fields = members.map { HashField(field: $0.key, value: []) }
             for (i, m) in members.enumerated() { fields[i].value = try bytes(m.value, "a hash value") }
-        case .array(let pairs):
-            for pair in pairs {
-                let p = try array(pair, "a [field, value] pair")
-                guard p.count == 2 else { throw ImportFailure(message: "a hash entry must be [field, value]") }
-                fields.append(HashField(field: try bytes(p[0], "a field"), value: try bytes(p[1], "a hash value")))
+        case .array:
+            fields = try pairs(value, .fieldValue, of: .hash) { (field, value) throws(ImportFailure) in
+                HashField(field: try bytes(field, "a field"), value: try bytes(value, "a hash value"))
             }
-        default: throw ImportFailure(message: "a hash value must be an object or a list of pairs")
+        default: throw ImportFailure(message: "\"\(ExportField.value)\" of a hash must be \(ExportShape.fieldMap)")
         }
         guard let expiries else { return fields }
         var byField: [Bytes: Int64] = [:]
         switch expiries {
         case .object(let members):
             for m in members { byField[m.key] = try integer(m.value, "a field expiry") }
-        case .array(let pairs):
-            for pair in pairs {
-                let p = try array(pair, "a [field, expiry] pair")
-                guard p.count == 2 else { throw ImportFailure(message: "a field expiry must be [field, ms]") }
-                byField[try bytes(p[0], "a field")] = try integer(p[1], "a field expiry")
+        case .array:
+            for (field, ms) in try pairs(expiries, .fieldExpiry, of: .hash, { (field, ms) throws(ImportFailure) in
+                (try bytes(field, "a field"), try integer(ms, "a field expiry"))
+            }) {
+                byField[field] = ms
             }
-        default: throw ImportFailure(message: "\"\(ExportField.fieldExpireAtMs)\" must be an object or a list of pairs")
+        default: throw ImportFailure(message: "\"\(ExportField.fieldExpireAtMs)\" must be an object, or a list of \(ExportPair.fieldExpiry) pairs")
         }
         for i in fields.indices { fields[i].expireAtMs = byField[fields[i].field] }
         return fields
     }
 
     private func stream(_ v: JSONValue) throws(ImportFailure) -> StreamValue {
+        guard case .object = v else { throw ImportFailure(message: "\"\(ExportField.value)\" of a stream must be \(ExportShape.stream)") }
         var s = StreamValue()
         for entry in try array(v[ExportField.entries] ?? .array([]), "\(ExportField.entries)") {
-            let pairs = try array(entry[ExportField.fields], "\(ExportField.fields)").map { (pair) throws(ImportFailure) -> (field: Bytes, value: Bytes) in
-                let p = try array(pair, "a [field, value] pair")
-                guard p.count == 2 else { throw ImportFailure(message: "a stream field must be [field, value]") }
-                return (try bytes(p[0], "a field"), try bytes(p[1], "a value"))
+            let fields = try pairs(entry[ExportField.fields], .fieldValue, of: .stream) { (field, value) throws(ImportFailure) -> (field: Bytes, value: Bytes) in
+                (try bytes(field, "a field"), try bytes(value, "a value"))
             }
-            s.entries.append(StreamValue.Entry(id: try streamID(entry[ExportField.id], "\(ExportField.id)"), fields: pairs))
+            s.entries.append(StreamValue.Entry(id: try streamID(entry[ExportField.id], "\(ExportField.id)"), fields: fields))
         }
         s.metadata = StreamMetadata(
             length: try v[ExportField.length].map { (x) throws(ImportFailure) in try unsigned(x, "\(ExportField.length)") } ?? UInt64(s.entries.count),
@@ -204,12 +202,10 @@ public final class JSONImport {
 
     /// Elements as text, stored as a server that received them would encode them (arEncode).
     private func arrayValue(_ v: JSONValue, insertIndex: JSONValue?) throws(ImportFailure) -> ArrayValue {
-        var elements = try array(v, "\(ExportField.value)").map { (pair) throws(ImportFailure) -> ArrayValue.Element in
-            let p = try array(pair, "an [index, element] pair")
-            guard p.count == 2 else { throw ImportFailure(message: "an array element must be [index, element]") }
-            let index = try unsigned(p[0], "an array index")
+        var elements = try pairs(v, .indexElement, of: .array) { (index, element) throws(ImportFailure) -> ArrayValue.Element in
+            let index = try unsigned(index, "an array index")
             guard index != ArrayEncoding.AR_INSERT_IDX_NONE else { throw ImportFailure(message: "array index 2^64-1 cannot be stored") }
-            return ArrayValue.Element(index: index, value: try bytes(p[1], "an array element").withUnsafeBytes { ArrayEncoding.encode($0) })
+            return ArrayValue.Element(index: index, value: try bytes(element, "an array element").withUnsafeBytes { ArrayEncoding.encode($0) })
         }
         elements.sort { $0.index < $1.index }
         for i in elements.indices.dropFirst() where elements[i].index == elements[i - 1].index {
@@ -258,7 +254,7 @@ public final class JSONImport {
         let (text, base64): ([UInt8]?, Bool)
         switch v {
         case .string(let s): (text, base64) = (s, false)
-        case .object: if case .string(let s)? = v["base64"] { (text, base64) = (s, true) } else { return nil }
+        case .object: if case .string(let s)? = v[ExportField.base64] { (text, base64) = (s, true) } else { return nil }
         default: return nil
         }
         guard let text, let long = lines.longString(text) else { return nil }
@@ -266,9 +262,7 @@ public final class JSONImport {
         do { staged = try long.decoded(base64: base64) } catch { throw ImportFailure(message: error.reason) }
         guard let staged else { throw ImportFailure(message: "value: not a valid JSON\(base64 ? " base64" : "") string") }
         currentValue = staged.file
-        let pieces = StringPieceReader(input: staged.file.readBack(), pieceSize: 1 << 20)
-        pieces.expectPlain(count: staged.count)
-        return StringValue(count: staged.count, pieces: pieces)
+        return StringValue(staged: staged.file, count: staged.count)
     }
 
     /// The file behind the last long value handed out (kept until the next record).
@@ -299,6 +293,26 @@ public final class JSONImport {
         }
     }
 
+    /// A list or set value: its strings (`ExportShape.strings`).
+    private func strings(_ v: JSONValue, of type: RedisType) throws(ImportFailure) -> [Bytes] {
+        guard case .array(let items) = v else {
+            throw ImportFailure(message: "\"\(ExportField.value)\" of a \(type) must be \(ExportShape.of(type))")
+        }
+        return try items.map { (e) throws(ImportFailure) in try bytes(e, "a \(type) element") }
+    }
+
+    /// A list of `pair`s (`ExportShape.pairs`) in a value of `type`, each made by `make`.
+    private func pairs<T>(_ v: JSONValue?, _ pair: ExportPair, of type: RedisType,
+                          _ make: (JSONValue, JSONValue) throws(ImportFailure) -> T) throws(ImportFailure) -> [T] {
+        guard case .array(let items)? = v else { throw ImportFailure(message: "a \(type)'s \(pair) pairs must be a list") }
+        return try items.map { (item) throws(ImportFailure) -> T in
+            guard case .array(let two) = item, two.count == 2 else {
+                throw ImportFailure(message: "a \(type)'s entry must be \(pair)")
+            }
+            return try make(two[0], two[1])
+        }
+    }
+
     private func array(_ v: JSONValue?, _ what: String) throws(ImportFailure) -> [JSONValue] {
         guard case .array(let a)? = v else { throw ImportFailure(message: "\(what) must be a list") }
         return a
@@ -315,11 +329,9 @@ public final class JSONImport {
     }
 
     private func streamID(_ v: JSONValue?, _ what: String) throws(ImportFailure) -> StreamID {
-        guard case .string(let s)? = v, let dash = s.firstIndex(of: UInt8(ascii: "-")),
-              let ms = UInt64(String(decoding: s[..<dash], as: UTF8.self)),
-              let seq = UInt64(String(decoding: s[(dash + 1)...], as: UTF8.self)) else {
+        guard case .string(let s)? = v, let id = StreamID(text: s) else {
             throw ImportFailure(message: "\(what) must be a stream id \"ms-seq\"")
         }
-        return StreamID(ms: ms, seq: seq)
+        return id
     }
 }

@@ -40,13 +40,7 @@ public indirect enum JSONValue: Equatable, Sendable {
     public var double: Double? {
         switch self {
         case .number(let text): return text.withUnsafeBytes { parseDouble($0) }
-        case .string(let s):
-            switch String(decoding: s, as: UTF8.self) {
-            case "inf": return .infinity
-            case "-inf": return -.infinity
-            case "nan": return .nan
-            default: return nil
-            }
+        case .string(let s): return ExportScore.value(named: s)
         default: return nil
         }
     }

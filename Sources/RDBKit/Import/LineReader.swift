@@ -2,7 +2,8 @@
 /// it dropped). Linear in the input: every byte is looked at once. A JSON string longer than
 /// `LongJSONString.threshold` is not kept in its line: its text goes to a temporary file as it
 /// arrives and the line holds a token in its place (`longStrings[n]`), so a line holding a
-/// 512 MiB string costs a few MiB of memory. Columns after such a string count the token.
+/// 512 MiB string costs a few MiB of memory. `inputColumn` gives a place in the line as a
+/// column of the input's line, counting each long string's own length rather than its token's.
 final class LineReader {
     private let source: ByteSource
     private let chunk = ScratchBuffer(capacity: LineReader.readSize)
@@ -16,6 +17,8 @@ final class LineReader {
     private(set) var lineNumber = 0
     /// The long strings of the line `next()` returned last, by the index their token carries.
     private(set) var longStrings: [LongJSONString] = []
+    /// Where each long string's token starts in the line, in the order of `longStrings`.
+    private var tokenStarts: [Int] = []
     /// What a long string's token starts with: random, so no string of the input is one.
     let tokenPrefix: [UInt8]
 
@@ -36,6 +39,7 @@ final class LineReader {
     func next() throws(RDBError) -> [UInt8]? {
         line.removeAll(keepingCapacity: line.capacity <= 4 * LineReader.readSize)
         longStrings = []
+        tokenStarts = []
         inString = false
         escaped = false
         lineStart = offset
@@ -111,8 +115,23 @@ final class LineReader {
     private func closeSpill() throws(RDBError) {
         guard let long = spilling else { return }
         spilling = nil
-        line += tokenPrefix + Array(String(longStrings.count).utf8)
+        tokenStarts.append(line.count)
+        line += token(longStrings.count)
         longStrings.append(long)
+    }
+
+    private func token(_ n: Int) -> [UInt8] { tokenPrefix + Array(String(n).utf8) }
+
+    /// The column in the input's line of `index` in the line `next()` returned: each token
+    /// before it counts as the text it stands for (a place inside a token is its string's start).
+    func inputColumn(_ index: Int) -> Int {
+        var shift = 0
+        for (n, start) in tokenStarts.enumerated() where start < index {
+            let tokenLength = token(n).count
+            if index < start + tokenLength { return start + shift }
+            shift += longStrings[n].rawCount - tokenLength
+        }
+        return index + shift
     }
 
     /// The long string a token stands for.

@@ -70,9 +70,11 @@ public final class KeyStatsCollector: RDBVisitor {
         return .read
     }
 
-    private func note(_ b: UnsafeRawBufferPointer) {
-        fig.pointee.largest = max(fig.pointee.largest, b.count)
-        if b.count > thresholds.maxListpackValue { fig.pointee.fitsListpack = false }
+    private func note(_ b: UnsafeRawBufferPointer) { note(length: b.count) }
+
+    private func note(length: Int) {
+        fig.pointee.largest = max(fig.pointee.largest, length)
+        if length > thresholds.maxListpackValue { fig.pointee.fitsListpack = false }
     }
 
     public func stringValue(_ value: StringValue) throws(RDBError) {
@@ -83,12 +85,47 @@ public final class KeyStatsCollector: RDBVisitor {
     }
 
     public func listElement(_ element: RDBString) throws(RDBError) {
-        element.withBytes { b in
-            fig.pointee.largest = max(fig.pointee.largest, b.count)
-            let entry = ListpackEntrySize.entry(b)
-            if fig.pointee.elements > 0 && fig.pointee.nodeBytes + entry > thresholds.listNodeBytes { closeNode() }
-            fig.pointee.nodeBytes += entry
+        element.withBytes { b in addListElement(length: b.count, entry: ListpackEntrySize.entry(b)) }
+    }
+
+    private func addListElement(length: Int, entry: Int) {
+        fig.pointee.largest = max(fig.pointee.largest, length)
+        if fig.pointee.elements > 0 && fig.pointee.nodeBytes + entry > thresholds.listNodeBytes { closeNode() }
+        fig.pointee.nodeBytes += entry
+        fig.pointee.elements += 1
+    }
+
+    // Elements in pieces are counted by their length, never held: one longer than a piece (21
+    // bytes at least) is never an integer's text.
+    public func listElement(long element: StringValue) throws(RDBError) {
+        addListElement(length: element.count, entry: ListpackEntrySize.entry(stringLength: element.count))
+    }
+
+    public func setMember(long member: StringValue) throws(RDBError) {
+        note(length: member.count)
+        fig.pointee.elements += 1
+        fig.pointee.allIntegers = false
+        fig.pointee.tableMemory += MemoryEstimate.dictEntry + MemoryEstimate.sds(member.count)
+    }
+
+    public func zsetMember(long member: StringValue, score: Double) throws(RDBError) {
+        note(length: member.count)
+        fig.pointee.elements += 1
+        if fig.pointee.fitsListpack && fig.pointee.elements <= thresholds.maxListpackEntries {
+            var scoreText = DoubleText.listpackScore(score)
+            fig.pointee.listpackBytes += ListpackEntrySize.entry(stringLength: member.count)
+                + scoreText.withUTF8 { ListpackEntrySize.entry(UnsafeRawBufferPointer($0)) }
+        }
+        fig.pointee.tableMemory += MemoryEstimate.sds(member.count) + MemoryEstimate.dictEntry
+    }
+
+    public func hashField(_ field: RDBString, longValue value: StringValue, expireAtMs: Int64?) throws(RDBError) {
+        field.withBytes { f in
+            note(f)
+            note(length: value.count)
             fig.pointee.elements += 1
+            fig.pointee.listpackBytes += ListpackEntrySize.entry(f) + ListpackEntrySize.entry(stringLength: value.count)
+            fig.pointee.tableMemory += MemoryEstimate.sds(f.count) + MemoryEstimate.sds(value.count) + MemoryEstimate.dictEntry
         }
     }
 
@@ -118,7 +155,7 @@ public final class KeyStatsCollector: RDBVisitor {
             fig.pointee.elements += 1
             // The listpack's size matters only while the value may still be one (the score's text costs a String).
             if fig.pointee.fitsListpack && fig.pointee.elements <= thresholds.maxListpackEntries {
-                var scoreText = RDBWriterScore.text(score)
+                var scoreText = DoubleText.listpackScore(score)
                 fig.pointee.listpackBytes += ListpackEntrySize.entry(b) + scoreText.withUTF8 { ListpackEntrySize.entry(UnsafeRawBufferPointer($0)) }
             }
             fig.pointee.tableMemory += MemoryEstimate.sds(b.count) + MemoryEstimate.dictEntry

@@ -17,7 +17,7 @@ public enum ArrayElement {
         case .string(let s), .smallString(let s): result = s.withBytes { catching(body, $0) }
         case .int(let v): result = RDBString.int(v).withBytes { catching(body, $0) }
         case .double(let d):
-            var text = RedisDoubleText.arrayFloat(d)
+            var text = DoubleText.arrayElement(d)
             result = text.withUTF8 { catching(body, UnsafeRawBufferPointer($0)) }
         }
         return try result.get()

@@ -4,11 +4,7 @@
 /// schema"):
 ///
 /// - a key: `{"db","key","type","expire_at_ms"?,"idle"?,"freq"?,"metadata"?,"insert_index"?,
-///   "value","field_expire_at_ms"?}` — `value` by type: a string; a list or set as a list; a zset as
-///   `[member, score]` pairs; a hash as an object (or `[field, value]` pairs when a field is not
-///   UTF-8); a stream as `{"entries","length","last_id","first_id"?,"max_deleted_id"?,
-///   "entries_added"?,"groups","idmp"?}`; an array as `[index, element]` pairs; a module value as
-///   `{"module","encver","payload"}`;
+///   "value","field_expire_at_ms"?}`, `value` in its type's `ExportShape`;
 /// - with `--with-meta`, file records `{"meta": kind, ...}` (see `ExportMeta`).
 ///
 /// Binary strings are `{"base64": "..."}`. Computed, so each name is a literal where it is used.
@@ -91,6 +87,78 @@ public enum ExportMeta {
     public static var function: StaticString { "function" }
     public static var moduleAux: StaticString { "module_aux" }
     public static var slotImport: StaticString { "slot_import" }
+}
+
+/// How each type's `value` appears in an export, stated once: `JSONExporter` opens and closes
+/// values by it, `JSONImport` reads them by it (and words its refusals with it). A type has no
+/// export until its shape is stated here: `of` has no `default:`.
+public enum ExportShape: Sendable, Equatable, CustomStringConvertible {
+    /// A string: JSON text when it is UTF-8, else `{"base64": "..."}` (`ExportField.base64`).
+    case string
+    /// A list of strings: a list's elements in order, a set's members.
+    case strings
+    /// A list of two-element lists. An array's value follows its `insert_index`, which the
+    /// array's header gives.
+    case pairs(ExportPair)
+    /// An object `{field: value}` when every field is UTF-8, else a list of `[field, value]`
+    /// pairs; `field_expire_at_ms` takes the same form (`[field, ms]`).
+    case fieldMap
+    /// `{"entries","length","last_id","first_id"?,"max_deleted_id"?,"entries_added"?,"groups","idmp"?}`,
+    /// each entry `{"id","fields"}` with its fields as `[field, value]` pairs.
+    case stream
+    /// `{"module","encver","payload"}`, the payload in base64.
+    case module
+
+    public static func of(_ type: RedisType) -> ExportShape {
+        switch type {
+        case .string: return .string
+        case .list, .set: return .strings
+        case .zset: return .pairs(.memberScore)
+        case .array: return .pairs(.indexElement)
+        case .hash: return .fieldMap
+        case .stream: return .stream
+        case .module: return .module
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .string: return "a string"
+        case .strings: return "a list of strings"
+        case .pairs(let pair): return "a list of \(pair) pairs"
+        case .fieldMap: return "an object, or a list of \(ExportPair.fieldValue) pairs"
+        case .stream: return "a stream object"
+        case .module: return "a module object"
+        }
+    }
+}
+
+/// The two-element lists of the schema, named as they read.
+public enum ExportPair: String, Sendable, CustomStringConvertible {
+    /// A zset member and its score: a JSON number, or a string for what JSON has no number for (`ExportScore`).
+    case memberScore = "[member, score]"
+    /// An array's index (a JSON integer) and its element.
+    case indexElement = "[index, element]"
+    /// A hash field (or a stream entry's) and its value, when a field is not UTF-8.
+    case fieldValue = "[field, value]"
+    /// A hash field and its expiry time in Unix ms.
+    case fieldExpiry = "[field, ms]"
+
+    public var description: String { rawValue }
+}
+
+/// Scores JSON has no number for, written as these strings and read back from them.
+public enum ExportScore {
+    /// The string for a score that is not finite.
+    public static func name(_ d: Double) -> StaticString {
+        d.isNaN ? "nan" : d < 0 ? "-inf" : "inf"
+    }
+
+    /// The score a string names, or nil.
+    public static func value(named text: [UInt8]) -> Double? {
+        for d in [Double.infinity, -.infinity] where name(d).bytes.elementsEqual(text) { return d }
+        return name(.nan).bytes.elementsEqual(text) ? .nan : nil
+    }
 }
 
 extension StaticString {

@@ -16,6 +16,14 @@ public struct StreamID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     public var description: String { "\(ms)-\(seq)" }
 
+    /// `description`'s "ms-seq" read back (how the export writes ids); nil for any other text.
+    public init?(text: [UInt8]) {
+        guard let dash = text.firstIndex(of: UInt8(ascii: "-")),
+              let ms = UInt64(String(decoding: text[..<dash], as: UTF8.self)),
+              let seq = UInt64(String(decoding: text[(dash + 1)...], as: UTF8.self)) else { return nil }
+        self.init(ms: ms, seq: seq)
+    }
+
     /// The 16-byte form used as rax key and in PELs: ms then seq, both big-endian.
     public init(raw: UnsafeRawBufferPointer) {
         ms = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self))

@@ -7,6 +7,8 @@ public enum AOFExport {
     public static func run(path: String, outputPath: String?, options: ReaderOptions = ReaderOptions(),
                            until: Int64? = nil, databases: Set<Int> = []) throws(RDBError) -> Int {
         let reader = try AOFReader(path: path, options: options, until: until)
+        // A long argument (a 512 MiB SET) is copied out of a temporary file, never held.
+        reader.longArguments = .spilled
         let output = try Outputs(inputs: [path]).file(outputPath)
         let json = JSONWriter(output: output)
         var byDatabase = KeyFilter(nowMs: 0)
@@ -37,7 +39,11 @@ public enum AOFExport {
                 json.raw(",\"args\":[")
                 for (i, a) in command.arguments.enumerated() {
                     if i > 0 { json.byte(UInt8(ascii: ",")) }
-                    json.string(a)
+                    if let long = command.spilled[i] {
+                        try long.write(to: json)
+                    } else {
+                        json.string(a)
+                    }
                 }
                 json.raw("]}\n")
                 try json.flushIfFull()

@@ -36,7 +36,7 @@ public struct AOFValidation: Sendable {
         }
         result.layout = reader.files
         // The checks judge names, counts and numbers: a long value is passed over, not held.
-        reader.elidesLongArguments = true
+        reader.longArguments = .elided
         let validator = Validator(path: path)
         var multiAt: Int64?
         var failedCommandAt: Int64?

@@ -78,7 +78,13 @@ public enum Convert {
         let stream = RESPRestoreStream(output: try Outputs(inputs: [inputPath]).file(outputPath), target: target,
                                        dropModules: withoutModules)
         try LossPolicy(lossy: lossy).write(stream, for: target) { () throws(RDBError) in
-            try RDBReader.read(path: inputPath, visitor: RecordCollector(into: stream), filter: filter, options: options)
+            // Values stored as the target stores them are copied into their payloads (see `restorePayloads`).
+            let collector = RecordCollector(into: stream)
+            if filter?.minimumSize == nil {
+                try RDBReader.read(path: inputPath, visitor: ValueCopier(writer: stream, collector: collector), filter: filter, options: options)
+            } else {
+                try RDBReader.read(path: inputPath, visitor: collector, filter: filter, options: options)
+            }
         }
         return Summary(keys: stream.keysWritten, losses: stream.losses, checksum: 0)
     }

@@ -56,3 +56,26 @@ private final class HeaderVisitor: RDBVisitor {
     func function(code: RDBString) throws(RDBError) { throw Self.stop }
     func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction { throw Self.stop }
 }
+
+/// What every verb that writes for a target is told (convert, merge, restore-payload: the
+/// command line's one option group): the target, the loss policy, whether modules are left out.
+public struct TargetWriting: Sendable {
+    /// The target asked for; nil: the server that wrote the input (`RDBTarget.ofInput`), else
+    /// `RDBTarget.fallbackName`.
+    public var target: RDBTarget?
+    /// Drop what the target cannot hold, reporting each drop, instead of failing (`LossPolicy`).
+    public var lossy = false
+    /// Leave out module values and module aux data (a drop asked for: reported, never refused).
+    public var withoutModules = false
+
+    public init(target: RDBTarget? = nil, lossy: Bool = false, withoutModules: Bool = false) {
+        self.target = target
+        self.lossy = lossy
+        self.withoutModules = withoutModules
+    }
+
+    /// The target asked for, else the one `input` was written by.
+    public func target(for input: String) -> RDBTarget {
+        target ?? RDBTarget.ofInput(input) ?? RDBTarget.named(RDBTarget.fallbackName)!
+    }
+}

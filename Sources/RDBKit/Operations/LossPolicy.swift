@@ -8,8 +8,9 @@ public struct LossPolicy: Sendable {
     public init(lossy: Bool) { self.lossy = lossy }
 
     /// Throws when `losses` hold a drop nobody asked for and the policy is not lossy. `aofAt`: the
-    /// AOF being written, which is named instead of the RDB magic it is not.
-    public func check(_ losses: [ConversionLoss], target: RDBTarget, aofAt: String? = nil) throws(RDBError) {
+    /// AOF being written, which is named instead of the RDB magic it is not. Verbs reach it only
+    /// through `write` (and its `LossCheckpoint`).
+    func check(_ losses: [ConversionLoss], target: RDBTarget, aofAt: String? = nil) throws(RDBError) {
         let unwanted = losses.filter { !$0.requested }
         guard !lossy, !unwanted.isEmpty else { return }
         var lines = unwanted.prefix(50).map { "  - \($0)" }
@@ -38,5 +39,42 @@ extension LossPolicy {
             output.abandon()
             throw error
         }
+    }
+}
+
+extension LossPolicy {
+    /// The scaffold for an output that cannot wait for its end to be judged — a live server,
+    /// where what was sent stays sent: `body` gets a `LossCheckpoint` to pass before sending
+    /// each thing; the end is checked, finished or abandoned as by `write`.
+    public func write<Output: TargetOutput, T>(_ output: Output, for target: RDBTarget, aofAt: String? = nil,
+                                               checkingAsItGoes body: (LossCheckpoint) throws(RDBError) -> T) throws(RDBError) -> T {
+        let checkpoint = LossCheckpoint(policy: self, output: output, target: target, aofAt: aofAt)
+        return try write(output, for: target, aofAt: aofAt) { () throws(RDBError) -> T in try body(checkpoint) }
+    }
+}
+
+/// The loss policy applied to what an output lost since the checkpoint was last passed.
+public final class LossCheckpoint {
+    private let policy: LossPolicy
+    private let output: TargetOutput
+    private let target: RDBTarget
+    private let aofAt: String?
+    /// How many of the output's losses were judged.
+    private var judged = 0
+
+    fileprivate init(policy: LossPolicy, output: TargetOutput, target: RDBTarget, aofAt: String?) {
+        self.policy = policy
+        self.output = output
+        self.target = target
+        self.aofAt = aofAt
+    }
+
+    /// Throws when the output lost, since the last pass, something the policy refuses.
+    public func pass() throws(RDBError) {
+        let losses = output.losses
+        guard losses.count > judged else { return }
+        let fresh = Array(losses[judged...])
+        judged = losses.count
+        try policy.check(fresh, target: target, aofAt: aofAt)
     }
 }

@@ -31,6 +31,14 @@ public enum Merge {
             self.target = target
             self.now = now
         }
+
+        /// The options of `writing` for the dataset `base` makes (its own target by default).
+        public init(_ writing: TargetWriting, base: String, output: Output, now: Int64) {
+            self.init(target: writing.target(for: base), now: now)
+            self.output = output
+            lossy = writing.lossy
+            withoutModules = writing.withoutModules
+        }
     }
 
     public struct Summary: Sendable {
@@ -92,13 +100,11 @@ public enum Merge {
             let keepFunction = { (code: Bytes) in
                 if let name = ReplayEngine.libraryName(code) { keyspace.functions.append((name, code)) }
             }
-            // A long string value of a key no delta touches goes through in its pieces.
+            // A long string value goes through in its pieces, or is held on disk (`Keyspace`).
             let routeLong = { (record: KeyRecord, value: StringValue) throws(RDBError) in
                 if plan.dropsBase(db: record.db) { return }
                 if plan.mayTouch(record.key) {
-                    var held = record
-                    held.value = .string(try value.array)
-                    keyspace.insert(held)
+                    try keyspace.insert(record, longString: value)
                     summary.keysHeld += 1
                 } else {
                     try sink.write(record, longString: value)
@@ -136,6 +142,8 @@ public enum Merge {
             }
             for (index, source) in commandSources.enumerated() {
                 let reader = try AOFReader(path: source, options: options.reader, until: options.until)
+                // A long value (a 512 MiB SET) is applied from a temporary file, never held.
+                reader.longArguments = .spilled
                 // Only the base's own RDB content is a base; RDB content inside a delta (a
                 // rewrite's base file) replaces nothing and is refused.
                 let rdb: RecordCollector = index == 0 && baseIsAOF ? router : RecordCollector { (record) throws(RDBError) in
@@ -160,10 +168,13 @@ public enum Merge {
                     break
                 }
             }
-            let replayed = keyspace.records()
-            for record in replayed { try sink.write(record) }
+            var replayed = 0
+            try keyspace.forEachRecord { (record, long) throws(RDBError) in
+                if let long { try sink.write(record, longString: long.value) } else { try sink.write(record) }
+                replayed += 1
+            }
             for library in keyspace.functions { try sink.writeFunction(library.code) }
-            summary.keysWritten = summary.keysStreamed + replayed.count
+            summary.keysWritten = summary.keysStreamed + replayed
             summary.refused = engine.refused
             summary.skipped = engine.skipped
             summary.losses = sink.losses
@@ -179,8 +190,13 @@ struct MergePlan {
     private var flushesAll = false
     /// SWAPDB moves whole databases: every base key is then held.
     private var holdsEverything = false
+    /// An argument longer than a piece is passed over (given empty), not fingerprinted: once an
+    /// empty argument is seen, every base key that long is held (it may have been one).
+    private var holdsLongKeys = false
 
-    func mayTouch(_ key: some Sequence<UInt8>) -> Bool { holdsEverything || arguments.contains(fingerprint(key)) }
+    func mayTouch(_ key: some Collection<UInt8>) -> Bool {
+        holdsEverything || holdsLongKeys && key.count > RESPSyntax.bulkPiece || arguments.contains(fingerprint(key))
+    }
 
     func dropsBase(db: Int) -> Bool { !holdsEverything && (flushesAll || flushedDatabases.contains(db)) }
 
@@ -188,9 +204,11 @@ struct MergePlan {
         var plan = MergePlan()
         for source in sources {
             let reader = try AOFReader(path: source, options: options.reader, until: options.until)
+            reader.longArguments = .elided
             var db = 0
             try reader.read(rdb: SkippingVisitor(), partEnded: { db = 0 }) { command in
                 for argument in command.arguments.dropFirst() { plan.arguments.insert(fingerprint(argument)) }
+                if command.arguments.contains(where: \.isEmpty) { plan.holdsLongKeys = true }
                 switch command.name {
                 case "select": if command.arguments.count == 2, let n = integer(command.arguments[1]) { db = Int(n) }
                 case "flushall": plan.flushesAll = true

@@ -66,11 +66,14 @@ public final class JSONWriter {
         if v <= UInt64(Int64.max) { int(Int64(v)) } else { text(String(v)) }
     }
 
-    /// A score or other double; JSON has no infinities or NaN, so those are the strings
-    /// "inf", "-inf" and "nan".
+    /// A score or other double; JSON has no infinities or NaN, so those are strings (`ExportScore`).
     public func double(_ d: Double) {
-        if d.isNaN { raw("\"nan\""); return }
-        if d.isInfinite { d > 0 ? raw("\"inf\"") : raw("\"-inf\""); return }
+        if !d.isFinite {
+            byte(UInt8(ascii: "\""))
+            raw(ExportScore.name(d))
+            byte(UInt8(ascii: "\""))
+            return
+        }
         if d == d.rounded(.towardZero) && abs(d) < 1e15 && !(d == 0 && d.sign == .minus) {
             int(Int64(d))
             return

@@ -45,14 +45,11 @@ public final class RESPEncoder {
         text("\r\n")
     }
 
-    /// An argument of `count` bytes read from `input` piece by piece (a staged value).
-    func argument(count: Int, from input: InputWindow) throws(RDBError) {
-        text("$\(count)\r\n")
-        var left = count
-        while left > 0 {
-            let piece = try input.take(min(left, 1 << 20))
+    /// A staged argument (a RESTORE payload), copied out piece by piece.
+    func argument(_ staged: StagedBytes) throws(RDBError) {
+        text("$\(staged.count)\r\n")
+        try staged.forEachPiece { (piece) throws(RDBError) in
             buffer.append(piece)
-            left -= piece.count
             if buffer.count >= 1 << 20 { try flush() }
         }
         text("\r\n")

@@ -74,6 +74,20 @@ public enum RESPSyntax {
         return bytes
     }
 
+    /// A bulk body of `length` bytes copied in pieces into a temporary file (`SpilledString`),
+    /// and the `\r\n` after it: memory holds one piece of it.
+    public static func spilledBulkBody<Input: RESPInput>(_ input: Input, length: Int) throws(RDBError) -> SpilledString {
+        let spilled = SpilledString()
+        var left = length
+        while left > 0 {
+            let piece = try input.take(min(left, bulkPiece))
+            try spilled.append(piece)
+            left -= piece.count
+        }
+        try crlf(after: length, input)
+        return spilled
+    }
+
     /// Passes over a bulk body of `length` bytes in pieces, holding none of it, and the `\r\n` after it.
     public static func skipBulkBody<Input: RESPInput>(_ input: Input, length: Int) throws(RDBError) {
         var left = length

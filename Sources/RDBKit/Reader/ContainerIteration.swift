@@ -19,6 +19,11 @@ extension RDBParser {
     @inline(__always)
     func openContainer<Reader: EntryReader>(_ type: Reader.Type) throws(RDBError) -> Cursor<Reader> {
         let (blob, at) = try readBlob()
+        return try openContainer(type, blob: blob, at: at)
+    }
+
+    @inline(__always)
+    func openContainer<Reader: EntryReader>(_ type: Reader.Type, blob: UnsafeRawBufferPointer, at: Int64) throws(RDBError) -> Cursor<Reader> {
         do {
             return Cursor(reader: try Reader(blob), blob: blob, offset: at)
         } catch {

@@ -15,6 +15,14 @@ extension ForwardsElements {
     public func hashField(_ field: RDBString, value: RDBString, expireAtMs: Int64?) throws(RDBError) {
         try elementSink.hashField(field, value: value, expireAtMs: expireAtMs)
     }
+    public func listElement(long element: StringValue) throws(RDBError) { try elementSink.listElement(long: element) }
+    public func setMember(long member: StringValue) throws(RDBError) { try elementSink.setMember(long: member) }
+    public func zsetMember(long member: StringValue, score: Double) throws(RDBError) {
+        try elementSink.zsetMember(long: member, score: score)
+    }
+    public func hashField(_ field: RDBString, longValue value: StringValue, expireAtMs: Int64?) throws(RDBError) {
+        try elementSink.hashField(field, longValue: value, expireAtMs: expireAtMs)
+    }
     public func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError) { try elementSink.streamEntry(id: id, fields: fields) }
     public func streamNode(listpackBytes: Int) throws(RDBError) { try elementSink.streamNode(listpackBytes: listpackBytes) }
     public func streamMetadata(_ metadata: StreamMetadata) throws(RDBError) { try elementSink.streamMetadata(metadata) }

@@ -6,7 +6,7 @@ extension RDBParser {
         let count = try input.readLength()
         for _ in 0..<count {
             let field = try input.readStableString(into: pairScratch)
-            try visitor.hashField(field, value: try input.readString(lzfInto: valueScratch), expireAtMs: nil)
+            try deliverHashField(field, try readElement(lzfInto: valueScratch), expireAtMs: nil)
         }
     }
 
@@ -40,7 +40,7 @@ extension RDBParser {
             let ttlAt = input.offset
             let ttl = try input.readLength()
             let field = try input.readStableString(into: pairScratch)
-            let value = try input.readString(lzfInto: valueScratch)
+            let value = try readElement(lzfInto: valueScratch)
             var expireAt: Int64? = nil
             if ttl != 0 {
                 let absolute = preGA ? ttl : ttl &+ UInt64(bitPattern: minExpire) &- 1
@@ -49,7 +49,7 @@ extension RDBParser {
                 }
                 expireAt = Int64(absolute)
             }
-            try visitor.hashField(field, value: value, expireAtMs: expireAt)
+            try deliverHashField(field, value, expireAtMs: expireAt)
         }
     }
 
@@ -74,9 +74,21 @@ extension RDBParser {
         let count = try input.readLength()
         for _ in 0..<count {
             let field = try input.readStableString(into: pairScratch)
-            let value = try input.readStableString(into: valueScratch)
+            let value = try readStableElement(into: valueScratch)
             let expire = try input.readMillisecondTime()
-            try visitor.hashField(field, value: value, expireAtMs: expire == -1 ? nil : expire)
+            try deliverHashField(field, value, expireAtMs: expire == -1 ? nil : expire)
+        }
+    }
+
+    /// A field and its value, a long value in pieces.
+    @inline(__always)
+    private func deliverHashField(_ field: RDBString, _ value: Element, expireAtMs: Int64?) throws(RDBError) {
+        switch value {
+        case .whole(let v): try visitor.hashField(field, value: v, expireAtMs: expireAtMs)
+        case .checked: break
+        case .long(let v):
+            try visitor.hashField(field, longValue: v, expireAtMs: expireAtMs)
+            try stringPieces.finish()
         }
     }
 }

@@ -4,7 +4,7 @@ extension RDBParser {
     func readLinkedList() throws(RDBError) {
         let count = try input.readLength()
         for _ in 0..<count {
-            try visitor.listElement(try input.readString(lzfInto: valueScratch))
+            try readListElement(lzfInto: valueScratch)
         }
     }
 
@@ -30,13 +30,26 @@ extension RDBParser {
             switch container {
             case RDBEncodingConstants.QUICKLIST_NODE_CONTAINER_PLAIN:
                 // A PLAIN node holds one large element as it is, not a listpack.
-                try visitor.listElement(try input.readString(lzfInto: blobScratch))
+                try readListElement(lzfInto: blobScratch)
             case RDBEncodingConstants.QUICKLIST_NODE_CONTAINER_PACKED:
-                try forEachEntry(ListpackReader.self) { (e) throws(RDBError) in try visitor.listElement(e) }
+                try forEachListpackEntry({ (e) throws(RDBError) in try visitor.listElement(e) },
+                                         long: { (e) throws(RDBError) in try visitor.listElement(long: e) })
             default:
                 throw RDBError(.badEncoding("quicklist node container \(container) is neither PLAIN (1) nor PACKED (2)"),
                                offset: containerAt)
             }
+        }
+    }
+
+    /// One element stored as a string (a linked list's, a PLAIN node's), long ones in pieces.
+    @inline(__always)
+    private func readListElement(lzfInto scratch: ScratchBuffer) throws(RDBError) {
+        switch try readElement(lzfInto: scratch) {
+        case .whole(let e): try visitor.listElement(e)
+        case .checked: break
+        case .long(let e):
+            try visitor.listElement(long: e)
+            try stringPieces.finish()
         }
     }
 }

@@ -69,6 +69,16 @@ extension InputWindow {
         case plain(count: Int)
         case int(Int64)
         case lzf(compressed: Int, expanded: Int)
+
+        /// Whether the string is longer than `pieceSize` once expanded (an integer never is).
+        @inline(__always)
+        func isLonger(than pieceSize: Int) -> Bool {
+            switch self {
+            case .plain(let count): count > pieceSize
+            case .lzf(_, let expanded): expanded > pieceSize
+            case .int: false
+            }
+        }
     }
 
     /// A string's length or encoding, with the integer itself for INT8/16/32; the bytes of a
@@ -100,7 +110,13 @@ extension InputWindow {
     @inline(__always)
     func readString(lzfInto scratch: ScratchBuffer) throws(RDBError) -> RDBString {
         let at = offset
-        switch try readStringHeader() {
+        return try readString(try readStringHeader(), at: at, lzfInto: scratch)
+    }
+
+    /// The rest of a string whose header (read at `at`) is known.
+    @inline(__always)
+    func readString(_ header: StringHeader, at: Int64, lzfInto scratch: ScratchBuffer) throws(RDBError) -> RDBString {
+        switch header {
         case .plain(let count):
             return .bytes(try take(count))
         case .int(let v):
@@ -177,21 +193,6 @@ extension InputWindow {
     @inline(__always)
     func readMillisecondTime() throws(RDBError) -> Int64 {
         Int64(bitPattern: try readUInt64LE())
-    }
-}
-
-/// Parses a decimal or exponent-form number as strtod does; nil when not all of it is a number.
-func parseDouble(_ text: UnsafeRawBufferPointer) -> Double? {
-    guard text.count > 0, text.count < 256 else { return nil }
-    return withUnsafeTemporaryAllocation(byteCount: text.count + 1, alignment: 1) { buffer -> Double? in
-        let p = buffer.baseAddress!
-        p.copyMemory(from: text.baseAddress!, byteCount: text.count)
-        p.storeBytes(of: 0, toByteOffset: text.count, as: UInt8.self)
-        let cString = p.assumingMemoryBound(to: CChar.self)
-        var end: UnsafeMutablePointer<CChar>?
-        let v = strtod(cString, &end)
-        guard let end, end == cString + text.count else { return nil }
-        return v
     }
 }
 

@@ -35,6 +35,12 @@ public final class RDBParser<Visitor: RDBVisitor> {
     let valueScratch = ScratchBuffer()
     let blobScratch = ScratchBuffer(capacity: 64 * 1024)
     let captureScratch = ScratchBuffer()
+    /// A long listpack walked as a stream (`StreamedListpack`): an entry's bytes, bytes taken
+    /// across pieces, an entry as a listpack of one; a long element staged (`readStableElement`).
+    let streamScratch = ScratchBuffer()
+    let takeScratch = ScratchBuffer()
+    let entryScratch = ScratchBuffer()
+    let elementSpill = SpillFile(purpose: "a long element")
     /// Kept between stream listpacks so their capacity is reused (see `readStreamListpack`).
     var streamFieldStorage: [RDBString] = []
     var streamMasterFieldStorage: [RDBString] = []
@@ -262,15 +268,12 @@ public final class RDBParser<Visitor: RDBVisitor> {
     /// to read in pieces, and consumed after it (whatever it did not read).
     func readStringValue() throws(RDBError) {
         let at = input.offset
-        switch try input.readStringHeader() {
-        case .plain(let count) where count > stringPieces.pieceSize:
-            stringPieces.expectPlain(count: count)
-            try visitor.stringValue(StringValue(count: count, pieces: stringPieces))
-            try stringPieces.finish()
-        case .lzf(let compressed, let expanded) where expanded > stringPieces.pieceSize:
-            stringPieces.expectLZF(compressed: compressed, expanded: expanded, at: at)
-            try visitor.stringValue(StringValue(count: expanded, pieces: stringPieces))
-            try stringPieces.finish()
+        let header = try input.readStringHeader()
+        if header.isLonger(than: stringPieces.pieceSize) {
+            try visitor.stringValue(pendingString(header, at: at))
+            return try stringPieces.finish()
+        }
+        switch header {
         case .plain(let count):
             try visitor.stringValue(StringValue(.bytes(try input.take(count))))
         case .int(let v):
@@ -288,8 +291,14 @@ public final class RDBParser<Visitor: RDBVisitor> {
     @inline(__always)
     func readBlob() throws(RDBError) -> (bytes: UnsafeRawBufferPointer, offset: Int64) {
         let at = input.offset
-        switch try input.readString(lzfInto: blobScratch) {
-        case .bytes(let b): return (b, at)
+        return (try readBlob(try input.readStringHeader(), at: at), at)
+    }
+
+    /// The rest of a container string whose header (read at `at`) is known.
+    @inline(__always)
+    func readBlob(_ header: InputWindow.StringHeader, at: Int64) throws(RDBError) -> UnsafeRawBufferPointer {
+        switch try input.readString(header, at: at, lzfInto: blobScratch) {
+        case .bytes(let b): return b
         case .int:
             throw RDBError(.badEncoding("an integer where an encoded container was expected"), offset: at)
         }

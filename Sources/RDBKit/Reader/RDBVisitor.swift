@@ -49,12 +49,15 @@ public enum KeyAction: Sendable {
 
 /// Receives a file's content in order, one event at a time. Borrowed strings (`RDBString`,
 /// `StringValue`) are valid only during the call that receives them; a long string value arrives
-/// in pieces (see `StringValue`). Between `beginKey` and `endKey` come the
+/// in pieces (see `StringValue`), and so does a container's element longer than a piece: a list
+/// element, set member, sorted-set member or hash value comes through its `long` event instead,
+/// whose default gathers it and calls the plain one. Between `beginKey` and `endKey` come the
 /// value's elements: a key with millions of members is never held whole by the reader.
 /// Every method has a default that ignores the event, so a visitor implements what it needs.
 public protocol RDBVisitor: AnyObject {
     /// False when the visitor ignores string values (validation): they are then only checked,
-    /// LZF data in the background, and `stringValue` is not called.
+    /// LZF data in the background, and `stringValue` is not called; nor are the `long` events
+    /// of elements longer than a piece (checked the same way).
     var wantsStringValues: Bool { get }
 
     func header(_ header: RDBHeader) throws(RDBError)
@@ -72,6 +75,11 @@ public protocol RDBVisitor: AnyObject {
     func setMember(_ member: RDBString) throws(RDBError)
     func zsetMember(_ member: RDBString, score: Double) throws(RDBError)
     func hashField(_ field: RDBString, value: RDBString, expireAtMs: Int64?) throws(RDBError)
+    /// Elements longer than the reader's piece size, in pieces (in file order among the others).
+    func listElement(long element: StringValue) throws(RDBError)
+    func setMember(long member: StringValue) throws(RDBError)
+    func zsetMember(long member: StringValue, score: Double) throws(RDBError)
+    func hashField(_ field: RDBString, longValue value: StringValue, expireAtMs: Int64?) throws(RDBError)
     func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError)
     /// One node of the stream's radix tree: its listpack's size as stored (Redis loads it as is).
     func streamNode(listpackBytes: Int) throws(RDBError)
@@ -107,6 +115,18 @@ extension RDBVisitor {
     public func setMember(_ member: RDBString) throws(RDBError) {}
     public func zsetMember(_ member: RDBString, score: Double) throws(RDBError) {}
     public func hashField(_ field: RDBString, value: RDBString, expireAtMs: Int64?) throws(RDBError) {}
+    public func listElement(long element: StringValue) throws(RDBError) {
+        try element.withWhole { (e) throws(RDBError) in try listElement(e) }
+    }
+    public func setMember(long member: StringValue) throws(RDBError) {
+        try member.withWhole { (m) throws(RDBError) in try setMember(m) }
+    }
+    public func zsetMember(long member: StringValue, score: Double) throws(RDBError) {
+        try member.withWhole { (m) throws(RDBError) in try zsetMember(m, score: score) }
+    }
+    public func hashField(_ field: RDBString, longValue value: StringValue, expireAtMs: Int64?) throws(RDBError) {
+        try value.withWhole { (v) throws(RDBError) in try hashField(field, value: v, expireAtMs: expireAtMs) }
+    }
     public func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError) {}
     public func streamNode(listpackBytes: Int) throws(RDBError) {}
     public func streamMetadata(_ metadata: StreamMetadata) throws(RDBError) {}

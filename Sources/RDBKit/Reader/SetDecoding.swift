@@ -4,7 +4,13 @@ extension RDBParser {
     func readHashtableSet() throws(RDBError) {
         let count = try input.readLength()
         for _ in 0..<count {
-            try visitor.setMember(try input.readString(lzfInto: valueScratch))
+            switch try readElement(lzfInto: valueScratch) {
+            case .whole(let m): try visitor.setMember(m)
+            case .checked: break
+            case .long(let m):
+                try visitor.setMember(long: m)
+                try stringPieces.finish()
+            }
         }
     }
 
@@ -23,6 +29,7 @@ extension RDBParser {
 
     /// RDB_TYPE_SET_LISTPACK: one listpack of members.
     func readListpackSet() throws(RDBError) {
-        try forEachEntry(ListpackReader.self) { (e) throws(RDBError) in try visitor.setMember(e) }
+        try forEachListpackEntry({ (e) throws(RDBError) in try visitor.setMember(e) },
+                                 long: { (e) throws(RDBError) in try visitor.setMember(long: e) })
     }
 }

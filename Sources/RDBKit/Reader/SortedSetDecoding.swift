@@ -5,13 +5,19 @@ extension RDBParser {
     func readSkiplistSortedSet(binaryScores: Bool) throws(RDBError) {
         let count = try input.readLength()
         for _ in 0..<count {
-            let member = try input.readStableString(into: pairScratch)
+            let member = try readStableElement(into: pairScratch)
             let at = input.offset
             let score = binaryScores ? try input.readBinaryDouble() : try input.readStringDouble()
             if score.isNaN {
                 throw RDBError(.corrupt("zset with NAN score detected"), offset: at)
             }
-            try visitor.zsetMember(member, score: score)
+            switch member {
+            case .whole(let m): try visitor.zsetMember(m, score: score)
+            case .checked: break
+            case .long(let m):
+                try visitor.zsetMember(long: m, score: score)
+                try stringPieces.finish()
+            }
         }
     }
 

@@ -15,6 +15,19 @@ struct CommandRefusal: Error {
     var reason: String
     /// Not Redis's refusal but ours: the command cannot be reproduced offline (stops the replay).
     var cannotReplay = false
+    /// A temporary file of a long string could not be written or read: stops the replay, even
+    /// with `skipUnknown`.
+    var failure: RDBError?
+
+    init(reason: String, cannotReplay: Bool = false) {
+        self.reason = reason
+        self.cannotReplay = cannotReplay
+    }
+
+    init(_ failure: RDBError) {
+        reason = failure.description
+        self.failure = failure
+    }
     static let wrongType = CommandRefusal(reason: "WRONGTYPE Operation against a key holding the wrong kind of value")
     static let notInteger = CommandRefusal(reason: "value is not an integer or out of range")
     static let notFloat = CommandRefusal(reason: "value is not a valid float")
@@ -43,6 +56,9 @@ public final class ReplayEngine {
     public private(set) var applied = 0
     private var queued: [AOFCommand]?
     var currentTimestamp: Int64?
+    /// The spilled arguments of the command being applied (`AOFCommand.spilled`) that its
+    /// handler takes as they are (`takesSpilled`); the others are read back whole first.
+    private(set) var spilled: [Int: SpilledString] = [:]
 
     init(keyspace: Keyspace, now: Int64) {
         self.keyspace = keyspace
@@ -99,10 +115,20 @@ public final class ReplayEngine {
             throw ReplayError(offset: command.offset, command: name,
                               reason: RedisCommandTable.commands[name] == nil ? "unknown command" : "not supported by the replay engine")
         }
-        do {
-            try handler(self, command.arguments)
+        do throws(CommandRefusal) {
+            var arguments = command.arguments
+            spilled = command.spilled
+            for index in command.spilled.keys where !ReplayEngine.takesSpilled(name, index) {
+                do throws(RDBError) { arguments[index] = try command.spilled[index]!.bytes() } catch { throw CommandRefusal(error) }
+                spilled[index] = nil
+            }
+            defer { spilled = [:] }
+            try handler(self, arguments)
             applied += 1
         } catch let refusal {
+            if let failure = refusal.failure {
+                throw ReplayError(offset: command.offset, command: name, reason: failure.description)
+            }
             if refusal.cannotReplay {
                 // Depends on chance or the server's clock: a no-op with --skip-unknown, as its help says.
                 if skipUnknown {
@@ -193,7 +219,7 @@ func argInteger(_ bytes: Bytes) throws(CommandRefusal) -> Int64 {
 }
 
 func argDouble(_ bytes: Bytes) throws(CommandRefusal) -> Double {
-    guard let v = double(bytes) else { throw .notFloat }
+    guard let v = parseDoubleArgument(bytes) else { throw .notFloat }
     return v
 }
 

@@ -3,6 +3,8 @@
 /// edges. Order inside sets and hashes is not kept: Redis does not promise one either.
 enum ReplayValue: Sendable {
     case string(Bytes)
+    /// A string longer than `ReplayValue.longStringThreshold`, kept on disk (see `Keyspace`).
+    case longString(SpilledString)
     case list(ListDeque)
     case set(Set<Bytes>)
     case zset([Bytes: Double])
@@ -29,10 +31,16 @@ enum ReplayValue: Sendable {
         }
     }
 
-    /// The model's form; sorted sets in score order, as Redis iterates them.
+    /// Strings longer than this are kept in a temporary file, not in memory (an AOF's bulk
+    /// arrives in pieces of this size, and a dump's string value too).
+    static let longStringThreshold = RESPSyntax.bulkPiece
+
+    /// The model's form; sorted sets in score order, as Redis iterates them. A long string's
+    /// bytes stay apart (its record's value is empty; see `Keyspace.forEachRecord`).
     var redisValue: RedisValue {
         switch self {
         case .string(let s): return .string(s)
+        case .longString: return .string([])
         case .list(let l): return .list(l.elements)
         case .set(let s): return .set(Array(s))
         case .zset(let z): return .sortedSet(sortedMembers(z).map { SortedSetMember(member: $0.member, score: $0.score) })
@@ -45,7 +53,7 @@ enum ReplayValue: Sendable {
 
     var type: RedisType {
         switch self {
-        case .string: return .string
+        case .string, .longString: return .string
         case .list: return .list
         case .set: return .set
         case .zset: return .zset
@@ -64,6 +72,15 @@ enum ReplayValue: Sendable {
     var hash: [Bytes: HashEntry]? { if case .hash(let v) = self { v } else { nil } }
     var stream: StreamValue? { if case .stream(let v) = self { v } else { nil } }
     var array: ReplayArray? { if case .array(let v) = self { v } else { nil } }
+
+    /// A string's length in bytes (0 for other types).
+    var stringCount: Int {
+        switch self {
+        case .string(let s): return s.count
+        case .longString(let long): return long.count
+        default: return 0
+        }
+    }
 
     /// Collections that became empty are deleted, as Redis deletes them.
     var isEmptyCollection: Bool {

@@ -19,25 +19,29 @@ public enum Restore {
         }
         let clustered = options.cluster ?? server.clusterEnabled
         let path = try resolve(source, until: options.until)
-        guard clustered && InputKind.of(path) == .aof else {
+        let filtered = !(options.filter?.isEmpty ?? true)
+        guard (clustered || filtered) && InputKind.of(path) == .aof else {
             return try load(path, into: control, server, clustered: clustered, url: url, options: options, started: started)
         }
         // A command's keys may lie in several slots (RENAME, SMOVE, SUNIONSTORE, a MULTI block):
-        // no one node can apply it. The AOF is replayed offline into the dataset it makes
-        // (as merge does), and that dataset is routed key by key.
+        // no one node can apply it. A command has no type, expiry or size, and may read keys a
+        // filter leaves out (SUNIONSTORE, RENAME): filters judge keys, not commands. So the AOF
+        // is replayed offline into the dataset it makes (as merge does), and that dataset is
+        // filtered and routed key by key.
         if options.resumePath != nil {
-            throw RDBError(.unreadable("--resume is not available for an AOF into a cluster: it is replayed into a temporary dump first, whose key order differs between runs"))
+            let why = clustered ? "into a cluster" : "with filters"
+            throw RDBError(.unreadable("--resume is not available for an AOF \(why): it is replayed into a temporary dump first, whose key order differs between runs"))
         }
         var replay = options.reader
         replay.showProgress = false
         return try ReplayedDataset.withDataset(path, now: options.nowMs, until: options.until, options: replay) { (dataset) throws(RDBError) in
-            var summary = try load(dataset, into: control, server, clustered: true, url: url, options: options, started: started)
+            var summary = try load(dataset, into: control, server, clustered: clustered, url: url, options: options, started: started)
             summary.replayedFrom = path
             return summary
         }
     }
 
-    /// Restores `path` (a dump, or an AOF into one server) through one pipeline per node.
+    /// Restores `path` (a dump, or an unfiltered AOF into one server) through one pipeline per node.
     private static func load(_ path: String, into control: RedisConnection, _ server: TargetServer, clustered: Bool,
                              url: RedisURL, options: RestoreOptions, started: Double) throws(RDBError) -> RestoreSummary {
         let isAOF = InputKind.of(path) == .aof
@@ -118,57 +122,69 @@ public enum Restore {
             return sequence < (resumed?.acknowledged ?? 0) ? nil : sequence
         }
 
-        let collector = RecordCollector { (record) throws(RDBError) in
-            guard let n = next() else { return }
-            try route(try planner.plan(record, sequence: n), n)
-        }
-        collector.onFunction = { (code) throws(RDBError) in
-            guard let n = next() else { return }
-            try route(try planner.plan(function: code, sequence: n), n)
-        }
-        collector.onModuleAux = { (aux) throws(RDBError) in try planner.moduleAux(aux) }
+        // What the target cannot hold is judged before the key is sent: a refusal stops the
+        // restore there, as a read error does.
+        return try LossPolicy(lossy: options.lossy).write(planner, for: planner.target, checkingAsItGoes: { (losses) throws(RDBError) -> RestoreSummary in
+            let collector = RecordCollector { (record) throws(RDBError) in
+                guard let n = next() else { return }
+                let decision = try planner.plan(record, sequence: n)
+                try losses.pass()
+                try route(decision, n)
+            }
+            collector.onFunction = { (code) throws(RDBError) in
+                guard let n = next() else { return }
+                let decision = try planner.plan(function: code, sequence: n)
+                try losses.pass()
+                try route(decision, n)
+            }
+            collector.onModuleAux = { (aux) throws(RDBError) in
+                planner.moduleAux(aux)
+                try losses.pass()
+            }
 
-        var readError: RDBError?
-        do throws(RDBError) {
-            if isAOF {
-                let aof = try AOFReader(path: path, options: reader, until: options.until)
-                var db = 0
-                try aof.read(rdb: FilteringVisitor(collector, filter: options.filter ?? KeyFilter(nowMs: options.nowMs))) { (command) throws(RDBError) in
-                    if command.name == "select", command.arguments.count == 2, let n = Int(String(decoding: command.arguments[1], as: UTF8.self)) {
-                        db = options.databaseMap[n] ?? n
-                        return
+            var readError: RDBError?
+            do throws(RDBError) {
+                if isAOF {
+                    let aof = try AOFReader(path: path, options: reader, until: options.until)
+                    var db = 0
+                    // Unfiltered: a filtered AOF is replayed into a dump first (see `run`).
+                    try aof.read(rdb: collector) { (command) throws(RDBError) in
+                        if command.name == "select", command.arguments.count == 2, let n = Int(String(decoding: command.arguments[1], as: UTF8.self)) {
+                            db = options.databaseMap[n] ?? n
+                            return
+                        }
+                        guard let n = next() else { return }
+                        try route(.send(RestoreItem(sequence: n, db: db, key: command.arguments.count > 1 ? command.arguments[1] : [],
+                                                    body: .command(command.arguments))), n)
                     }
-                    guard let n = next() else { return }
-                    try route(.send(RestoreItem(sequence: n, db: db, key: command.arguments.count > 1 ? command.arguments[1] : [],
-                                                body: .command(command.arguments))), n)
+                } else {
+                    try RDBReader.read(path: path, visitor: collector, filter: options.filter, options: reader)
                 }
-            } else {
-                try RDBReader.read(path: path, visitor: collector, filter: options.filter, options: reader)
+            } catch {
+                readError = error
             }
-        } catch {
-            readError = error
-        }
-        for q in queues { q.close() }
-        for t in threads { t.join() }
+            for q in queues { q.close() }
+            for t in threads { t.join() }
 
-        var summary = tracker.result
-        summary.losses = planner.losses
-        summary.seconds = SystemClock.monotonicSeconds() - started
-        summary.nodes = nodeURLs.count
-        summary.server = "\(server) at \(url.endpoint)" + (clustered ? " (cluster)" : "")
-        if let stop = tracker.stopped ?? readError {
-            let progress = tracker.progress
-            var message = "\(stop.reason); stopped after \(progress.acknowledged) items of the source were done (\(summary.text))"
-            if let resumePath = options.resumePath {
-                try ResumePoint(source: path, target: targetName, acknowledged: progress.acknowledged, sent: progress.sent).write(to: resumePath)
-                message += "; run again with --resume \(resumePath) to go on"
-            } else {
-                message += "; --resume FILE keeps a resume point"
+            var summary = tracker.result
+            summary.losses = planner.losses
+            summary.seconds = SystemClock.monotonicSeconds() - started
+            summary.nodes = nodeURLs.count
+            summary.server = "\(server) at \(url.endpoint)" + (clustered ? " (cluster)" : "")
+            if let stop = tracker.stopped ?? readError {
+                let progress = tracker.progress
+                var message = "\(stop.reason); stopped after \(progress.acknowledged) items of the source were done (\(summary.text))"
+                if let resumePath = options.resumePath {
+                    try ResumePoint(source: path, target: targetName, acknowledged: progress.acknowledged, sent: progress.sent).write(to: resumePath)
+                    message += "; run again with --resume \(resumePath) to go on"
+                } else {
+                    message += "; --resume FILE keeps a resume point"
+                }
+                throw RDBError(.io(message), offset: stop.offset, key: stop.key, context: stop.context)
             }
-            throw RDBError(.io(message), offset: stop.offset, key: stop.key, context: stop.context)
-        }
-        if let resumePath = options.resumePath { ResumePoint.remove(resumePath) }
-        return summary
+            if let resumePath = options.resumePath { ResumePoint.remove(resumePath) }
+            return summary
+        })
     }
 
     /// A backup folder gives the restore point `backups` and `merge DIR` choose for `until` (a
@@ -220,15 +236,15 @@ public enum Restore {
     /// hold something in it (the loss policy), listing everything it would lose.
     private static func refuseLosses(_ path: String, target: RDBTarget, options: RestoreOptions) throws(RDBError) {
         var scan = options
-        scan.lossy = true
         scan.reader.showProgress = false
         let planner = try RestorePlanner(target: target, options: scan, maximumBulk: Int.max)
         let probe = RecordCollector { (record) throws(RDBError) in _ = try planner.plan(record, sequence: 0) }
         probe.onFunction = { (code) throws(RDBError) in _ = try planner.plan(function: code, sequence: 0) }
-        probe.onModuleAux = { (aux) throws(RDBError) in try planner.moduleAux(aux) }
+        probe.onModuleAux = { (aux) throws(RDBError) in planner.moduleAux(aux) }
         guard try mayLose(path, target: target) else { return }
-        try RDBReader.read(path: path, visitor: probe, filter: options.filter, options: scan.reader)
-        try LossPolicy(lossy: false).check(planner.losses, target: target)
+        try LossPolicy(lossy: false).write(planner, for: target) { () throws(RDBError) in
+            try RDBReader.read(path: path, visitor: probe, filter: options.filter, options: scan.reader)
+        }
     }
 
     /// A module value needs its module on the target. The source is read first (values other

@@ -1,9 +1,10 @@
 /// Turns the source's keys and libraries into what goes to the target: a `RESTORE` payload in
 /// the RDB version the target accepts (the writer's downgrade path), or, for a key whose payload
 /// is over the server's `proto-max-bulk-len`, the commands Redis's AOF rewrite would write for it.
-/// What the target cannot hold follows the loss policy: the restore stops before sending it,
-/// unless `lossy`, which drops it and reports it.
-final class RestorePlanner {
+/// What the target cannot hold is in `losses`, for the loss policy to judge before anything of
+/// the key is sent (`LossPolicy.write(_:for:checkingAsItGoes:)`, which drives the planner as the
+/// output it is).
+final class RestorePlanner: TargetOutput {
     enum Decision {
         case send(RestoreItem)
         case skip(RestoreOutcome)
@@ -12,8 +13,6 @@ final class RestorePlanner {
     private let writer: RDBWriter
     private let options: RestoreOptions
     private let maximumBulk: Int
-    /// How many of the writer's losses were looked at.
-    private var lossesSeen = 0
 
     init(target: RDBTarget, options: RestoreOptions, maximumBulk: Int) throws(RDBError) {
         writer = try RDBWriter(path: nil, target: target)
@@ -25,15 +24,15 @@ final class RestorePlanner {
     var target: RDBTarget { writer.target }
     var losses: [ConversionLoss] { writer.losses }
 
+    /// What was restored is on the server, and stays: there is nothing to make visible or take back.
+    func finish() throws(RDBError) {}
+    func abandon() {}
+
     func plan(_ record: KeyRecord, sequence: Int) throws(RDBError) -> Decision {
         if let at = record.expireAtMs, at <= options.nowMs { return .skip(.expired) }
         let db = options.databaseMap[record.db] ?? record.db
-        guard writer.admits(record) else {
-            try checkLosses()
-            return .skip(.dropped)
-        }
+        guard writer.admits(record) else { return .skip(.dropped) }
         let payload = try writer.dumpPayload(for: record)
-        try checkLosses()
         if payload.count <= maximumBulk {
             return .send(RestoreItem(sequence: sequence, db: db, key: record.key,
                                      body: .payload(payload, expireAtMs: record.expireAtMs, idleSeconds: record.idleSeconds,
@@ -56,22 +55,13 @@ final class RestorePlanner {
     func plan(function code: Bytes, sequence: Int) throws(RDBError) -> Decision {
         guard writer.target.hasFunctions else {
             writer.lose(LossText.functionLibrary)
-            try checkLosses()
             return .skip(.dropped)
         }
         return .send(RestoreItem(sequence: sequence, db: 0, key: [], body: .function(code), replacing: options.existing == .replace))
     }
 
     /// Module aux data rides with keys in a file; no command restores it.
-    func moduleAux(_ aux: ModuleAux) throws(RDBError) {
+    func moduleAux(_ aux: ModuleAux) {
         writer.loseModuleAux(aux)
-        try checkLosses()
-    }
-
-    /// The loss policy: new losses stop the restore unless they were asked for or `lossy`.
-    private func checkLosses() throws(RDBError) {
-        let fresh = Array(writer.losses[lossesSeen...])
-        lossesSeen = writer.losses.count
-        try LossPolicy(lossy: options.lossy).check(fresh, target: writer.target)
     }
 }

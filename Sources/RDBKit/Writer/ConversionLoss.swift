@@ -37,6 +37,11 @@ enum LossText {
                                                  : byCommands ? ": no command restores it" : ": none before Redis 5.0 (RDB 9)")
     }
 
+    /// A library where only keys are written (RESTORE payloads): `name` from its `#!` line.
+    static func functionLibraryByPayload(_ name: Bytes?) -> String {
+        "function library " + (name.map { displayKey($0) + " " } ?? "") + "dropped: a RESTORE payload carries keys only (convert --to resp loads libraries)"
+    }
+
     static func nacked(_ count: Int, group: Bytes) -> String {
         "\(count) NACKed pending entries of group \(displayKey(group)) dropped: no NACK zone before Redis 8.8 (RDB 14)"
     }

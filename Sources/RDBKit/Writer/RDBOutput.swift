@@ -75,7 +75,7 @@ public final class RDBOutput {
     func stringDouble(_ d: Double) {
         if d.isNaN { return byte(253) }
         if d.isInfinite { return byte(d > 0 ? 254 : 255) }
-        let text = d == d.rounded() && abs(d) < 1e17 ? String(Int64(d)) : "\(d)"
+        let text = DoubleText.rdbStringDouble(d)
         byte(UInt8(text.utf8.count))
         raw(Array(text.utf8))
     }

@@ -143,6 +143,7 @@ public final class RDBWriter: KeySink {
         guard admits(record) else { return }
         writeKeyAttributes(db: record.db, expireAtMs: record.expireAtMs, idleSeconds: record.idleSeconds,
                            lfuFrequency: record.lfuFrequency, key: record.key)
+        writeKeyMetadata(record.metadata, db: record.db, key: record.key, to: out)
         begin(.RDB_TYPE_STRING, key: record.key)
         try out.string(value)
         keysWritten += 1
@@ -156,7 +157,7 @@ public final class RDBWriter: KeySink {
         writeHeaderIfNeeded()
         writeKeyAttributes(db: info.db, expireAtMs: info.expireAtMs, idleSeconds: info.idleSeconds,
                            lfuFrequency: info.lfuFrequency, key: key.array)
-        writeKeyMetadata(info.metadata, db: info.db, key: key.array)
+        writeKeyMetadata(info.metadata, db: info.db, key: key.array, to: out)
         out.byte(info.rdbType.byte)
         key.withBytes { out.string($0) }
     }
@@ -233,12 +234,26 @@ public final class RDBWriter: KeySink {
         return payload.out.pending
     }
 
-    /// `dumpPayload` of a string key whose value arrives in pieces, written to `sink` as it is
-    /// made (RDBOutput flushes about every MiB) rather than returned.
-    public func dumpPayload(longString value: StringValue, to sink: ByteSink) throws(RDBError) {
-        let out = RDBOutput(file: sink, compress: true)
-        out.byte(RDBValueType.RDB_TYPE_STRING.byte)
+    /// `dumpPayload` of a string key whose value arrives in pieces (the record's own value is
+    /// empty), written to `sink` as it is made (RDBOutput flushes about every MiB) rather than returned.
+    public func dumpPayload(_ record: KeyRecord, longString value: StringValue, to sink: ByteSink) throws(RDBError) {
+        let out = beginPayload(record.metadata, .RDB_TYPE_STRING, db: record.db, key: record.key, to: sink)
         try out.string(value)
+        try endPayload(out)
+    }
+
+    /// A payload made as its bytes come, into `sink`: the key's metadata and type byte now, the
+    /// value by the caller (a copied value's stored bytes, `ValueCopier`), then `endPayload`.
+    func beginPayload(_ metadata: [KeyMetadata], _ type: RDBValueType, db: Int, key: @autoclosure () -> Bytes,
+                      to sink: ByteSink) -> RDBOutput {
+        let out = RDBOutput(file: sink, compress: true)
+        writeKeyMetadata(metadata, db: db, key: key(), to: out)
+        out.byte(type.byte)
+        return out
+    }
+
+    /// The payload's RDB version and CRC64, flushed to its sink.
+    func endPayload(_ out: RDBOutput) throws(RDBError) {
         let version = UInt16(target.version)
         out.byte(UInt8(version & 0xFF))
         out.byte(UInt8(version >> 8))
@@ -247,7 +262,7 @@ public final class RDBWriter: KeySink {
     }
 
     private func writeValue(_ record: KeyRecord) throws(RDBError) {
-        writeKeyMetadata(record.metadata, db: record.db, key: record.key)
+        writeKeyMetadata(record.metadata, db: record.db, key: record.key, to: out)
         switch record.value {
         case .string(let s):
             begin(.RDB_TYPE_STRING, key: record.key)
@@ -272,7 +287,7 @@ public final class RDBWriter: KeySink {
     }
 
     /// rdbSaveKeyMetadata (keymeta.c): before the type byte, in files and DUMP payloads alike.
-    private func writeKeyMetadata(_ metadata: [KeyMetadata], db: Int, key: @autoclosure () -> Bytes) {
+    private func writeKeyMetadata(_ metadata: [KeyMetadata], db: Int, key: @autoclosure () -> Bytes, to out: RDBOutput) {
         guard !metadata.isEmpty else { return }
         guard target.hasKeyMetadata else {
             return lose(LossText.keyMetadata(metadata.map(\.className)), db: db, key: key())

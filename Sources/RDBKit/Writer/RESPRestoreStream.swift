@@ -5,6 +5,10 @@ public final class RESPRestoreStream: KeySink {
     private let writer: RDBWriter
     private let encoder: RESPEncoder
     private var currentDB: Int?
+    /// A payload made as it comes (a long string's, a copied value's): over a MiB it waits in a
+    /// temporary file until its length, which the RESTORE argument states first, is known.
+    private let stage = StagedBytes(purpose: "a RESTORE payload")
+    private var copied: (record: KeyRecord, out: RDBOutput)?
     public var commands: Int { encoder.commands }
     public private(set) var keysWritten = 0
 
@@ -35,17 +39,20 @@ public final class RESPRestoreStream: KeySink {
     }
 
     /// A string key whose value arrives in pieces: its payload (compressed as it goes, so its
-    /// length is known only at its end) is staged in a temporary file, then copied out.
+    /// length is known only at its end) is staged (`StagedBytes`), then copied out.
     public func write(_ record: KeyRecord, longString value: StringValue) throws(RDBError) {
         guard writer.admits(record) else { return }
-        let staged = SpillSink(purpose: "a long string's RESTORE payload")
-        defer { staged.abandon() }
-        try writer.dumpPayload(longString: value, to: staged)
+        defer { stage.abandon() }
+        try writer.dumpPayload(record, longString: value, to: stage)
+        try restoreStaged(record)
+    }
+
+    private func restoreStaged(_ record: KeyRecord) throws(RDBError) {
         try select(record.db)
         let (before, after) = arguments(record)
         encoder.begin(count: before.count + 1 + after.count)
         for a in before { a.withUnsafeBytes { encoder.argument($0) } }
-        try encoder.argument(count: staged.count, from: staged.file.readBack())
+        try encoder.argument(stage)
         for a in after { a.withUnsafeBytes { encoder.argument($0) } }
         try encoder.end()
         keysWritten += 1
@@ -75,4 +82,29 @@ public final class RESPRestoreStream: KeySink {
     public func finish() throws(RDBError) { try encoder.finish() }
 
     public func abandon() { encoder.abandon() }
+}
+
+extension RESPRestoreStream: ValueCopyTarget {
+    var target: RDBTarget { writer.target }
+
+    /// A value copied as stored (`ValueCopier`): its payload is staged as its bytes come.
+    func beginCopy(_ info: KeyInfo, key: RDBString) throws(RDBError) {
+        let record = KeyRecord(db: info.db, key: key.array, value: .string([]), expireAtMs: info.expireAtMs,
+                               idleSeconds: info.idleSeconds, lfuFrequency: info.lfuFrequency)
+        copied = (record, writer.beginPayload(info.metadata, info.rdbType, db: info.db, key: record.key, to: stage))
+    }
+
+    func copyValueBytes(_ bytes: UnsafeRawBufferPointer) throws(RDBError) {
+        copied!.out.raw(bytes)
+        try copied!.out.flushIfFull()
+    }
+
+    func endCopy() throws(RDBError) {
+        defer {
+            copied = nil
+            stage.abandon()
+        }
+        try writer.endPayload(copied!.out)
+        try restoreStaged(copied!.record)
+    }
 }

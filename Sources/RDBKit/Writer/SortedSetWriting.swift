@@ -9,7 +9,7 @@ extension RDBWriter {
             var sorted = members
             sorted.sort { $0.score != $1.score ? $0.score < $1.score : $0.member.lexicographicallyPrecedes($1.member) }
             begin(target.hasListpacks ? .RDB_TYPE_ZSET_LISTPACK : .RDB_TYPE_ZSET_ZIPLIST, key: key)
-            out.string(packed(sorted.flatMap { [$0.member, Array(scoreText($0.score).utf8)] }))
+            out.string(packed(sorted.flatMap { [$0.member, Array(DoubleText.listpackScore($0.score).utf8)] }))
             return
         }
         begin(target.hasBinaryScores ? .RDB_TYPE_ZSET_2 : .RDB_TYPE_ZSET, key: key)
@@ -19,6 +19,4 @@ extension RDBWriter {
             if target.hasBinaryScores { out.binaryDouble(m.score) } else { out.stringDouble(m.score) }
         }
     }
-
-    func scoreText(_ d: Double) -> String { RDBWriterScore.text(d) }
 }

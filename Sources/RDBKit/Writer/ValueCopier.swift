@@ -1,8 +1,28 @@
-/// Between the reader and an `RDBWriter`: a key whose target stores it as the input does (the
-/// same format, `RDBTarget.storesAsIs`) has its value copied as stored (`KeyAction.copy`: read
-/// and checked, never re-encoded); every other key goes to `collector`, which builds its
-/// record for the writer to re-encode. Module values are always decoded, and so are streams with
-/// IDMP state (the writer leaves out the iids their server would drop on load).
+/// Where `ValueCopier` copies a value as stored: an RDB file (`RDBWriter`), RESTORE payloads
+/// (restore-payload's lines, `RESPRestoreStream`). The key's attributes and metadata come with
+/// `beginCopy`, the value's bytes in pieces, then `endCopy`.
+protocol ValueCopyTarget: AnyObject {
+    var target: RDBTarget { get }
+    func beginCopy(_ info: KeyInfo, key: RDBString) throws(RDBError)
+    func copyValueBytes(_ bytes: UnsafeRawBufferPointer) throws(RDBError)
+    func endCopy() throws(RDBError)
+    /// The input's RESIZEDB numbers for `db`, when they hold for the output (`adoptsResizeHints`).
+    func adoptResizeHint(db: Int, keys: Int, expires: Int)
+}
+
+extension ValueCopyTarget {
+    func adoptResizeHint(db: Int, keys: Int, expires: Int) {}
+}
+
+extension RDBWriter: ValueCopyTarget {
+    func adoptResizeHint(db: Int, keys: Int, expires: Int) { resizeHints[db] = (keys, expires) }
+}
+
+/// Between the reader and a `ValueCopyTarget`: a key whose target stores it as the input does
+/// (the same format, `RDBTarget.storesAsIs`) has its value copied as stored (`KeyAction.copy`:
+/// read and checked, never re-encoded, never held whole); every other key goes to `collector`,
+/// which builds its record for the writer to re-encode. Module values are always decoded, and
+/// so are streams with IDMP state (the writer leaves out the iids their server would drop on load).
 final class ValueCopier: ForwardsElements, ForwardsFileRecords {
     enum Route {
         case copy
@@ -11,7 +31,7 @@ final class ValueCopier: ForwardsElements, ForwardsFileRecords {
     }
 
     let collector: RecordCollector
-    private let writer: RDBWriter
+    private let writer: ValueCopyTarget
     /// Decides per key (`merge` holds the keys its commands may touch); nil copies every key it can.
     private let route: ((KeyInfo, RDBString) -> Route)?
     /// The input's own RESIZEDB numbers become the output's (convert without filters).
@@ -32,7 +52,7 @@ final class ValueCopier: ForwardsElements, ForwardsFileRecords {
     var elementSink: RecordCollector { collector }
     var fileSink: RecordCollector { collector }
 
-    init(writer: RDBWriter, collector: RecordCollector, route: ((KeyInfo, RDBString) -> Route)? = nil) {
+    init(writer: ValueCopyTarget, collector: RecordCollector, route: ((KeyInfo, RDBString) -> Route)? = nil) {
         self.writer = writer
         self.collector = collector
         self.route = route
@@ -52,7 +72,7 @@ final class ValueCopier: ForwardsElements, ForwardsFileRecords {
     func selectDB(_ db: Int) throws(RDBError) { state.pointee.db = db }
 
     func resizeDB(keys: UInt64, expires: UInt64) throws(RDBError) {
-        if adoptsResizeHints && state.pointee.sameFormat { writer.resizeHints[state.pointee.db] = (Int(keys), Int(expires)) }
+        if adoptsResizeHints && state.pointee.sameFormat { writer.adoptResizeHint(db: state.pointee.db, keys: Int(keys), expires: Int(expires)) }
     }
 
     func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction {
@@ -60,7 +80,7 @@ final class ValueCopier: ForwardsElements, ForwardsFileRecords {
         case .drop:
             return .skip
         case .copy where state.pointee.sameFormat && info.type != .module && info.rdbType.streamLayout?.hasIdmp != true:
-            writer.beginCopy(info, key: key)
+            try writer.beginCopy(info, key: key)
             state.pointee.copying = true
             return .copy
         case .copy, .decode:
@@ -86,6 +106,14 @@ final class ValueCopier: ForwardsElements, ForwardsFileRecords {
     }
     func hashField(_ field: RDBString, value: RDBString, expireAtMs: Int64?) throws(RDBError) {
         if !state.pointee.copying { try collector.hashField(field, value: value, expireAtMs: expireAtMs) }
+    }
+    func listElement(long element: StringValue) throws(RDBError) { if !state.pointee.copying { try collector.listElement(long: element) } }
+    func setMember(long member: StringValue) throws(RDBError) { if !state.pointee.copying { try collector.setMember(long: member) } }
+    func zsetMember(long member: StringValue, score: Double) throws(RDBError) {
+        if !state.pointee.copying { try collector.zsetMember(long: member, score: score) }
+    }
+    func hashField(_ field: RDBString, longValue value: StringValue, expireAtMs: Int64?) throws(RDBError) {
+        if !state.pointee.copying { try collector.hashField(field, longValue: value, expireAtMs: expireAtMs) }
     }
     func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError) {
         if !state.pointee.copying { try collector.streamEntry(id: id, fields: fields) }

@@ -116,6 +116,65 @@ final class LongValueMemoryTests: XCTestCase {
         XCTAssertEqual(records.first { $0.key == Array("list".utf8) }?.value, .list([expected, Array("s".utf8)]), "a long list element, held")
     }
 
+    /// An AOF whose SET carries a 96 MiB bulk, then an APPEND to it: every verb that reads the
+    /// AOF takes the bulk in pieces (export, merge and convert from a temporary file), and what
+    /// they write holds the value whole.
+    func testAOFBulkIsAppliedInPieces() throws {
+        let dir = try directory()
+        let dump = try writeBigDump(in: dir)
+        let aof = dir.appendingPathComponent("big.aof")
+        let value = Self.noise(Self.valueSize)
+        var file = Data("*3\r\n$3\r\nSET\r\n$4\r\nlong\r\n$\(Self.valueSize)\r\n".utf8)
+        file.append(contentsOf: value)
+        file.append(contentsOf: Array("\r\n*3\r\n$6\r\nAPPEND\r\n$4\r\nlong\r\n$4\r\ntail\r\n".utf8))
+        try file.write(to: aof)
+        let out = dir.appendingPathComponent("out").path
+        let jobs: [[String]] = [
+            ["export", aof.path, "-o", out + ".jsonl"],
+            ["convert", aof.path, out + ".rdb"],
+            ["merge", dump, aof.path, "-o", out + "-merged.rdb"],
+            ["repair", aof.path, "-o", out + "-repaired.aof"],
+        ]
+        for job in jobs {
+            let run = try peakRSS(job)
+            XCTAssertEqual(run.status, 0, job.joined(separator: " "))
+            print("peak RSS \(run.bytes >> 20) MiB: rdbkit \(job[0]) (AOF with a 96 MiB bulk)")
+            XCTAssertLessThan(run.bytes, Self.bound, job.joined(separator: " "))
+        }
+        for rdb in [out + ".rdb", out + "-merged.rdb"] {
+            let long = try RDBReader.records(path: rdb).first { $0.key == Array("long".utf8) }
+            XCTAssertTrue(long?.value == .string(value + Array("tail".utf8)), rdb)
+        }
+        let exported = try Data(contentsOf: URL(fileURLWithPath: out + ".jsonl"))
+        XCTAssertGreaterThan(exported.count, Self.valueSize * 4 / 3)
+    }
+
+    /// A set of 1.5M members (its record alone would pass the bound): restore-payload and
+    /// `convert --to resp` copy its stored bytes into its payload as they are read.
+    func testABigContainersPayloadIsMadeInPieces() throws {
+        let dir = try directory()
+        let dump = dir.appendingPathComponent("bigset.rdb").path
+        let members = (0..<1_500_000).map { Array("member:\($0):xyzw".utf8) }
+        let writer = try RDBWriter(path: dump, target: try XCTUnwrap(RDBTarget.named("redis-7.0")))
+        try writer.write(KeyRecord(db: 0, key: Array("big:set".utf8), value: .set(members)))
+        try writer.write(KeyRecord(db: 0, key: Array("small".utf8), value: .string(Array("hello".utf8))))
+        try writer.finish()
+        let out = dir.appendingPathComponent("out").path
+        for job in [["restore-payload", dump, "-o", out + ".jsonl"], ["convert", dump, out + ".resp", "--to", "resp"]] {
+            let run = try peakRSS(job)
+            XCTAssertEqual(run.status, 0, job.joined(separator: " "))
+            print("peak RSS \(run.bytes >> 20) MiB: rdbkit \(job[0]) (a set of 1.5M members)")
+            XCTAssertLessThan(run.bytes, Self.bound, job.joined(separator: " "))
+        }
+        let lines = try parseJSONLines(try Data(contentsOf: URL(fileURLWithPath: out + ".jsonl")))
+        let line = try XCTUnwrap(lines.first { $0["key"] as? String == "big:set" })
+        let base64 = try XCTUnwrap((line["payload"] as? [String: Any])?["base64"] as? String)
+        guard case .set(let back) = try RestorePayload.decode(try XCTUnwrap(Base64.decode(Array(base64.utf8)))) else {
+            return XCTFail("not a set")
+        }
+        XCTAssertEqual(Set(back), Set(members))
+    }
+
     /// An AOF whose SET carries a 96 MiB bulk: validate passes over it in pieces.
     func testAOFBulkIsNotHeldByValidate() throws {
         let dir = try directory()

@@ -145,12 +145,59 @@ final class Redis88FixtureTests: XCTestCase {
                         "abcdefg", "abcdefgh", "", "\u{0}\u{FFFD}"].enumerated().map { $0.offset == 12 ? String(decoding: [0, 0xFF], as: UTF8.self) : $0.element })
         XCTAssertEqual(array.elements[1].value, .int(42))
         XCTAssertEqual(array.elements[3].value, .double(3.5))
-        XCTAssertEqual(RedisDoubleText.d2string(1e300), "1e+300")
-        XCTAssertEqual(RedisDoubleText.d2string(0.000001), "0.000001")
-        XCTAssertEqual(RedisDoubleText.d2string(1.5e-7), "1.5e-7")
-        XCTAssertEqual(RedisDoubleText.arrayFloat(2.0), "2.0")
+        XCTAssertEqual(DoubleText.d2string(1e300), "1e+300")
+        XCTAssertEqual(DoubleText.d2string(0.000001), "0.000001")
+        XCTAssertEqual(DoubleText.d2string(1.5e-7), "1.5e-7")
+        XCTAssertEqual(DoubleText.arrayElement(2.0), "2.0")
         XCTAssertEqual(Array("1.0".utf8).withUnsafeBytes { ArrayEncoding.encode($0) }, .double(1.0))
         XCTAssertEqual(Array("1e3".utf8).withUnsafeBytes { ArrayEncoding.encode($0) }, .smallString(Array("1e3".utf8)))
+    }
+
+    /// A string long enough to arrive in pieces keeps its key metadata (RDB 13+): in an RDB
+    /// file written through records, in RESP RESTOREs and in its RESTORE payload, which is the
+    /// payload of the same key held whole. The RDB 14 fixture's keys come along.
+    func testALongStringKeepsItsKeyMetadata() throws {
+        let target = try XCTUnwrap(RDBTarget.named("redis-8.8"))
+        let dir = try scratchDirectory("long-meta")
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let noise = (0..<(3 << 20)).map { _ -> UInt8 in
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return UInt8(truncatingIfNeeded: state)
+        }
+        // Class "KMT1", version 3, ALLOW_IGNORE; its data an RDB_MODULE_OPCODE_UINT 5, then EOF.
+        let metadata = [KeyMetadata(classSpec: 0x28C4_F519, payload: [2, 5, 0])]
+        XCTAssertEqual(metadata[0].className, "KMT1")
+        let long = KeyRecord(db: 0, key: Array("long:meta".utf8), value: .string(noise), metadata: metadata)
+        let dump = dir.appendingPathComponent("long.rdb").path
+        let writer = try RDBWriter(path: dump, target: target)
+        for record in try RDBReader.records(path: try self.dump("redis-8.8")) { try writer.write(record) }
+        try writer.write(long)
+        try writer.finish()
+
+        var sized = KeyFilter(nowMs: 0)
+        sized.minimumSize = 1
+        let converted = dir.appendingPathComponent("converted.rdb").path
+        _ = try Convert.rdbToRDB(inputPath: dump, outputPath: converted, target: target, lossy: false, filter: sized)
+        XCTAssertEqual(try RDBReader.records(path: converted).first { $0.key == long.key }?.metadata, metadata)
+
+        let whole = try RDBWriter(path: nil, target: target).dumpPayload(for: long)
+        // Copied as stored (the dump's own format), and written from its pieces (a size filter builds records).
+        for filter in [nil, sized] {
+            let payloads = dir.appendingPathComponent("payloads.jsonl").path
+            _ = try Convert.restorePayloads(inputPath: dump, outputPath: payloads, target: target, lossy: true, filter: filter)
+            let line = try XCTUnwrap(try parseJSONLines(try Data(contentsOf: URL(fileURLWithPath: payloads))).first { $0["key"] as? String == "long:meta" })
+            let base64 = try XCTUnwrap((line["payload"] as? [String: Any])?["base64"] as? String)
+            XCTAssertTrue(Base64.decode(Array(base64.utf8)) == whole, "the payload in pieces differs from the whole key's")
+        }
+
+        for filter in [nil, sized] {
+            let resp = dir.appendingPathComponent("restore.resp").path
+            _ = try Convert.rdbToRESP(inputPath: dump, outputPath: resp, target: target, lossy: true, filter: filter)
+            let stream = try Data(contentsOf: URL(fileURLWithPath: resp))
+            XCTAssertNotNil(stream.range(of: Data(whole)), "the RESTORE command carries the whole key's payload")
+        }
     }
 }
 

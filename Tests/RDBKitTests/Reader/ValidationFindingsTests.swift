@@ -111,6 +111,18 @@ final class JSONImportPlaceTests: XCTestCase {
         XCTAssertTrue(error.description.hasPrefix("at offset \(error.offset)"), error.description)
     }
 
+    /// A string longer than a line keeps (`LongJSONString`) counts by its own length: the
+    /// column and offset after it are the input's, not those of the token standing for it.
+    func testColumnAfterALongStringIsTheInputsColumn() throws {
+        let long = String(repeating: "a", count: 2 * LongJSONString.threshold + 17)
+        let good = #"{"db":0,"key":"a","type":"string","value":"x"}"#
+        let bad = #"{"db":0,"key":"b","type":"string","value":""# + long + #"" "oops"}"#
+        let error = try importError(good + "\n" + bad + "\n")
+        let column = bad.utf8.count - #""oops"}"#.utf8.count + 1
+        XCTAssertEqual(error.context, "line 2, column \(column)")
+        XCTAssertEqual(error.offset, Int64(good.utf8.count + 1 + column - 1))
+    }
+
     func testSchemaErrorNamesTheKey() throws {
         let error = try importError(#"{"db":0,"key":"k1","type":"string","value":"x"}"# + "\n" + #"{"db":0,"key":"k2","type":"zset","value":[["m","x"]]}"# + "\n")
         XCTAssertEqual(error.key, Array("k2".utf8))

@@ -28,6 +28,39 @@ final class RestoreSourceTests: XCTestCase {
         XCTAssertEqual(try server.command("DEBUG", "DIGEST"), try original.command("DEBUG", "DIGEST"))
     }
 
+    /// Filters judge an AOF's replayed keys, not only its base: the server gets exactly the keys
+    /// of the dataset the AOF makes that pass them, and a resume point is refused there.
+    func testFiltersApplyToAnAOFsReplayedKeys() throws {
+        guard let apt = RedisServerProcess.executable("redis-server") else { throw XCTSkip("redis-server is not installed") }
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let aof = directory + "/types.aof"
+        _ = try Convert.rdbToAOF(inputPath: types, outputPath: aof, layout: .singleFile, target: RDBTarget.named("redis-7.0")!, lossy: false)
+        guard let server = try RedisServerProcess(command: [apt]) else { return }
+        defer { server.stop() }
+        var options = RestoreFixtureTests.options()
+        var filter = KeyFilter(nowMs: options.nowMs)
+        filter.types = [.hash]
+        filter.keyPatterns = [GlobPattern(Array("hash:*".utf8))]
+        options.filter = filter
+        let summary = try Restore.run(source: aof, url: RedisURL(host: "127.0.0.1", port: server.port), options: options)
+        XCTAssertEqual(summary.failed, 0, "\(summary.failures.prefix(3).map(\.error))")
+        let expected = try RDBReader.records(path: types).filter {
+            if case .hash = $0.value { return $0.key.starts(with: Array("hash:".utf8)) && ($0.expireAtMs ?? .max) > options.nowMs }
+            return false
+        }
+        XCTAssertGreaterThan(expected.count, 2)
+        XCTAssertEqual(try server.command("DBSIZE").trimmingCharacters(in: .whitespacesAndNewlines), "\(expected.count)")
+        for db in ["1", "15"] { XCTAssertEqual(try server.command("-n", db, "DBSIZE").trimmingCharacters(in: .whitespacesAndNewlines), "0") }
+        for record in expected {
+            XCTAssertEqual(try server.command("TYPE", String(decoding: record.key, as: UTF8.self)).trimmingCharacters(in: .whitespacesAndNewlines), "hash")
+        }
+        options.resumePath = directory + "/resume"
+        XCTAssertThrowsError(try Restore.run(source: aof, url: RedisURL(host: "127.0.0.1", port: server.port), options: options)) { error in
+            XCTAssertTrue("\(error)".contains("--resume is not available for an AOF with filters"), "\(error)")
+        }
+    }
+
     /// The restore point `backups` chooses: by the snapshots' own time (their ctime), not their names.
     func testABackupFolderGivesTheDumpTakenAtOrBeforeUntil() throws {
         guard let apt = RedisServerProcess.executable("redis-server") else { throw XCTSkip("redis-server is not installed") }

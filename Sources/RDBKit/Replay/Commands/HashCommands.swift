@@ -33,7 +33,7 @@ extension ReplayEngine {
                 }
                 let sum = current + by
                 guard sum.isFinite else { throw CommandRefusal(reason: "increment would produce NaN or Infinity") }
-                h[a[2], default: ReplayValue.HashEntry(value: [])].value = text(humanFriendly(sum))
+                h[a[2], default: ReplayValue.HashEntry(value: [])].value = text(DoubleText.humanFriendly(sum))
             }
         },
         "hexpire": { e, a throws(CommandRefusal) in try e.fieldExpire(a, unit: 1000, relative: true) },

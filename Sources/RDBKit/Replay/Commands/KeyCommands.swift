@@ -35,7 +35,12 @@ extension ReplayEngine {
             if target == e.db && a[1] == a[2] { throw CommandRefusal(reason: "source and destination objects are the same") }
             guard let source = e.entry(a[1]) else { return }
             if e.keyspace[target, a[2]] != nil && !replace { return }
-            e.keyspace[target, a[2]] = source
+            var copy = source
+            // A spilled string is appended to in place (APPEND): the copy gets its own file.
+            if case .longString(let long) = source.value {
+                do throws(RDBError) { copy.value = .longString(try long.copy()) } catch { throw CommandRefusal(error) }
+            }
+            e.keyspace[target, a[2]] = copy
         },
         "swapdb": { e, a throws(CommandRefusal) in
             e.keyspace.swap(Int(try argInteger(a[1])), Int(try argInteger(a[2])))

@@ -143,7 +143,7 @@ extension ReplayEngine {
             switch word(a[i]) {
             case "weights" where operation != .difference && i + keys.count < a.count:
                 for k in 0..<keys.count {
-                    guard let w = double(a[i + 1 + k]) else { throw CommandRefusal(reason: "weight value is not a float") }
+                    guard let w = parseDoubleArgument(a[i + 1 + k]) else { throw CommandRefusal(reason: "weight value is not a float") }
                     weights[k] = w
                 }
                 i += keys.count
@@ -258,10 +258,10 @@ struct ScoreRange {
 
     private static func bound(_ b: Bytes) throws(CommandRefusal) -> (Double, Bool) {
         if b.first == UInt8(ascii: "(") {
-            guard let v = double(Array(b.dropFirst())) else { throw CommandRefusal(reason: "min or max is not a float") }
+            guard let v = parseDoubleArgument(Array(b.dropFirst())) else { throw CommandRefusal(reason: "min or max is not a float") }
             return (v, true)
         }
-        guard let v = double(b) else { throw CommandRefusal(reason: "min or max is not a float") }
+        guard let v = parseDoubleArgument(b) else { throw CommandRefusal(reason: "min or max is not a float") }
         return (v, false)
     }
 

@@ -1,45 +1,36 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// String commands (t_string.c, bitops.c): SET and its forms, MSET, APPEND, SETRANGE, the
 /// INCR family, GETSET/GETDEL/GETEX, SETBIT, BITOP.
 extension ReplayEngine {
     static let stringHandlers: [String: Handler] = [
         "set": { e, a throws(CommandRefusal) in try e.set(a) },
-        "setnx": { e, a throws(CommandRefusal) in if !e.exists(a[1]) { e.store(a[1], .string(a[2])) } },
-        "setex": { e, a throws(CommandRefusal) in try e.setWithExpiry(a[1], a[3], amount: a[2], unit: 1000) },
-        "psetex": { e, a throws(CommandRefusal) in try e.setWithExpiry(a[1], a[3], amount: a[2], unit: 1) },
+        "setnx": { e, a throws(CommandRefusal) in if !e.exists(a[1]) { e.store(a[1], e.stringArgument(a, 2)) } },
+        "setex": { e, a throws(CommandRefusal) in try e.setWithExpiry(a[1], e.stringArgument(a, 3), amount: a[2], unit: 1000) },
+        "psetex": { e, a throws(CommandRefusal) in try e.setWithExpiry(a[1], e.stringArgument(a, 3), amount: a[2], unit: 1) },
         "getset": { e, a throws(CommandRefusal) in
-            _ = try e.string(a[1])
-            e.store(a[1], .string(a[2]))
+            try e.checkString(a[1])
+            e.store(a[1], e.stringArgument(a, 2))
         },
         "getdel": { e, a throws(CommandRefusal) in
-            _ = try e.string(a[1])
+            try e.checkString(a[1])
             _ = e.delete(a[1])
         },
         "getex": { e, a throws(CommandRefusal) in try e.getex(a) },
         "mset": { e, a throws(CommandRefusal) in
             guard a.count % 2 == 1 else { throw .syntax }
-            for i in stride(from: 1, to: a.count, by: 2) { e.store(a[i], .string(a[i + 1])) }
+            for i in stride(from: 1, to: a.count, by: 2) { e.store(a[i], e.stringArgument(a, i + 1)) }
         },
         "msetnx": { e, a throws(CommandRefusal) in
             guard a.count % 2 == 1 else { throw .syntax }
             for i in stride(from: 1, to: a.count, by: 2) where e.exists(a[i]) { return }
-            for i in stride(from: 1, to: a.count, by: 2) { e.store(a[i], .string(a[i + 1])) }
+            for i in stride(from: 1, to: a.count, by: 2) { e.store(a[i], e.stringArgument(a, i + 1)) }
         },
-        "append": { e, a throws(CommandRefusal) in
-            try e.modifyString(a[1], create: true) { (s) throws(CommandRefusal) in
-                guard s.count + a[2].count <= maximumStringLength else { throw CommandRefusal(reason: "string exceeds maximum allowed size") }
-                s += a[2]
-            }
-        },
+        "append": { e, a throws(CommandRefusal) in try e.append(a[1], e.stringArgument(a, 2)) },
         "setrange": { e, a throws(CommandRefusal) in
             let offset = try argInteger(a[2])
             guard offset >= 0, offset <= Int64(maximumStringLength) - Int64(a[3].count) else { throw CommandRefusal(reason: "offset is out of range") }
             // An empty value changes nothing, and does not create the key.
             if a[3].isEmpty {
-                _ = try e.string(a[1])
+                try e.checkString(a[1])
                 return
             }
             try e.modifyString(a[1], create: true) { s throws(CommandRefusal) in
@@ -65,7 +56,7 @@ extension ReplayEngine {
             }
             let sum = current + by
             guard sum.isFinite else { throw CommandRefusal(reason: "increment would produce NaN or Infinity") }
-            try e.modifyString(a[1], create: true) { s throws(CommandRefusal) in s = text(humanFriendly(sum)) }
+            try e.modifyString(a[1], create: true) { s throws(CommandRefusal) in s = text(DoubleText.humanFriendly(sum)) }
         },
         "setbit": { e, a throws(CommandRefusal) in
             let offset = try argInteger(a[2])
@@ -84,12 +75,97 @@ extension ReplayEngine {
     /// proto-max-bulk-len's default: the longest string Redis builds.
     static var maximumStringLength: Int { 512 * 1024 * 1024 }
 
-    /// A string key's bytes (nil when missing); another type is WRONGTYPE.
-    func string(_ key: Bytes) throws(CommandRefusal) -> Bytes? { try value(key, \.string) }
+    /// A string key's bytes (nil when missing), a long one read back whole (memory: its length,
+    /// for the commands that change or read a string's bytes); another type is WRONGTYPE.
+    func string(_ key: Bytes) throws(CommandRefusal) -> Bytes? {
+        guard let entry = entry(key) else { return nil }
+        return try Self.bytes(of: entry.value)
+    }
+
+    /// WRONGTYPE unless the key is missing or a string; nothing is read.
+    func checkString(_ key: Bytes) throws(CommandRefusal) {
+        guard let value = entry(key)?.value else { return }
+        switch value {
+        case .string, .longString: return
+        default: throw .wrongType
+        }
+    }
+
+    private static func bytes(of value: ReplayValue) throws(CommandRefusal) -> Bytes {
+        switch value {
+        case .string(let s): return s
+        case .longString(let long):
+            do { return try long.bytes() } catch { throw CommandRefusal(error) }
+        default: throw .wrongType
+        }
+    }
 
     /// Changes a string in place, keeping its TTL; a missing key starts empty when `create`.
+    /// The keyspace spills the result again if it is long.
     func modifyString(_ key: Bytes, create: Bool, _ body: (inout Bytes) throws(CommandRefusal) -> Void) throws(CommandRefusal) {
-        try modifyValue(key, empty: create ? [] : nil, \.string, ReplayValue.string, body)
+        try modify(key) { (entry) throws(CommandRefusal) in
+            guard var current = entry ?? (create ? Keyspace.Entry(value: .string([]), expireAtMs: nil) : nil) else { return }
+            var s = try Self.bytes(of: current.value)
+            // Drop the entry's reference first, so that `body` changes the only copy.
+            current.value = .string([])
+            try body(&s)
+            current.value = .string(s)
+            entry = current
+        }
+    }
+
+    /// A string argument as a value: a spilled one (`ReplayEngine.spilled`) as it is.
+    func stringArgument(_ a: [Bytes], _ index: Int) -> ReplayValue {
+        spilled[index].map { .longString($0) } ?? .string(a[index])
+    }
+
+    /// The arguments a handler stores as values, which may stay spilled: every other spilled
+    /// argument (a key, an option) is read back whole before the handler runs.
+    static func takesSpilled(_ name: String, _ index: Int) -> Bool {
+        switch name {
+        case "set", "setnx", "getset", "append": return index == 2
+        case "setex", "psetex": return index == 3
+        case "mset", "msetnx": return index >= 2 && index % 2 == 0
+        default: return false
+        }
+    }
+
+    /// APPEND key value: a result longer than `ReplayValue.longStringThreshold` is built on
+    /// disk, appended to where it already is (a spilled value is never shared: COPY copies it).
+    func append(_ key: Bytes, _ tail: ReplayValue) throws(CommandRefusal) {
+        try modify(key) { (entry) throws(CommandRefusal) in
+            var current = entry ?? Keyspace.Entry(value: .string([]), expireAtMs: nil)
+            let count: Int
+            switch current.value {
+            case .string(let s): count = s.count
+            case .longString(let long): count = long.count
+            default: throw .wrongType
+            }
+            guard count + tail.stringCount <= Self.maximumStringLength else {
+                throw CommandRefusal(reason: "string exceeds maximum allowed size")
+            }
+            let value = current.value
+            current.value = .string([])
+            if case .string(var s) = value, case .string(let t) = tail, s.count + t.count <= ReplayValue.longStringThreshold {
+                s += t
+                current.value = .string(s)
+            } else {
+                let long: SpilledString
+                if case .longString(let l) = value { long = l } else { long = SpilledString() }
+                do throws(RDBError) {
+                    if case .string(let s) = value { try long.append(s) }
+                    switch tail {
+                    case .longString(let t): try long.append(t)
+                    case .string(let t): try long.append(t)
+                    default: break  // `stringArgument` gives strings only
+                    }
+                } catch {
+                    throw CommandRefusal(error)
+                }
+                current.value = .longString(long)
+            }
+            entry = current
+        }
     }
 
     /// SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL] (setGenericCommand).
@@ -119,20 +195,20 @@ extension ReplayEngine {
             i += 1
         }
         if nx && xx || keepTTL && expireAt != nil { throw .syntax }
-        if get { _ = try string(a[1]) }
+        if get { try checkString(a[1]) }
         let present = exists(a[1])
         if nx && present || xx && !present { return }
-        store(a[1], .string(a[2]), keepTTL: keepTTL)
+        store(a[1], stringArgument(a, 2), keepTTL: keepTTL)
         if let expireAt { keyspace[db, a[1]]?.expireAtMs = expireAt }
     }
 
-    private func setWithExpiry(_ key: Bytes, _ value: Bytes, amount: Bytes, unit: Int64) throws(CommandRefusal) {
+    private func setWithExpiry(_ key: Bytes, _ value: ReplayValue, amount: Bytes, unit: Int64) throws(CommandRefusal) {
         let n = try argInteger(amount)
         guard n > 0 else { throw CommandRefusal(reason: "invalid expire time") }
         let (ms, overflow) = n.multipliedReportingOverflow(by: unit)
         let (when, overflow2) = ms.addingReportingOverflow(now)
         guard !overflow && !overflow2 else { throw CommandRefusal(reason: "invalid expire time") }
-        store(key, .string(value))
+        store(key, value)
         keyspace[db, key]?.expireAtMs = when
     }
 
@@ -157,7 +233,8 @@ extension ReplayEngine {
             }
             i += 1
         }
-        guard try string(a[1]) != nil else { return }
+        guard exists(a[1]) else { return }
+        try checkString(a[1])
         if persist { keyspace[db, a[1]]?.expireAtMs = nil }
         if let expireAt { keyspace[db, a[1]]?.expireAtMs = expireAt }
     }
@@ -196,49 +273,4 @@ extension ReplayEngine {
         }
         if result.isEmpty { _ = delete(a[2]) } else { store(a[2], .string(result)) }
     }
-}
-
-#if arch(x86_64)
-/// Redis does float increments in C's long double, which is 80-bit here.
-typealias LongDouble = Float80
-#else
-typealias LongDouble = Double
-#endif
-
-extension LongDouble {
-    /// strtold over the whole argument, as getLongDoubleFromObject parses it: no spaces, not NaN.
-    init?(_ bytes: Bytes) {
-        guard let first = bytes.first, let last = bytes.last, first > 0x20, last > 0x20, bytes.count < 5 * 1024 else { return nil }
-        let terminated: [CChar] = bytes.map { CChar(bitPattern: $0) } + [0]
-        var parsed: LongDouble?
-        terminated.withUnsafeBufferPointer { c in
-            guard let start = c.baseAddress else { return }
-            var end: UnsafeMutablePointer<CChar>?
-            #if arch(x86_64)
-            let v = strtold(start, &end)
-            #else
-            let v = strtod(start, &end)
-            #endif
-            if let end, end - UnsafeMutablePointer(mutating: start) == bytes.count { parsed = v }
-        }
-        guard let value = parsed, !value.isNaN else { return nil }
-        self = value
-    }
-}
-
-/// INCRBYFLOAT's and HINCRBYFLOAT's text (util.c ld2string, LD_STR_HUMAN): "%.17Lf", then
-/// trailing zeros and a trailing dot removed.
-func humanFriendly(_ value: LongDouble) -> String {
-    var buffer = [CChar](repeating: 0, count: 5 * 1024)
-    #if arch(x86_64)
-    let length = withVaList([value]) { vsnprintf(&buffer, buffer.count, "%.17Lf", $0) }
-    #else
-    let length = withVaList([value]) { vsnprintf(&buffer, buffer.count, "%.17f", $0) }
-    #endif
-    var text = String(decoding: buffer.prefix(Int(max(0, length))).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    if text.contains(".") {
-        while text.hasSuffix("0") { text.removeLast() }
-        if text.hasSuffix(".") { text.removeLast() }
-    }
-    return text == "-0" ? "0" : text
 }
