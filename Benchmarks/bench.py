@@ -208,11 +208,12 @@ def measure(cmd, runs, input_path, peer_cap=None):
 # --------------------------------------------------------------------------- jobs
 
 def aof_jobs(binary, path, work):
-    """The verbs that read an AOF; merge's base is an empty dump."""
-    base = os.path.join(work, "empty-base.rdb")
-    empty = os.path.join(work, "empty.aof")
-    open(empty, "w").close()
-    subprocess.run([binary, "convert", empty, base, "-q"], check=True)
+    """The verbs that read an AOF; merge's base is a dump of one small key."""
+    base = os.path.join(work, "small-base.rdb")
+    small = os.path.join(work, "small.aof")
+    with open(small, "wb") as f:
+        f.write(b"*3\r\n$3\r\nSET\r\n$4\r\nbase\r\n$1\r\nv\r\n")
+    subprocess.run([binary, "convert", small, base, "-q"], check=True)
     return [
         ("validate", [binary, "validate", path, "-q"]),
         ("export jsonl", [binary, "export", path, "-o", "/dev/null", "-q"]),
