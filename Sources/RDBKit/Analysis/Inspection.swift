@@ -57,7 +57,6 @@ public struct Inspection: Sendable {
 public final class Inspector: ForwardsElements {
     public var result: Inspection { tally.pointee.result }
     private let stats: KeyStatsCollector
-    private let separator: Bytes
     /// Per-key counts behind a pointer (a class's stored `var`s are checked for exclusive access
     /// on every use), kept in arrays and folded into `result` by `finish`: dictionaries keyed by
     /// types and encoding names cost more per key than reading the key does.
@@ -66,13 +65,12 @@ public final class Inspector: ForwardsElements {
     public init(path: String, nowMs: Int64, top: Int, separator: Bytes, prefixCapacity: Int = 10_000) {
         var result = Inspection(path: path)
         result.nowMs = nowMs
-        tally = .allocate(capacity: 1)
+        let tally = UnsafeMutablePointer<InspectionTally>.allocate(capacity: 1)
         tally.initialize(to: InspectionTally(result: result, biggest: BoundedTopKeys(capacity: top),
                                              prefixes: PrefixSummary(capacity: prefixCapacity)))
-        self.separator = separator
-        var sink: ((KeyStats) -> Void)?
-        stats = KeyStatsCollector { (s) throws(RDBError) in sink?(s) }
-        sink = { [unowned self] s in self.record(s) }
+        self.tally = tally
+        // Captures constants only: a captured `var` would be checked for exclusive access per key.
+        stats = KeyStatsCollector { (s) throws(RDBError) in Inspector.record(s, into: tally, separator: separator) }
     }
 
     deinit {
@@ -80,8 +78,7 @@ public final class Inspector: ForwardsElements {
         tally.deallocate()
     }
 
-    private func record(_ s: KeyStats) {
-        let t = tally
+    private static func record(_ s: KeyStats, into t: UnsafeMutablePointer<InspectionTally>, separator: Bytes) {
         t.pointee.result.keys += 1
         t.pointee.result.memory += Int64(s.memory)
         t.pointee.types[s.type.ordinal].memory += Int64(s.memory)

@@ -37,15 +37,17 @@ public struct PrefixSummary: MinHeap {
     /// (a key without a separator belongs to no prefix).
     static func prefix(of key: UnsafeRawBufferPointer, separator: Bytes) -> UnsafeRawBufferPointer? {
         guard let first = separator.first, key.count >= separator.count else { return nil }
-        var i = 0
-        let last = key.count - separator.count
-        while i <= last {
-            if key[i] == first && key[i..<(i + separator.count)].elementsEqual(separator) {
-                return UnsafeRawBufferPointer(rebasing: key[..<i])
+        return separator.withUnsafeBytes { sep -> UnsafeRawBufferPointer? in
+            var i = 0
+            let last = key.count - sep.count
+            while i <= last {
+                if key[i] == first && memcmp(key.baseAddress! + i, sep.baseAddress!, sep.count) == 0 {
+                    return UnsafeRawBufferPointer(rebasing: key[..<i])
+                }
+                i += 1
             }
-            i += 1
+            return nil
         }
-        return nil
     }
 
     mutating func add(_ prefix: UnsafeRawBufferPointer, memory: Int64) {

@@ -68,38 +68,38 @@ public final class JSONExporter: RDBVisitor {
 
     // MARK: file-level records (--with-meta)
 
-    /// `{"meta":"kind"`: a file record begins.
-    private func meta(_ kind: StaticString) {
+    /// A file record, `{"meta":"kind",…}`, with `members` written after its kind; none without
+    /// --with-meta.
+    private func metaRecord(_ kind: StaticString, _ members: () -> Void) throws(RDBError) {
+        guard withMeta else { return }
+        beginRecord()
         out.open(ExportField.meta)
         out.word(kind)
+        members()
+        out.byte(UInt8(ascii: "}"))
+        try endRecord()
     }
 
     public func header(_ header: RDBHeader) throws(RDBError) {
-        guard withMeta else { return }
-        beginRecord()
-        meta(ExportMeta.header)
-        out.field(ExportField.magic)
-        out.string(Array(header.magic.utf8))
-        out.field(ExportField.family)
-        out.byte(UInt8(ascii: "\""))
-        out.text(header.family.rawValue)
-        out.byte(UInt8(ascii: "\""))
-        out.field(ExportField.version)
-        out.int(Int64(header.version))
-        out.byte(UInt8(ascii: "}"))
-        try endRecord()
+        try metaRecord(ExportMeta.header) {
+            out.field(ExportField.magic)
+            out.string(Array(header.magic.utf8))
+            out.field(ExportField.family)
+            out.byte(UInt8(ascii: "\""))
+            out.text(header.family.rawValue)
+            out.byte(UInt8(ascii: "\""))
+            out.field(ExportField.version)
+            out.int(Int64(header.version))
+        }
     }
 
     public func aux(name: RDBString, value: RDBString) throws(RDBError) {
-        guard withMeta else { return }
-        beginRecord()
-        meta(ExportMeta.aux)
-        out.field(ExportField.name)
-        out.string(name)
-        out.field(ExportField.value)
-        out.string(value)
-        out.byte(UInt8(ascii: "}"))
-        try endRecord()
+        try metaRecord(ExportMeta.aux) {
+            out.field(ExportField.name)
+            out.string(name)
+            out.field(ExportField.value)
+            out.string(value)
+        }
     }
 
     public func selectDB(_ db: Int) throws(RDBError) {
@@ -107,76 +107,72 @@ public final class JSONExporter: RDBVisitor {
     }
 
     public func resizeDB(keys: UInt64, expires: UInt64) throws(RDBError) {
-        guard withMeta else { return }
-        beginRecord()
-        meta(ExportMeta.resizeDB)
-        out.field(ExportField.db)
-        out.int(Int64(state.pointee.db))
+        try metaRecord(ExportMeta.resizeDB) {
+            out.field(ExportField.db)
+            out.int(Int64(state.pointee.db))
+            counts(keys: keys, expires: expires)
+        }
+    }
+
+    public func slotInfo(_ info: SlotInfo) throws(RDBError) {
+        try metaRecord(ExportMeta.slotInfo) {
+            out.field(ExportField.slot)
+            out.uint(info.slot)
+            counts(keys: info.size, expires: info.expiresSize)
+        }
+    }
+
+    /// `"keys"` and `"expires"`, as a database's and a slot's sizes are given.
+    private func counts(keys: UInt64, expires: UInt64) {
         out.field(ExportField.keys)
         out.uint(keys)
         out.field(ExportField.expires)
         out.uint(expires)
-        out.byte(UInt8(ascii: "}"))
-        try endRecord()
-    }
-
-    public func slotInfo(_ info: SlotInfo) throws(RDBError) {
-        guard withMeta else { return }
-        beginRecord()
-        meta(ExportMeta.slotInfo)
-        out.field(ExportField.slot)
-        out.uint(info.slot)
-        out.field(ExportField.keys)
-        out.uint(info.size)
-        out.field(ExportField.expires)
-        out.uint(info.expiresSize)
-        out.byte(UInt8(ascii: "}"))
-        try endRecord()
     }
 
     public func function(code: RDBString) throws(RDBError) {
-        guard withMeta else { return }
-        beginRecord()
-        meta(ExportMeta.function)
-        out.field(ExportField.code)
-        out.string(code)
-        out.byte(UInt8(ascii: "}"))
-        try endRecord()
+        try metaRecord(ExportMeta.function) {
+            out.field(ExportField.code)
+            out.string(code)
+        }
     }
 
     public func moduleAux(_ aux: ModuleAux) throws(RDBError) {
-        guard withMeta else { return }
-        beginRecord()
-        meta(ExportMeta.moduleAux)
-        out.field(ExportField.module)
-        out.string(Array(aux.typeID.name.utf8))
-        out.field(ExportField.encver)
-        out.int(Int64(aux.typeID.encodingVersion))
-        out.field(ExportField.when)
-        out.uint(aux.when)
-        out.field(ExportField.payload)
-        aux.payload.withUnsafeBytes { out.base64Object($0) }
-        out.byte(UInt8(ascii: "}"))
-        try endRecord()
+        try metaRecord(ExportMeta.moduleAux) {
+            out.field(ExportField.module)
+            moduleMembers(aux.typeID, when: aux.when, payload: aux.payload)
+        }
     }
 
     public func slotImport(_ job: SlotImport) throws(RDBError) {
-        guard withMeta else { return }
-        beginRecord()
-        meta(ExportMeta.slotImport)
-        out.field(ExportField.job)
-        out.string(job.jobName)
-        out.field(ExportField.ranges)
-        out.byte(UInt8(ascii: "["))
-        for (i, r) in job.slotRanges.enumerated() {
-            out.raw(i == 0 ? "[" : ",[")
-            out.uint(r.from)
-            out.byte(UInt8(ascii: ","))
-            out.uint(r.to)
+        try metaRecord(ExportMeta.slotImport) {
+            out.field(ExportField.job)
+            out.string(job.jobName)
+            out.field(ExportField.ranges)
+            out.byte(UInt8(ascii: "["))
+            for (i, r) in job.slotRanges.enumerated() {
+                out.raw(i == 0 ? "[" : ",[")
+                out.uint(r.from)
+                out.byte(UInt8(ascii: ","))
+                out.uint(r.to)
+                out.byte(UInt8(ascii: "]"))
+            }
             out.byte(UInt8(ascii: "]"))
         }
-        out.raw("]}")
-        try endRecord()
+    }
+
+    /// A module type's name and encoding version, `when` (module aux only), then the payload in
+    /// base64: the members a module value and a module's aux record share, after `"module":`.
+    private func moduleMembers(_ typeID: ModuleTypeID, when: UInt64?, payload: Bytes) {
+        out.string(Array(typeID.name.utf8))
+        out.field(ExportField.encver)
+        out.int(Int64(typeID.encodingVersion))
+        if let when {
+            out.field(ExportField.when)
+            out.uint(when)
+        }
+        out.field(ExportField.payload)
+        payload.withUnsafeBytes { out.base64Object($0) }
     }
 
     // MARK: keys
@@ -188,9 +184,7 @@ public final class JSONExporter: RDBVisitor {
         out.field(ExportField.key)
         out.string(key)
         out.field(ExportField.type)
-        out.byte(UInt8(ascii: "\""))
-        out.text(info.type.rawValue)
-        out.byte(UInt8(ascii: "\""))
+        out.typeName(info.type, quoted: true)
         out.keyAttributes(expireAtMs: info.expireAtMs, idleSeconds: info.idleSeconds, lfuFrequency: info.lfuFrequency)
         if !info.metadata.isEmpty {
             out.field(ExportField.metadata)
@@ -469,11 +463,7 @@ public final class JSONExporter: RDBVisitor {
 
     public func moduleValue(_ value: ModuleValue) throws(RDBError) {
         out.open(ExportField.module)
-        out.string(Array(value.typeID.name.utf8))
-        out.field(ExportField.encver)
-        out.int(Int64(value.typeID.encodingVersion))
-        out.field(ExportField.payload)
-        value.payload.withUnsafeBytes { out.base64Object($0) }
+        moduleMembers(value.typeID, when: nil, payload: value.payload)
         out.byte(UInt8(ascii: "}"))
     }
 

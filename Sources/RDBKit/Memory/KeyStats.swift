@@ -18,8 +18,15 @@ public final class KeyStatsCollector: RDBVisitor {
     private let thresholds = EncodingThresholds()
     /// The figures of the key being read, behind a pointer: a class's stored `var`s are checked
     /// for exclusive access at run time on every use, which costs more than the counting.
+    /// Only what the figures need of `KeyInfo` (whose metadata array would be retained and
+    /// released with every copy).
     private struct Figures {
-        var info: KeyInfo?
+        var reading = false
+        var db = 0
+        var type = RedisType.string
+        var expireAtMs: Int64?
+        /// One array reused from key to key: unique again once the key's `KeyStats` is dropped,
+        /// so it is refilled in place (a copy kept by the consumer, top keys, is left alone).
         var key: Bytes = []
         var elements = 0
         var largest = 0
@@ -55,7 +62,11 @@ public final class KeyStatsCollector: RDBVisitor {
     }
 
     public func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction {
-        fig.pointee = Figures(info: info, key: key.array)
+        var name = Bytes()
+        swap(&name, &fig.pointee.key)
+        name.removeAll(keepingCapacity: true)
+        key.withBytes { name.append(contentsOf: $0) }
+        fig.pointee = Figures(reading: true, db: info.db, type: info.type, expireAtMs: info.expireAtMs, key: name)
         return .read
     }
 
@@ -211,11 +222,11 @@ public final class KeyStatsCollector: RDBVisitor {
     }
 
     public func endKey() throws(RDBError) {
-        guard let info = fig.pointee.info else { return }
+        guard fig.pointee.reading else { return }
         let keyMemory = MemoryEstimate.sds(fig.pointee.key.count) + MemoryEstimate.dictEntry
         var encoding: String
         var value: Int
-        switch info.type {
+        switch fig.pointee.type {
         case .string:
             value = fig.pointee.stringMemory
             encoding = value == MemoryEstimate.robj ? "int" : fig.pointee.largest <= 44 ? "embstr" : "raw"
@@ -255,8 +266,9 @@ public final class KeyStatsCollector: RDBVisitor {
             value = MemoryEstimate.robj + fig.pointee.array.total()
             encoding = "sliced-array"
         }
-        try onKey(KeyStats(db: info.db, key: fig.pointee.key, type: info.type, encoding: encoding, elements: fig.pointee.elements,
-                           largestElement: fig.pointee.largest, memory: keyMemory + value, expireAtMs: info.expireAtMs))
-        fig.pointee.info = nil
+        fig.pointee.reading = false
+        try onKey(KeyStats(db: fig.pointee.db, key: fig.pointee.key, type: fig.pointee.type, encoding: encoding,
+                           elements: fig.pointee.elements, largestElement: fig.pointee.largest, memory: keyMemory + value,
+                           expireAtMs: fig.pointee.expireAtMs))
     }
 }

@@ -23,13 +23,9 @@ public enum Export {
                 keys = exporter.keysWritten
             case .csv:
                 let csv = CSVExporter(writer: writer)
-                var count = 0
-                trailer = try read(path, KeyStatsCollector { (stats) throws(RDBError) in
-                    try csv.write(stats)
-                    count += 1
-                }, filter, options)
+                trailer = try read(path, KeyStatsCollector { (stats) throws(RDBError) in try csv.write(stats) }, filter, options)
                 try writer.flush()
-                keys = count
+                keys = csv.rows
             case .keys:
                 let names = KeyNameWriter(writer: writer, withDB: keysWithDB)
                 trailer = try read(path, names, filter, options)
@@ -67,7 +63,7 @@ final class KeyNameWriter: RDBVisitor {
             out.int(Int64(info.db))
             out.byte(UInt8(ascii: "\t"))
         }
-        KeyText.encode(key.array).withUnsafeBytes { out.buffer.append($0) }
+        key.withBytes { KeyText.write($0, to: out) }
         out.byte(UInt8(ascii: "\n"))
         keys += 1
         try out.flushIfFull()

@@ -2,7 +2,10 @@
 public struct KeyInfo: Sendable {
     public var db: Int
     /// The type as stored, which names the encoding.
-    public var rdbType: RDBValueType
+    public let rdbType: RDBValueType
+    /// `rdbType`'s logical type, looked up once: visitors ask for it several times a key, and
+    /// the table's row (with its strings) is not free to build each time.
+    public let type: RedisType
     public var expireAtMs: Int64?
     /// LRU idle time in seconds (RDB_OPCODE_IDLE), present when the server ran an LRU policy.
     public var idleSeconds: UInt64?
@@ -11,11 +14,23 @@ public struct KeyInfo: Sendable {
     /// Offset of the type byte.
     public var offset: Int64
     /// Module metadata classes attached to the key (RDB 13+); empty for most keys.
-    public var metadata: [KeyMetadata] = []
+    public var metadata: [KeyMetadata]
     /// Offset of the RDB_OPCODE_KEY_META that brought `metadata`.
     public var metadataOffset: Int64?
 
-    public var type: RedisType { rdbType.redisType }
+    public init(db: Int, rdbType: RDBValueType, expireAtMs: Int64?, idleSeconds: UInt64?, lfuFrequency: UInt8?,
+                offset: Int64, metadata: [KeyMetadata] = [], metadataOffset: Int64? = nil) {
+        self.db = db
+        self.rdbType = rdbType
+        type = rdbType.redisType
+        self.expireAtMs = expireAtMs
+        self.idleSeconds = idleSeconds
+        self.lfuFrequency = lfuFrequency
+        self.offset = offset
+        self.metadata = metadata
+        self.metadataOffset = metadataOffset
+    }
+
     public var encodingName: String { rdbType.name }
 }
 

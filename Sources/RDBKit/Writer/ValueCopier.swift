@@ -36,10 +36,18 @@ final class ValueCopier: ForwardsElements, ForwardsFileRecords {
     private let route: ((KeyInfo, RDBString) -> Route)?
     /// The input's own RESIZEDB numbers become the output's (convert without filters).
     var adoptsResizeHints = false
-    private(set) var keysCopied = 0
-    private var sameFormat = false
-    private var copying = false
-    private var db = 0
+    var keysCopied: Int { state.pointee.keysCopied }
+
+    /// Per-key state behind a pointer, not in stored `var`s that would be checked for exclusive
+    /// access at run time on every key and element.
+    private struct State {
+        var keysCopied = 0
+        var sameFormat = false
+        var copying = false
+        var db = 0
+    }
+
+    private let state = UnsafeMutablePointer<State>.allocate(capacity: 1)
 
     var elementSink: RecordCollector { collector }
     var fileSink: RecordCollector { collector }
@@ -48,26 +56,32 @@ final class ValueCopier: ForwardsElements, ForwardsFileRecords {
         self.writer = writer
         self.collector = collector
         self.route = route
+        state.initialize(to: State())
+    }
+
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
     }
 
     func header(_ header: RDBHeader) throws(RDBError) {
-        sameFormat = writer.target.storesAsIs(header)
+        state.pointee.sameFormat = writer.target.storesAsIs(header)
         try collector.header(header)
     }
 
-    func selectDB(_ db: Int) throws(RDBError) { self.db = db }
+    func selectDB(_ db: Int) throws(RDBError) { state.pointee.db = db }
 
     func resizeDB(keys: UInt64, expires: UInt64) throws(RDBError) {
-        if adoptsResizeHints && sameFormat { writer.adoptResizeHint(db: db, keys: Int(keys), expires: Int(expires)) }
+        if adoptsResizeHints && state.pointee.sameFormat { writer.adoptResizeHint(db: state.pointee.db, keys: Int(keys), expires: Int(expires)) }
     }
 
     func beginKey(_ info: KeyInfo, key: RDBString) throws(RDBError) -> KeyAction {
         switch route?(info, key) ?? .copy {
         case .drop:
             return .skip
-        case .copy where sameFormat && info.type != .module && info.rdbType.streamLayout?.hasIdmp != true:
+        case .copy where state.pointee.sameFormat && info.type != .module && info.rdbType.streamLayout?.hasIdmp != true:
             try writer.beginCopy(info, key: key)
-            copying = true
+            state.pointee.copying = true
             return .copy
         case .copy, .decode:
             return try collector.beginKey(info, key: key)
@@ -77,40 +91,40 @@ final class ValueCopier: ForwardsElements, ForwardsFileRecords {
     func rawValue(_ bytes: UnsafeRawBufferPointer) throws(RDBError) { try writer.copyValueBytes(bytes) }
 
     func endKey() throws(RDBError) {
-        guard copying else { return try collector.endKey() }
-        copying = false
-        keysCopied += 1
+        guard state.pointee.copying else { return try collector.endKey() }
+        state.pointee.copying = false
+        state.pointee.keysCopied += 1
         try writer.endCopy()
     }
 
     // A copied value's element events are not needed: its bytes come whole through `rawValue`.
-    func stringValue(_ value: StringValue) throws(RDBError) { if !copying { try collector.stringValue(value) } }
-    func listElement(_ element: RDBString) throws(RDBError) { if !copying { try collector.listElement(element) } }
-    func setMember(_ member: RDBString) throws(RDBError) { if !copying { try collector.setMember(member) } }
+    func stringValue(_ value: StringValue) throws(RDBError) { if !state.pointee.copying { try collector.stringValue(value) } }
+    func listElement(_ element: RDBString) throws(RDBError) { if !state.pointee.copying { try collector.listElement(element) } }
+    func setMember(_ member: RDBString) throws(RDBError) { if !state.pointee.copying { try collector.setMember(member) } }
     func zsetMember(_ member: RDBString, score: Double) throws(RDBError) {
-        if !copying { try collector.zsetMember(member, score: score) }
+        if !state.pointee.copying { try collector.zsetMember(member, score: score) }
     }
     func hashField(_ field: RDBString, value: RDBString, expireAtMs: Int64?) throws(RDBError) {
-        if !copying { try collector.hashField(field, value: value, expireAtMs: expireAtMs) }
+        if !state.pointee.copying { try collector.hashField(field, value: value, expireAtMs: expireAtMs) }
     }
-    func listElement(long element: StringValue) throws(RDBError) { if !copying { try collector.listElement(long: element) } }
-    func setMember(long member: StringValue) throws(RDBError) { if !copying { try collector.setMember(long: member) } }
+    func listElement(long element: StringValue) throws(RDBError) { if !state.pointee.copying { try collector.listElement(long: element) } }
+    func setMember(long member: StringValue) throws(RDBError) { if !state.pointee.copying { try collector.setMember(long: member) } }
     func zsetMember(long member: StringValue, score: Double) throws(RDBError) {
-        if !copying { try collector.zsetMember(long: member, score: score) }
+        if !state.pointee.copying { try collector.zsetMember(long: member, score: score) }
     }
     func hashField(_ field: RDBString, longValue value: StringValue, expireAtMs: Int64?) throws(RDBError) {
-        if !copying { try collector.hashField(field, longValue: value, expireAtMs: expireAtMs) }
+        if !state.pointee.copying { try collector.hashField(field, longValue: value, expireAtMs: expireAtMs) }
     }
     func streamEntry(id: StreamID, fields: StreamEntryFields) throws(RDBError) {
-        if !copying { try collector.streamEntry(id: id, fields: fields) }
+        if !state.pointee.copying { try collector.streamEntry(id: id, fields: fields) }
     }
-    func streamMetadata(_ metadata: StreamMetadata) throws(RDBError) { if !copying { try collector.streamMetadata(metadata) } }
-    func streamGroup(_ group: StreamGroup) throws(RDBError) { if !copying { try collector.streamGroup(group) } }
-    func streamIdmp(_ idmp: StreamIdmp) throws(RDBError) { if !copying { try collector.streamIdmp(idmp) } }
+    func streamMetadata(_ metadata: StreamMetadata) throws(RDBError) { if !state.pointee.copying { try collector.streamMetadata(metadata) } }
+    func streamGroup(_ group: StreamGroup) throws(RDBError) { if !state.pointee.copying { try collector.streamGroup(group) } }
+    func streamIdmp(_ idmp: StreamIdmp) throws(RDBError) { if !state.pointee.copying { try collector.streamIdmp(idmp) } }
     func arrayHeader(count: UInt64, insertIndex: UInt64?) throws(RDBError) {
-        if !copying { try collector.arrayHeader(count: count, insertIndex: insertIndex) }
+        if !state.pointee.copying { try collector.arrayHeader(count: count, insertIndex: insertIndex) }
     }
     func arrayElement(index: UInt64, element: ArrayElement) throws(RDBError) {
-        if !copying { try collector.arrayElement(index: index, element: element) }
+        if !state.pointee.copying { try collector.arrayElement(index: index, element: element) }
     }
 }

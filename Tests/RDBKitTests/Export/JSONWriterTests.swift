@@ -52,4 +52,45 @@ final class JSONWriterTests: XCTestCase {
         XCTAssertEqual(written { $0.uint(UInt64.max) }, "18446744073709551615")
         XCTAssertEqual(written { $0.streamID(StreamID(ms: 5, seq: 0)) }, "\"5-0\"")
     }
+
+    /// Every byte value at every place of a 20-byte text (the eight-at-a-time check covers
+    /// whole words, the byte loop the rest): escaped exactly as one byte at a time would.
+    func testEveryByteIsEscapedWhereverItStands() {
+        func reference(_ text: [UInt8]) -> String {
+            var s = "\""
+            for c in text {
+                switch c {
+                case 0x22: s += "\\\""
+                case 0x5C: s += "\\\\"
+                case 0x0A: s += "\\n"
+                case 0x0D: s += "\\r"
+                case 0x09: s += "\\t"
+                case 0..<0x20: s += String(format: "\\u%04x", Int(c))
+                default: s += String(UnicodeScalar(c))
+                }
+            }
+            return s + "\""
+        }
+        for c in UInt8(0)...0x7F {
+            for at in 0..<20 {
+                var text = [UInt8](repeating: UInt8(ascii: "a"), count: 20)
+                text[at] = c
+                XCTAssertEqual(written { $0.string(text) }, reference(text), "byte \(c) at \(at)")
+            }
+        }
+        for c in UInt8(0x80)...0xFF {
+            var text = [UInt8](repeating: UInt8(ascii: "a"), count: 20)
+            text[11] = c
+            XCTAssertEqual(written { $0.string(text) }, "{\"base64\":\"" + Data(text).base64EncodedString() + "\"}", "byte \(c)")
+        }
+        XCTAssertEqual(written { $0.string(Array("0123456789abcdé".utf8)) }, "\"0123456789abcdé\"")
+    }
+
+    func testTypeNamesAndSmallIntegers() {
+        for type in RedisType.allCases {
+            XCTAssertEqual(written { $0.typeName(type, quoted: true) }, "\"\(type.rawValue)\"")
+            XCTAssertEqual(written { $0.typeName(type, quoted: false) }, type.rawValue)
+        }
+        for v: Int64 in [-10, -1, 0, 1, 9, 10, 11, 99, 100] { XCTAssertEqual(written { $0.int(v) }, String(v)) }
+    }
 }

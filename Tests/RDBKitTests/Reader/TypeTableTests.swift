@@ -65,6 +65,8 @@ final class TypeTableTests: XCTestCase {
         for type in RDBValueType.allCases {
             XCTAssertEqual(type.streamLayout != nil, type.redisType == .stream, "\(type)")
             XCTAssertNil(RDBRefusedType(byte: type.byte), "\(type) is refused too")
+            let info = KeyInfo(db: 0, rdbType: type, expireAtMs: nil, idleSeconds: nil, lfuFrequency: nil, offset: 0)
+            XCTAssertEqual(info.type, type.redisType, "a key's stored type is the table's")
         }
         let revisions = RDBValueType.allCases.compactMap(\.streamLayout?.revision)
         XCTAssertEqual(revisions.sorted(), [1, 2, 3, 4, 5])

@@ -95,5 +95,12 @@ final class SafeByConstructionTests: XCTestCase {
         }
         XCTAssertEqual(KeyText.encode(Array("user:1".utf8), forSpreadsheet: true), Array("user:1".utf8))
         XCTAssertEqual(KeyText.encode(Array("-2".utf8)), Array("-2".utf8), "only the CSV report is for spreadsheets")
+        // Plain only when printable UTF-8 not starting with the marker, wherever the odd byte stands.
+        for key in ["", "a", "base64", "base64:", "base64:x", "xbase64:", "é", "a\u{7F}", "a\tb", "\u{1}", "日本"] {
+            let bytes = Array(key.utf8)
+            let expected = !bytes.contains { $0 < 0x20 || $0 == 0x7F } && !bytes.starts(with: KeyText.prefix)
+            XCTAssertEqual(bytes.withUnsafeBytes { KeyText.isPlain($0) }, expected, key)
+        }
+        XCTAssertFalse([UInt8]([0x61, 0xFF]).withUnsafeBytes { KeyText.isPlain($0) }, "invalid UTF-8")
     }
 }
