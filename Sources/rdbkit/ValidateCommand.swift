@@ -11,8 +11,8 @@ struct ValidateCommand: ParsableCommand {
             server that wrote it, the key count and the checksum state; or BAD with the byte offset, \
             the key being read and the reason. Bytes after the checksum are a warning, not a failure \
             (Redis ignores them). A key held twice in one database is damage (Redis refuses such \
-            a file), reported with both offsets: a 64-bit fingerprint per key is kept (8 bytes of \
-            memory a key) and, when two repeat, the file is read a second time to compare them. Key \
+            a file), reported with both offsets: a 64-bit fingerprint per key is kept (8 bytes a key \
+            in a temporary file, 1 MiB of memory) and, when two repeat, the file is read a second time to compare them. Key \
             metadata of a class that does not allow being ignored is damage too, unless \
             --metadata-class names it (a server refuses it without the module that registers it).
 
