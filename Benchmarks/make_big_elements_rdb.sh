@@ -8,13 +8,7 @@ set -euo pipefail
 kind=$1
 out=$2
 mib=${3:-100}
-server=${REDIS_SERVER:-/usr/bin/redis-server}
-dir=$(mktemp -d)
-port=$((7300 + RANDOM % 500))
-trap 'redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
-"$server" --port "$port" --bind 127.0.0.1 --dir "$dir" --dbfilename dump.rdb --save '' --appendonly no \
-  --daemonize yes --logfile "$dir/log" --proto-max-bulk-len 1gb
-for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+. "$(dirname "$0")/scratch_redis.sh"
 cli() { redis-cli -p "$port" "$@" >/dev/null; }
 case "$kind" in
   compressible)

@@ -16,13 +16,7 @@ if [ "$kind" = aof ]; then
   mv "$out.tmp" "$out"
   exit 0
 fi
-server=${REDIS_SERVER:-/usr/bin/redis-server}
-dir=$(mktemp -d)
-port=$((7300 + RANDOM % 500))
-trap 'redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
-"$server" --port "$port" --bind 127.0.0.1 --dir "$dir" --dbfilename dump.rdb --save '' --appendonly no \
-  --daemonize yes --logfile "$dir/log" --proto-max-bulk-len 1gb
-for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+. "$(dirname "$0")/scratch_redis.sh"
 case "$kind" in
   compressible)
     redis-cli -p "$port" eval "redis.call('set', 'big', string.rep('the quick brown fox jumps over the lazy dog ', 12201611) .. string.rep('x', 28)) return 1" 0 >/dev/null ;;

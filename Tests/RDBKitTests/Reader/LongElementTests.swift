@@ -19,14 +19,6 @@ final class LongElementTests: XCTestCase {
 
     private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    private static func noise(_ count: Int, seed: UInt64) -> [UInt8] {
-        var state = seed
-        return (0..<count).map { _ in
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return UInt8(truncatingIfNeeded: state >> 33)
-        }
-    }
-
     /// Elements whose JSON form depends on their last bytes, with short ones and integers between.
     private static let elements: [[UInt8]] = {
         let text = Array(String(repeating: "héllo wörld ✓ 𝄞 \"quoted\" \\ tab\t nl\n ", count: 90).utf8)
@@ -36,9 +28,9 @@ final class LongElementTests: XCTestCase {
             text + [0xE2, 0x82],
             Array("-70000".utf8),
             Array(String(repeating: "\u{1}\u{1F}\"\\", count: 700).utf8),
-            noise(5000, seed: 7),
+            deterministicNoise(5000, seed: 7),
             Array("short".utf8),
-            Array(noise(3000, seed: 3).map { 0x20 + $0 % 90 }),
+            Array(deterministicNoise(3000, seed: 3).map { 0x20 + $0 % 90 }),
             Array(String(repeating: "a", count: 60).utf8) + Array("𝄞".utf8),
             [],
         ]
@@ -208,7 +200,7 @@ final class LongElementTests: XCTestCase {
         guard let apt = RedisServerProcess.executable("redis-server"),
               let source = try RedisServerProcess(command: [apt]) else { throw XCTSkip("redis-server is not installed") }
         defer { source.stop() }
-        let random = Self.noise(2 << 20, seed: 9)
+        let random = deterministicNoise(2 << 20, seed: 9)
         let text = Array(String(repeating: "the quick brown fox jumps over the lazy dog ", count: 50_000).utf8)
         func w(_ s: String) -> [UInt8] { Array(s.utf8) }
         try source.pipe([
