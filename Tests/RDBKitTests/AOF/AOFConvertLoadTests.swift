@@ -40,7 +40,7 @@ final class AOFConvertLoadTests: XCTestCase {
             let content = try ServerContentOracle.read(port: server.port)
             let expected = try parseJSONLines(try Data(contentsOf: expectedFile)).filter { $0["type"] as? String != "module" }
             let fileVersion = Validator.validate(path: dump.path).header?.version ?? 0
-            let problems = ExpectedContent(expiryTolerance: folder == "redis-6.2" ? 5_000 : 0, fileVersion: min(fileVersion, 10))
+            let problems = ExpectedContent(expiryTolerance: ExpectedContent.expiryTolerance(forServer: folder), fileVersion: min(fileVersion, 10))
                 .differences(ours: content, expected: expected, now: now)
             XCTAssertTrue(problems.isEmpty, "\(label):\n" + problems.prefix(8).joined(separator: "\n"))
         }

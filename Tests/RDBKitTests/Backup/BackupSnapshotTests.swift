@@ -47,7 +47,7 @@ final class BackupSnapshotTests: XCTestCase {
             let expected = try ServerContentOracle.read(port: server.port)
             XCTAssertGreaterThan(expected.count, 25, file: file, line: line)
             let ours = try parseJSONLines(try exportToMemory(outcome.path))
-            let problems = ExpectedContent(fileVersion: report.header?.version ?? 0)
+            let problems = ExpectedContent(expiryTolerance: ExpectedContent.expiryTolerance(forServer: name), fileVersion: report.header?.version ?? 0)
                 .differences(ours: ours, expected: expected, now: Int64(Date().timeIntervalSince1970 * 1000))
             XCTAssertTrue(problems.isEmpty, "\(name): " + problems.prefix(10).joined(separator: "\n"), file: file, line: line)
         }

@@ -23,7 +23,7 @@ final class FixtureExportTests: XCTestCase {
             let version = Validator.validate(path: dump.path).header?.version ?? 0
             let folder = dump.deletingLastPathComponent().lastPathComponent
             // Redis before 7.0 has no PEXPIRETIME: its expected expiries are now + PTTL.
-            let comparison = ExpectedContent(expiryTolerance: folder.hasPrefix("redis-6") ? 5_000 : 0, fileVersion: version)
+            let comparison = ExpectedContent(expiryTolerance: ExpectedContent.expiryTolerance(forServer: folder), fileVersion: version)
             let ours = try parseJSONLines(try exportToMemory(dump.path))
             let expected = try parseJSONLines(try Data(contentsOf: expectedFile))
             let problems = comparison.differences(ours: ours, expected: expected, now: now)

@@ -63,8 +63,9 @@ final class ConvertLoadTests: XCTestCase {
                     }
                 }
                 let expected = try parseJSONLines(try Data(contentsOf: expectedFile)).filter { $0["type"] as? String != "module" }
-                let oldServer = serverName == "redis-6.2" || dump.path.contains("/redis-6.2/")
-                let comparison = ExpectedContent(expiryTolerance: oldServer ? 5_000 : 0,
+                let tolerance = max(ExpectedContent.expiryTolerance(forServer: serverName),
+                                    ExpectedContent.expiryTolerance(forServer: dump.deletingLastPathComponent().lastPathComponent))
+                let comparison = ExpectedContent(expiryTolerance: tolerance,
                                                  fileVersion: min(sourceVersion, target.family == .valkey ? 11 : target.version))
                 let problems = comparison.differences(ours: content, expected: Self.withoutReportedDrops(expected, losses: summary.losses, target: target), now: now)
                 XCTAssertTrue(problems.isEmpty, "\(label):\n" + problems.prefix(8).joined(separator: "\n"))

@@ -30,7 +30,7 @@ final class RestorePayloadTests: XCTestCase {
             if ServerContentOracle.isAvailable {
                 let content = try ServerContentOracle.read(port: restored.port)
                 let expected = try parseJSONLines(try Data(contentsOf: expectedFile)).filter { $0["type"] as? String != "module" }
-                let problems = ExpectedContent(expiryTolerance: folder == "redis-6.2" ? 5_000 : 0, fileVersion: 9)
+                let problems = ExpectedContent(expiryTolerance: ExpectedContent.expiryTolerance(forServer: folder), fileVersion: 9)
                     .differences(ours: content, expected: expected, now: Int64(Date().timeIntervalSince1970 * 1000))
                 XCTAssertTrue(problems.isEmpty, "\(label):\n" + problems.prefix(5).joined(separator: "\n"))
             }
