@@ -22,7 +22,6 @@ final class FixtureExportTests: XCTestCase {
         for (dump, expectedFile) in pairs {
             let version = Validator.validate(path: dump.path).header?.version ?? 0
             let folder = dump.deletingLastPathComponent().lastPathComponent
-            // Redis before 7.0 has no PEXPIRETIME: its expected expiries are now + PTTL.
             let comparison = ExpectedContent(expiryTolerance: ExpectedContent.expiryTolerance(forServer: folder), fileVersion: version)
             let ours = try parseJSONLines(try exportToMemory(dump.path))
             let expected = try parseJSONLines(try Data(contentsOf: expectedFile))

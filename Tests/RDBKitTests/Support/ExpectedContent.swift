@@ -12,7 +12,8 @@ struct ExpectedContent {
     var fileVersion: Int
 
     /// The tolerance for a server named as the fixture folders are (`redis-6.2`): servers before 7.0
-    /// have no PEXPIRETIME, so the oracle adds a PTTL to its own clock and can be off by a few ms.
+    /// have no PEXPIRETIME, so the oracle adds a PTTL to its own clock (1 ms off, or more when the
+    /// expected file was captured while the server was slow).
     static func expiryTolerance(forServer name: String) -> Int64 {
         name.hasPrefix("redis-6") ? 5_000 : 0
     }
